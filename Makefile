@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` builds the demo warehouse end to end,
+# `make test` runs the whole suite, dbt build and lint.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
+# make test uses its own warehouse file so it never clobbers the one analysts read.
+TEST_DB := $(CURDIR)/warehouse/test/inburgering.duckdb
+TEST_LANDING := $(CURDIR)/warehouse/test/landing
+
+.PHONY: setup manifest run test lint dbt-build clean dagster-home
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+dagster-home:
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+
+# dagster-dbt reads target/manifest.json when the definitions load.
+manifest: setup
+	$(BIN)/dbt parse --profiles-dir . --quiet
+
+run: manifest dagster-home
+	$(BIN)/inburgering generate
+	$(BIN)/inburgering build
+
+test: manifest dagster-home
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory dbt-build lint
+
+dbt-build: setup
+	INBURGERING_DUCKDB_PATH=$(TEST_DB) INBURGERING_LANDING_DIR=$(TEST_LANDING) $(BIN)/inburgering generate
+	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/inburgering load $(TEST_LANDING)/*.sav
+	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --profiles-dir . --quiet
+
+lint: setup
+	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models tests/dbt
+
+clean:
+	rm -rf target warehouse/test

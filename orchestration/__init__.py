@@ -1,0 +1,4 @@
+"""Perspectief inburgeraars survey warehouse: pipeline code and Dagster definitions.
+
+Data flows raw (landing) -> dbt staging -> intermediate -> marts -> analysis.
+"""

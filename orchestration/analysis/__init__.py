@@ -1,0 +1,1 @@
+"""Analysis layer: Python analyses on the marts, results written to the `analysis` schema."""

@@ -1,0 +1,1 @@
+"""Landing: raw survey exports into the DuckDB `raw` schema, with lineage."""

@@ -1,0 +1,1 @@
+"""Synthetic raw exports: realistic stand-ins for the confidential survey microdata."""

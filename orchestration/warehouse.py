@@ -1,0 +1,67 @@
+"""Connections to the DuckDB warehouse and whole-table writes.
+
+DuckDB allows one writing process per file. A writer that finds the file locked waits
+and retries with a message instead of failing on the first attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file for writing."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.2
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise WarehouseBusy(
+                        f"{path}: another process is writing to the warehouse and did not finish within "
+                        f"{wait_seconds:.0f}s; try again when it is done ({exc})"
+                    ) from exc
+                raise
+            log.warning("%s is locked by another writer; retrying in %.1fs", path, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> int:
+    """Swap a table's contents in one transaction: readers see the old or the new, never half."""
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        con.register("_frame", frame)
+        con.execute(f"create or replace table {schema}.{table} as select * from _frame")
+        con.unregister("_frame")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(frame)
