@@ -12,7 +12,7 @@ from rich.table import Table
 from orchestration.config import Settings
 
 app = typer.Typer(help="Perspectief inburgeraars survey warehouse.", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @app.command()
@@ -42,7 +42,7 @@ def load(paths: list[Path] = typer.Argument(..., help="Export files (.sav) to la
 
 
 @app.command()
-def build() -> None:
+def build(log_level: str = typer.Option("INFO", help="Dagster console log level.")) -> None:
     """Materialise every asset: landing, dbt models and tests, analyses."""
     from dagster import DagsterInstance
 
@@ -50,7 +50,9 @@ def build() -> None:
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    # INFO keeps the console readable; the full DEBUG event log is in the Dagster UI.
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     failed = [event for event in result.all_events if event.is_step_failure]
     for event in failed:
         console.print(f"[red]failed[/red] {event.step_key}: {event.event_specific_data.error.message.strip()}")
