@@ -1,4 +1,4 @@
-"""`inburgering`: the command line of the warehouse (generate, load, build, where)."""
+"""`inburgering`: the command line of the warehouse (generate, load, history, log, build, where)."""
 
 from __future__ import annotations
 
@@ -19,26 +19,180 @@ console = Console(soft_wrap=True)
 def generate(
     out: Path = typer.Option(None, help="Folder to write exports to (default: the landing folder)."),
     seed: int = typer.Option(2024, help="Random seed; the same seed gives byte-identical files."),
+    scale: float = typer.Option(1.0, help="Multiply the respondents (benchmarks: 10, 100)."),
+    fmt: str = typer.Option("sav", "--format", help="sav (SPSS, default) or csv (codes + labels sidecar)."),
+    meting: list[int] = typer.Option([2023, 2024], help="Metingen to generate (repeat the option)."),
+    report: bool = typer.Option(False, help="Also check the files against the report; write calibration.md."),
 ) -> None:
-    """Write synthetic raw exports calibrated to the published report."""
-    from orchestration.synthetic import skeleton
+    """Write synthetic raw exports (one per meting x questionnaire) calibrated to the report."""
+    from orchestration.synthetic.generator import generate as generate_exports
 
     target = out or Settings.from_env().landing_dir
-    for path in skeleton.generate(target, seed=seed):
+    with console.status(f"generating metingen {', '.join(map(str, meting))} at scale {scale:g}"):
+        paths = generate_exports(target, seed=seed, scale=scale, fmt=fmt, metingen=tuple(meting))
+    for path in paths:
         console.print(f"wrote [bold]{path}[/bold]")
+    if report:
+        from orchestration.synthetic.calibration import calibrate, calibrate_2023, markdown_2023, markdown_report
+
+        checks = calibrate(target, meting=2024 if 2024 in meting else max(meting))
+        text = markdown_report(checks) + (markdown_2023(calibrate_2023(target)) if 2023 in meting else "")
+        report_path = target / "calibration.md"
+        report_path.write_text(text, encoding="utf-8")
+        outside = sum(not check.within for check in checks)
+        console.print(f"calibration: {len(checks) - outside} of {len(checks)} printed cells within tolerance "
+                      f"-> [bold]{report_path}[/bold]")
 
 
 @app.command()
-def load(paths: list[Path] = typer.Argument(..., help="Export files (.sav) to land.")) -> None:
-    """Land raw exports into the warehouse's `raw` schema."""
-    from orchestration.landing.loader import land_files
+def load(
+    paths: list[Path] = typer.Argument(..., help="Export files (.sav, .zsav, .csv) or folders holding them."),
+    replace: bool = typer.Option(
+        False, "--replace",
+        help="Replace a different current version of the same meting x questionnaire; "
+             "the earlier version is kept in raw_history (see `history`)."),
+    wait: float = typer.Option(60.0, help="Seconds to wait for a warehouse another process holds."),
+    codebook: Path = typer.Option(
+        None, help="Codebook folder to validate against (default: $INBURGERING_CODEBOOK_DIR or seeds/codebook)."),
+) -> None:
+    """Land raw exports into the warehouse's `raw` schema: validated, exactly once, one
+    transaction per file. Refused files go to <landing>/quarantine with a reason file."""
+    from orchestration.landing.errors import LandingError
+    from orchestration.landing.loader import discover_exports, land_files
+    from orchestration.warehouse import WarehouseBusy
 
+    _show_landing_logs()
     settings = Settings.from_env()
-    results = land_files(settings.duckdb_path, list(paths))
-    table = Table("file", "table", "rows", "sha256")
-    for result in results:
-        table.add_row(result.file, result.table, str(result.rows), result.sha256[:12])
+    files = [found for path in paths for found in (discover_exports(path) if path.is_dir() else [path])]
+    error = None
+    try:
+        outcomes = land_files(settings.duckdb_path, files, replace=replace, landing_dir=settings.landing_dir,
+                              codebook_dir=codebook, wait_seconds=wait)
+    except WarehouseBusy as exc:
+        console.print(f"[red]warehouse busy:[/red] {exc}")
+        raise typer.Exit(code=1)
+    except LandingError as exc:
+        outcomes, error = exc.outcomes, exc
+    if outcomes:
+        console.print(_outcome_table(outcomes))
+    elif not error:
+        console.print("no export files given or found")
+    if error:
+        console.print(_problem_table(error.problems))
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def history(
+    meting: int = typer.Option(None, help="Only this meting."),
+    questionnaire: str = typer.Option(None, help="Only this questionnaire, e.g. Wi2021-asiel."),
+    load_id: int = typer.Option(None, "--load-id", help="One version: with --out, write its rows to a file."),
+    out: Path = typer.Option(None, help="With --load-id: write that version's rows to this .csv or .parquet."),
+) -> None:
+    """Every landed version of every export, current and replaced, and the table holding its rows."""
+    from orchestration.landing import registry
+
+    db = Settings.from_env().duckdb_path
+    if out is not None:
+        if load_id is None:
+            raise typer.BadParameter("--out needs --load-id")
+        rows = registry.version_rows(db, load_id)
+        rows.to_parquet(out) if out.suffix.lower() == ".parquet" else rows.to_csv(out, index=False)
+        console.print(f"wrote {len(rows)} rows of load {load_id} to [bold]{out}[/bold]")
+        return
+    conditions, params = [], []
+    for column, value in (("meting", meting), ("questionnaire", questionnaire), ("load_id", load_id)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    where = f"where {' and '.join(conditions)}" if conditions else ""
+    frame = registry.read_frame(db, f"select * from {registry.REGISTRY} {where} "
+                                    "order by meting, questionnaire, loaded_at", params)
+    if frame is None or frame.empty:
+        console.print("nothing landed yet" if not conditions else "no landed version matches")
+        return
+    table = Table("load", "meting", "questionnaire", "status", "rows", "file", "sha256", "landed (UTC)",
+                  "rows are in", title="landed versions (raw.load_registry)")
+    for version in frame.itertuples(index=False):
+        status = "current" if version.status == "current" else f"replaced by load {_cell(version.superseded_by)}"
+        table.add_row(str(version.load_id), str(version.meting), version.questionnaire, status, str(version.rows),
+                      version.source_file, version.sha256[:12], f"{version.loaded_at:%Y-%m-%d %H:%M}",
+                      version.stored_in)
     console.print(table)
+
+
+@app.command("log")
+def load_log(
+    limit: int = typer.Option(20, help="How many of the latest attempts to show."),
+    file: str = typer.Option(None, help="Only attempts for this file name."),
+) -> None:
+    """The latest landing attempts and what became of them (raw.load_log)."""
+    from orchestration.landing import registry
+
+    where, params = ("where file = ?", [file]) if file else ("", [])
+    frame = registry.read_frame(Settings.from_env().duckdb_path,
+                                f"select * from {registry.LOAD_LOG} {where} order by attempt_id desc limit ?",
+                                params + [limit])
+    if frame is None or frame.empty:
+        console.print("no landing attempts yet")
+        return
+    table = Table("#", "finished (UTC)", "file", "status", "table", "rows", "sha256", "message",
+                  title="landing attempts (raw.load_log)")
+    for attempt in frame.itertuples(index=False):
+        table.add_row(str(attempt.attempt_id), f"{attempt.finished_at:%Y-%m-%d %H:%M:%S}", attempt.file,
+                      _status_text(attempt.status), _cell(attempt.export_table), _cell(attempt.rows),
+                      _cell(attempt.sha256)[:12], _cell(attempt.message))
+    console.print(table)
+
+
+def _cell(value: object) -> str:
+    """Text for a table cell: '' for NULL (which pandas hands back as None, NaN or NA)."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return ""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+_STATUS_STYLE = {"loaded": "green", "replaced": "green", "unchanged": "cyan",
+                 "refused": "yellow", "quarantined": "red", "failed": "red"}
+
+
+def _status_text(status: str) -> str:
+    return f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]"
+
+
+def _outcome_table(outcomes) -> Table:
+    table = Table("file", "status", "table", "rows", "load", "sha256", "message")
+    for outcome in outcomes:
+        table.add_row(outcome.file, _status_text(outcome.status), outcome.table or "",
+                      "" if outcome.rows is None else str(outcome.rows),
+                      "" if outcome.load_id is None else str(outcome.load_id),
+                      (outcome.sha256 or "")[:12], outcome.message)
+    return table
+
+
+def _problem_table(problems) -> Table:
+    table = Table("file", "variable", "row / token", "problem", "expected",
+                  title=f"[red]{len(problems)} problem(s): not landed[/red]")
+    for problem in problems:
+        table.add_row(problem.file, problem.variable or "", problem.where or "", problem.problem,
+                      problem.expected or "")
+    return table
+
+
+def _show_landing_logs() -> None:
+    """Warnings of the loader (waiting for a lock, no codebook) on stderr, readable."""
+    import logging
+
+    from rich.logging import RichHandler
+
+    handler = RichHandler(console=Console(stderr=True), show_path=False, show_time=False)
+    for name in ("orchestration.landing", "orchestration.warehouse"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        if not logger.handlers:
+            logger.addHandler(handler)
 
 
 @app.command()
@@ -59,6 +213,15 @@ def build(log_level: str = typer.Option("INFO", help="Dagster console log level.
     if not result.success:
         raise typer.Exit(code=1)
     where()
+
+
+@app.command("dbt-docs")
+def dbt_docs() -> None:
+    """Regenerate the raw sources and staging YAML from the codebook seeds."""
+    from orchestration import dbt_docs as docs
+
+    for path in docs.write():
+        console.print(f"wrote [bold]{path}[/bold]")
 
 
 @app.command()

@@ -7,6 +7,7 @@ and retries with a message instead of failing on the first attempt.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,11 +20,18 @@ log = logging.getLogger(__name__)
 
 
 class WarehouseBusy(RuntimeError):
-    """Another process holds the warehouse file for writing."""
+    """Another process holds the warehouse file: a writer, or any connection when we want to
+    write (DuckDB's lock is per process: one writer, or any number of read-only readers)."""
 
 
 def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
+
+
+def _holder(exc: Exception) -> str:
+    """'PID 1234' from DuckDB's lock message, so the engineer knows whom to ask."""
+    match = re.search(r"\(PID (\d+)\)", str(exc))
+    return f"PID {match.group(1)}" if match else "process unknown"
 
 
 @contextmanager
@@ -39,11 +47,14 @@ def connect(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> 
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
                     raise WarehouseBusy(
-                        f"{path}: another process is writing to the warehouse and did not finish within "
-                        f"{wait_seconds:.0f}s; try again when it is done ({exc})"
+                        f"{path}: the warehouse is held by another process ({_holder(exc)}) and was not "
+                        f"released within {wait_seconds:.0f}s. A load, a dbt build or an open session "
+                        "(even a read-only one) blocks writers; nothing was changed, try again when it "
+                        f"is closed. DuckDB said: {exc}"
                     ) from exc
                 raise
-            log.warning("%s is locked by another writer; retrying in %.1fs", path, delay)
+            log.warning("%s is held by another process (%s); waiting %.1fs and trying again",
+                        path, _holder(exc), delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
     try:

@@ -1,17 +1,57 @@
-"""Landing asset: every raw table the dbt sources declare, filled from the landing folder."""
+"""Landing in Dagster: the raw tables as assets, a sensor on the landing folder, a landing job.
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+- `land_raw_exports`: one asset per `raw` source table in the dbt manifest. A run lands the
+  files it is given (config `files`, as the sensor does) or every export in the landing folder
+  the registry does not know yet (the scheduled refresh), through the same loader as
+  `inburgering load`. It reports every raw table that has a current version, with its sha256
+  as data version, so downstream dbt runs even when nothing new arrived.
+- `landing_sensor`: a new sha256 in the landing folder -> one run of `land_exports`, run_key =
+  sha256 (Dagster never launches the same key twice; the daily refresh retries leftovers).
+"""
 
-from orchestration.landing.loader import RAW_SCHEMA, land_files
-from orchestration.landing.reader import read_sav
+import json
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    AssetSpec,
+    Config,
+    DataVersion,
+    DefaultSensorStatus,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    RetryRequested,
+    RunConfig,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    multi_asset,
+    sensor,
+)
+from pydantic import Field
+
+from orchestration.landing import registry
+from orchestration.landing.errors import LandingError, Problem
+from orchestration.landing.loader import LoadOutcome, land_files, pending_exports
+from orchestration.landing.registry import RAW_SCHEMA
 from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.warehouse import WarehouseBusy
+
+# A file modified this recently may still be being copied in; look again next tick.
+SETTLE_SECONDS = 30
+# A CSV dropped before its labels sidecar gets this long for the sidecar to follow.
+SIDECAR_GRACE_SECONDS = 600
+# A load that finds the warehouse locked (an analyst's session, a dbt build) is retried.
+BUSY_RETRIES, BUSY_RETRY_SECONDS = 5, 60
 
 
 def raw_table_specs() -> list[AssetSpec]:
     """One spec per `raw` source table in the dbt manifest, so dbt's staging models
     depend on the landing asset without a second list to keep in step."""
-    import json
-
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tables = sorted(
         source["name"] for source in manifest["sources"].values() if source["source_name"] == RAW_SCHEMA
@@ -27,16 +67,111 @@ def raw_table_specs() -> list[AssetSpec]:
     ]
 
 
+class LandingConfig(Config):
+    files: list[str] = Field(
+        default=[], description="Export files to land; empty: every new export in the landing folder.")
+    replace: bool = Field(
+        default=False, description="Replace a different current version of the same export (kept in raw_history).")
+
+
 @multi_asset(specs=raw_table_specs(), can_subset=True, name="land_raw_exports")
-def land_raw_exports(context: AssetExecutionContext, warehouse: WarehouseResource):
+def land_raw_exports(context: AssetExecutionContext, config: LandingConfig, warehouse: WarehouseResource):
+    declared = {key.path[-1] for key in context.assets_def.keys}
     wanted = {key.path[-1] for key in context.selected_asset_keys}
-    files = sorted(warehouse.landing.glob("*.sav"))
-    exports = [export for export in map(read_sav, files) if export.table_name in wanted]
-    missing = wanted - {export.table_name for export in exports}
-    if missing:
-        context.log.warning(f"no export in {warehouse.landing} for: {', '.join(sorted(missing))}")
-    for result in land_files(warehouse.db, [export.path for export in exports]):
-        yield MaterializeResult(
-            asset_key=AssetKey(result.table.split(".")),
-            metadata={"rows": result.rows, "source_file": result.file, "sha256": result.sha256},
+    if config.files:
+        paths = [Path(file) for file in config.files]
+    else:
+        paths = [pending.path for pending in pending_exports(warehouse.db, warehouse.landing)]
+    error = None
+    try:
+        outcomes = land_files(warehouse.db, paths, replace=config.replace, landing_dir=warehouse.landing,
+                              tables=None if wanted == declared else wanted)
+    except WarehouseBusy as exc:
+        context.log.warning(str(exc))
+        raise RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=BUSY_RETRY_SECONDS) from exc
+    except LandingError as exc:
+        outcomes, error = exc.outcomes, exc
+    for outcome in outcomes:
+        (context.log.info if outcome.landed else context.log.error)(
+            f"{outcome.file}: {outcome.status}: {outcome.message}")
+    if not paths:
+        context.log.info(f"no new exports in {warehouse.landing}")
+    yield from _current_tables(context, warehouse.db, wanted, outcomes)
+    if error is not None:
+        raise Failure(
+            description=f"{len(error.problems)} problem(s) in {len([o for o in outcomes if not o.landed])} "
+                        f"file(s); see raw.load_log and the quarantine folder.\n{error}",
+            metadata={"problems": MetadataValue.md(problems_markdown(error.problems))},
         )
+
+
+def _current_tables(context: AssetExecutionContext, db: Path, wanted: set[str], outcomes: list[LoadOutcome]):
+    landed_now = {outcome.table: outcome for outcome in outcomes if outcome.status in ("loaded", "replaced")}
+    current = registry.read_frame(
+        db, f"select * from {registry.REGISTRY} where status = 'current' order by export_table")
+    found = set()
+    for version in ([] if current is None else current.itertuples(index=False)):
+        table = version.export_table.split(".", 1)[1]
+        if table not in wanted:
+            if version.export_table in landed_now:
+                context.log.info(f"{version.export_table} is landed but no dbt source declares it yet")
+            continue
+        found.add(table)
+        yield MaterializeResult(
+            asset_key=AssetKey([RAW_SCHEMA, table]),
+            data_version=DataVersion(version.sha256),
+            metadata={
+                "rows": int(version.rows),
+                "source_file": version.source_file,
+                "sha256": version.sha256,
+                "load_id": int(version.load_id),
+                "loaded_at": str(version.loaded_at),
+                "changed_in_this_run": version.export_table in landed_now,
+            },
+        )
+    if wanted - found:
+        context.log.warning(f"no landed export yet for: {', '.join(sorted(wanted - found))}")
+
+
+def problems_markdown(problems: list[Problem], limit: int = 200) -> str:
+    lines = ["| file | variable | where | problem | expected |", "| --- | --- | --- | --- | --- |"]
+    for problem in problems[:limit]:
+        cells = [problem.file, problem.variable or "", problem.where or "", problem.problem, problem.expected or ""]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    if len(problems) > limit:
+        lines.append(f"\n… and {len(problems) - limit} more (all of them in the quarantine reason files)")
+    return "\n".join(lines)
+
+
+land_exports_job = define_asset_job(
+    "land_exports",
+    selection=AssetSelection.assets(land_raw_exports),
+    description="Land raw exports from the landing folder (what the landing sensor launches).",
+)
+
+
+@sensor(
+    job=land_exports_job,
+    minimum_interval_seconds=30,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="New export (a sha256 the registry does not know) in the landing folder -> land it.",
+)
+def landing_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+    # The cursor caches sha256 by (name, size, mtime), so unchanged files are not re-hashed.
+    hashes = json.loads(context.cursor) if context.cursor else {}
+    try:
+        pending = pending_exports(warehouse.db, warehouse.landing, settle_seconds=SETTLE_SECONDS,
+                                  sidecar_grace_seconds=SIDECAR_GRACE_SECONDS, hashes=hashes, wait_seconds=10)
+    except WarehouseBusy as exc:
+        return SkipReason(f"the warehouse is busy; looking again next tick ({exc})")
+    context.update_cursor(json.dumps(hashes))
+    if not pending:
+        return SkipReason(f"no new exports in {warehouse.landing}")
+    return [
+        RunRequest(
+            run_key=item.sha256,
+            run_config=RunConfig(ops={"land_raw_exports": LandingConfig(files=[str(item.path)])}),
+            tags={"landing/file": item.path.name, "landing/sha256": item.sha256},
+        )
+        for item in pending
+    ]

@@ -1,4 +1,9 @@
-"""Reading one raw export into memory, with its provenance, before anything is written."""
+"""Reading one raw export into memory, with its provenance, before anything is written.
+
+Two formats: SPSS system files (`.sav`, `.zsav`) and CSV with a labels sidecar (see
+csv_export.py). Whatever is wrong with a file is raised as an ExportError listing every
+problem found; nothing here touches the warehouse.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,15 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
+from orchestration.landing import provenance
+from orchestration.landing.errors import ExportError, Problem
+
+# The questionnaires of the study; only consulted while there is no codebook to ask.
 QUESTIONNAIRES = ("Wi2021-asiel", "Wi2021-gezin", "Wi2013-asiel", "Wi2013-gezin")
-
-
-class ExportError(ValueError):
-    """A raw export that cannot be landed; the message names the file and the problem."""
+SAV_SUFFIXES = (".sav", ".zsav")
+CSV_SUFFIXES = (".csv",)
+EXPORT_SUFFIXES = SAV_SUFFIXES + CSV_SUFFIXES
+_SAV_MAGIC = (b"$FL2", b"$FL3")
 
 
 @dataclass
@@ -24,8 +33,11 @@ class RawExport:
     meting: int
     questionnaire: str
     data: pd.DataFrame
+    format: str = "sav"
+    synthetic: bool = False  # the export says it holds generated, not real, respondents
     variable_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[int, str]] = field(default_factory=dict)
+    user_missing: dict[str, list] = field(default_factory=dict)
 
     @property
     def table_name(self) -> str:
@@ -36,6 +48,23 @@ def raw_table_name(meting: int, questionnaire: str) -> str:
     return f"export_{meting}_{questionnaire.lower().replace('-', '_')}"
 
 
+def is_export(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in EXPORT_SUFFIXES
+
+
+def companions(path: Path) -> list[Path]:
+    """Files that belong to an export and travel with it (into quarantine, for instance)."""
+    candidates = [provenance.manifest_path(path)]
+    if path.suffix.lower() in CSV_SUFFIXES:
+        candidates.append(sidecar_path(path))
+    return [candidate for candidate in candidates if candidate.exists()]
+
+
+def sidecar_path(path: Path) -> Path:
+    """`<name>.csv` is described by `<name>.labels.json` beside it."""
+    return path.with_name(path.stem + ".labels.json")
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -44,49 +73,87 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_sav(path: Path) -> RawExport:
+def read_export(path: Path, sha256: str | None = None) -> RawExport:
+    """Read a .sav/.zsav or .csv export; raise ExportError naming every problem."""
+    if not path.is_file():
+        raise ExportError([Problem(path.name, f"no such file: {path}")])
+    if path.stat().st_size == 0:
+        raise ExportError([Problem(path.name, "empty file (0 bytes)", expected="an SPSS or CSV export")])
+    suffix = path.suffix.lower()
+    if suffix in SAV_SUFFIXES:
+        return read_sav(path, sha256)
+    if suffix in CSV_SUFFIXES:
+        # imported here: csv_export builds on this module's RawExport
+        from orchestration.landing.csv_export import read_csv
+
+        return read_csv(path, sha256)
+    raise ExportError([Problem(path.name, f"unsupported file type {path.suffix!r}",
+                               expected=" or ".join(EXPORT_SUFFIXES))])
+
+
+def read_sav(path: Path, sha256: str | None = None) -> RawExport:
+    if path.stat().st_size == 0:
+        raise ExportError([Problem(path.name, "empty file (0 bytes)", expected="an SPSS system file")])
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic not in _SAV_MAGIC:
+        # Checked first because readstat's own message for this case ("Unable to read from
+        # file") does not tell a CSV renamed to .sav from a damaged header.
+        raise ExportError([Problem(path.name, f"not a readable SPSS file: it starts with {magic!r}",
+                                   expected="an SPSS system file starting with $FL2 or $FL3")])
     try:
         # user_missing=True keeps "weet ik niet" and refusal codes as codes: staging decides
         # what they mean; system-missing (not asked, skipped) stays NULL.
-        data, meta = pyreadstat.read_sav(path, user_missing=True)
-    except Exception as exc:  # pyreadstat raises its own error types per failure
-        raise ExportError(f"{path.name}: not a readable SPSS file ({exc})") from exc
-    meting, questionnaire = _provenance(path, meta.notes or [], meta.file_label or "")
-    data = _restore_integers(data, meta.original_variable_types)
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    except Exception as exc:  # pyreadstat raises its own, unexported error types
+        raise ExportError([Problem(path.name, f"not a readable SPSS file: {_explain_readstat(str(exc))}",
+                                   expected="a complete SPSS system file")]) from exc
+    if meta.number_rows is not None and meta.number_rows >= 0 and len(data) != meta.number_rows:
+        raise ExportError([Problem(path.name, f"not a readable SPSS file: truncated, {len(data)} of "
+                                   f"{meta.number_rows} rows present", expected="a complete SPSS system file")])
+    if len(data) == 0:
+        raise ExportError([Problem(path.name, "header only: the file has variables but no data rows",
+                                   expected="at least one respondent")])
+    sources = {"document notes": provenance.from_notes(meta.notes or [])}
+    if not sources["document notes"]:
+        sources = {"file label": provenance.from_file_label(meta.file_label or "")}
+    manifest = provenance.read_manifest(path)
+    if manifest is not None:
+        sources[provenance.manifest_path(path).name] = manifest
+    meting, questionnaire = provenance.resolve(path, sources)
     return RawExport(
         path=path,
-        sha256=sha256_of(path),
+        sha256=sha256 or sha256_of(path),
         meting=meting,
         questionnaire=questionnaire,
-        data=data,
+        data=_restore_integers(data, meta.original_variable_types),
+        format="sav",
+        synthetic=provenance.is_synthetic(provenance.from_notes(meta.notes or [], keys=("synthetic",)), manifest),
         variable_labels=dict(zip(meta.column_names, meta.column_labels)),
         value_labels={k: {int(c): lbl for c, lbl in v.items()} for k, v in meta.variable_value_labels.items()},
+        user_missing={k: [r["lo"] for r in v if r["lo"] == r["hi"]] for k, v in (meta.missing_ranges or {}).items()},
     )
 
 
-def _provenance(path: Path, notes: list[str], file_label: str) -> tuple[int, str]:
-    """Meting and questionnaire come from the file's own metadata, never from its name."""
-    fields = dict(line.split("=", 1) for line in notes if "=" in line)
-    meting, questionnaire = fields.get("meting"), fields.get("questionnaire")
-    if meting is None or questionnaire is None:
-        match = re.search(r"(20\d\d)\s+(Wi20(?:21|13)-(?:asiel|gezin))", file_label)
-        if match:
-            meting, questionnaire = match.groups()
-    if meting is None or questionnaire is None:
-        raise ExportError(
-            f"{path.name}: the file does not say which meting and questionnaire it holds "
-            "(expected document notes 'meting=YYYY' and 'questionnaire=Wi20xx-...')"
-        )
-    if questionnaire not in QUESTIONNAIRES:
-        raise ExportError(f"{path.name}: unknown questionnaire {questionnaire!r}; expected one of {QUESTIONNAIRES}")
-    if not meting.isdigit():
-        raise ExportError(f"{path.name}: meting {meting!r} is not a year")
-    return int(meting), questionnaire
+_READSTAT_MEANING = {
+    "expected number of rows": "truncated, it holds fewer rows than its header promises",
+    "Unable to read from file": "damaged or cut short before the data",
+    "Invalid file": "damaged: its dictionary (the part describing the variables) does not parse",
+    "requested encoding": "damaged, or text that does not match the file's declared encoding",
+}
+
+
+def _explain_readstat(message: str) -> str:
+    """readstat's terse messages, said in words an engineer can act on (original kept)."""
+    meaning = next((text for key, text in _READSTAT_MEANING.items() if key in message), None)
+    return f"{meaning} (readstat: {message})" if meaning else message
 
 
 def _restore_integers(data: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
     """pyreadstat hands integers back as float64; F<w>.0 variables become nullable ints."""
     for name, fmt in formats.items():
         if re.fullmatch(r"F\d+\.0", fmt or "") and pd.api.types.is_float_dtype(data[name]):
-            data[name] = data[name].astype("Int64")
+            values = data[name].dropna()
+            if (values == values.round()).all():
+                data[name] = data[name].astype("Int64")
     return data

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
-# SPSS keeps its creation date/time in fixed header slots (offset 84: "dd Mon yy",
-# offset 93: "hh:mm:ss"); readstat fills them with the wall clock, so two runs with the same
+# SPSS keeps its creation date/time in fixed header slots (offset 92: "dd Mon yy",
+# offset 101: "hh:mm:ss"); readstat fills them with the wall clock, so two runs with the same
 # seed would differ. We pin them to make files byte-identical.
-_HEADER_DATE = slice(84, 93)
-_HEADER_TIME = slice(93, 101)
+_HEADER_DATE = slice(92, 101)
+_HEADER_TIME = slice(101, 109)
 
 
 @dataclass

@@ -15,29 +15,39 @@ def export_path(tmp_path):
     return skeleton.generate(tmp_path / "landing", seed=5)[0]
 
 
+@pytest.fixture
+def land(tmp_path):
+    """land_files against a throw-away landing folder and no codebook (the skeleton's own checks)."""
+    def _land(db, paths, **kwargs):
+        return land_files(db, paths, landing_dir=tmp_path / "landing",
+                          codebook_dir=tmp_path / "no-codebook", **kwargs)
+    return _land
+
+
 def test_reads_meting_and_questionnaire_from_metadata(export_path, tmp_path):
     renamed = export_path.rename(tmp_path / "whatever_name.sav")
     export = read_sav(renamed)
     assert (export.meting, export.questionnaire) == (2024, "Wi2021-asiel")
     assert export.table_name == "export_2024_wi2021_asiel"
+    assert export.synthetic
 
 
-def test_lands_rows_with_lineage_and_integer_codes(export_path, tmp_path):
+def test_lands_rows_with_lineage_and_integer_codes(export_path, tmp_path, land):
     db = tmp_path / "w.duckdb"
-    [result] = land_files(db, [export_path])
+    [result] = land(db, [export_path])
     assert result.rows == skeleton.N_RESPONDENTS
     with duckdb.connect(str(db), read_only=True) as con:
         types = dict(con.execute("select column_name, data_type from information_schema.columns "
-                             "where table_name = 'export_2024_wi2021_asiel'").fetchall())
+                                 "where table_name = 'export_2024_wi2021_asiel'").fetchall())
         lineage = con.execute("select distinct _source_file, _source_sha256, _meting, _questionnaire "
-                          "from raw.export_2024_wi2021_asiel").fetchall()
+                              "from raw.export_2024_wi2021_asiel").fetchall()
     assert types["Q1"] == "BIGINT" and types["Q6"] == "DATE" and types["token"] == "VARCHAR"
     assert lineage == [(export_path.name, result.sha256, 2024, "Wi2021-asiel")]
 
 
-def test_user_missing_codes_survive_landing(export_path, tmp_path):
+def test_user_missing_codes_survive_landing(export_path, tmp_path, land):
     db = tmp_path / "w.duckdb"
-    land_files(db, [export_path])
+    land(db, [export_path])
     with duckdb.connect(str(db), read_only=True) as con:
         dont_know = con.execute("select count(*) from raw.export_2024_wi2021_asiel where Q20_1 = 6").fetchone()[0]
         skipped = con.execute("select count(*) from raw.export_2024_wi2021_asiel where Q20_1 is null").fetchone()[0]
@@ -51,12 +61,14 @@ def test_file_without_provenance_is_refused_by_name(tmp_path):
         read_sav(path)
 
 
-def test_corrupt_file_is_refused_and_nothing_is_written(export_path, tmp_path):
-    broken = tmp_path / "broken.sav"
+def test_corrupt_file_is_refused_and_the_good_one_still_lands(export_path, tmp_path, land):
+    # Files are independent (one transaction each): the bad one is quarantined, the good one lands.
+    broken = tmp_path / "landing" / "broken.sav"
     broken.write_bytes(export_path.read_bytes()[:500])
     db = tmp_path / "w.duckdb"
-    with pytest.raises(ExportError, match=r"broken\.sav: not a readable SPSS file"):
-        land_files(db, [export_path, broken])
-    # the good file was read first but not written: a bad batch leaves no trace
+    with pytest.raises(ExportError, match=r"broken\.sav: not a readable SPSS file") as caught:
+        land(db, [export_path, broken])
+    assert [o.status for o in caught.value.outcomes] == ["loaded", "quarantined"]
+    assert (tmp_path / "landing" / "quarantine" / "broken.sav.reason.txt").exists()
     with duckdb.connect(str(db)) as con:
-        assert con.execute("select count(*) from information_schema.tables where table_schema = 'raw'").fetchone()[0] == 0
+        assert con.execute("select count(*) from raw.export_2024_wi2021_asiel").fetchone()[0] == skeleton.N_RESPONDENTS

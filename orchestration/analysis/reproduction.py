@@ -1,0 +1,271 @@
+"""The warehouse against the published report (../shared/reference/report_tables.yaml).
+
+- Frequency tables: every printed table (with rows) whose question the codebook links
+  (seeds questions.report_tables). Columns and rows are read as the generator's calibration
+  reads them (orchestration.synthetic.calibration / labels: `subgroup`, `_row_target`); the
+  numbers come from marts.mart_route_cohort's counts. Per cell the tolerance is
+  calibration.tolerance: 3 standard errors of a proportion at the printed column N (the
+  warehouse's N where the report prints none), plus half a point for the printing's rounding. Per table: the largest deviation and whether every cell is
+  within its tolerance.
+- Coefficients: every published B of the regression tables against analysis.regression_coefficients
+  of the report's meting; within = |estimate - B| <= 2 published SE. The adjusted R2 is listed
+  beside them for information.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from orchestration.codebook import Codebook
+from orchestration.reference import ReferenceTable, parse_value, tables
+from orchestration.synthetic.calibration import CellCheck, _questions_by_table, _row_target, tolerance
+from orchestration.synthetic.labels import GROUPS, subgroup
+
+REPORT_METING = 2024  # the wave report_tables.yaml describes
+WITHIN_SE = 2.0       # a coefficient is reproduced when within two published standard errors
+MAX_SE = 3.0          # ... and none may be further than three
+MIN_SHARE_WITHIN = 0.95
+
+REPRODUCTION_COLUMNS = ["meting", "check_kind", "reference_key", "report_table", "title", "item", "printed",
+                        "printed_se", "reproduced", "deviation", "deviation_unit", "tolerance", "within",
+                        "cells", "cells_within", "note"]
+CELL_COLUMNS = ["meting", "reference_key", "report_table", "column_label", "row_label", "question_id", "codes",
+                "breakdown", "breakdown_values", "printed", "reproduced", "n_printed", "n", "tolerance",
+                "tolerance_basis", "deviation", "within"]
+
+
+@dataclass(frozen=True)
+class MartCell:
+    """Where a printed column lives in mart_route_cohort: a breakdown and the value(s) whose
+    counts add up to the column (several for 'Wi2021' or 'asielmigranten')."""
+
+    breakdown: str
+    values: tuple[str, ...]
+
+
+def mart_cell(where: dict | None, groups_present: list[str]) -> MartCell | None:
+    """A calibration `subgroup` filter as a mart_route_cohort cell; None if the mart has none."""
+    if where is None:
+        return None
+    keys = set(where)
+    if not keys:
+        return MartCell("total", ("Totaal",))
+    if keys == {"group_label"}:
+        value = where["group_label"]
+        return MartCell("group", tuple(value) if isinstance(value, list) else (value,))
+    if keys == {"wet", "leerroute"}:
+        return MartCell("leerroute", (where["leerroute"],))
+    if keys == {"wet", "cohort"}:
+        return MartCell("cohort", (str(where["cohort"]),))
+    if keys == {"gender"}:
+        return MartCell("gender", (where["gender"],))
+    if keys == {"group_label", "cohort"} and isinstance(where["group_label"], str):
+        return MartCell("group_x_cohort", (f"{where['group_label']} | {where['cohort']}",))
+    if keys == {"group_label", "gender"} and isinstance(where["group_label"], str):
+        return MartCell("group_x_gender", (f"{where['group_label']} | {where['gender']}",))
+    if keys == {"group_label", "leerroute"} and isinstance(where["group_label"], str):
+        return MartCell("group_x_leerroute", (f"{where['group_label']} | {where['leerroute']}",))
+    if keys == {"wet"}:
+        return MartCell("group", tuple(g for g in groups_present if g.startswith(where["wet"] + "-")))
+    if keys == {"migrant_type"}:
+        return MartCell("group", tuple(g for g in GROUPS if g.endswith("-" + where["migrant_type"])))
+    return None
+
+
+def _counts(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list[str]) -> pd.DataFrame:
+    return con.execute(
+        """
+        select question_id, breakdown, breakdown_value, harmonised_code, respondents
+        from marts.mart_route_cohort
+        where meting = $meting and list_contains($ids, question_id)
+        """,
+        {"meting": meting, "ids": question_ids},
+    ).df()
+
+
+def _valid_codes(codebook: Codebook, question_id: str, counted: set[int]) -> set[int]:
+    """The denominator's codes, as calibration.check_table forms them: the substantive answers
+    plus any code the printed table shows as a row ("weet ik niet"), never the skip code."""
+    question = codebook.questions.loc[question_id]
+    if question["value_type"] == "multi_response_option":
+        return {0, 1}
+    answers = codebook.answers(question["answer_set_id"])
+    substantive = set(answers.loc[answers["missing_type"] == "", "code"])
+    return (substantive | counted) - {-1}
+
+
+def check_table(codebook: Codebook, table: ReferenceTable, question_ids: list[str], counts: pd.DataFrame,
+                meting: int, groups_present: list[str]) -> list[tuple[CellCheck, MartCell, frozenset]]:
+    targets = {label: _row_target(codebook, question_ids, label) for label, _ in table.rows}
+    counted_by_question: dict[str, set[int]] = {}
+    for target in filter(None, targets.values()):
+        counted_by_question.setdefault(target[0], set()).update(target[1])
+    checks = []
+    for index, column in enumerate(table.columns):
+        cell = mart_cell(subgroup(column.label), groups_present)
+        if cell is None or not cell.values:
+            continue
+        for label, values in table.rows:
+            printed = parse_value(values[index]) if index < len(values) else None
+            if printed is None or targets[label] is None:
+                continue
+            question_id, codes = targets[label]
+            valid_codes = _valid_codes(codebook, question_id, counted_by_question[question_id])
+            in_cell = counts[(counts["question_id"] == question_id) & (counts["breakdown"] == cell.breakdown)
+                             & counts["breakdown_value"].isin(cell.values)]
+            n = int(in_cell.loc[in_cell["harmonised_code"].isin(valid_codes), "respondents"].sum())
+            hits = int(in_cell.loc[in_cell["harmonised_code"].isin(codes), "respondents"].sum())
+            reproduced = 100.0 * hits / n if n else None
+            # no printed N (the multi-response tables): the warehouse's own N sets the tolerance
+            checks.append((CellCheck(table.key, column.label, label, question_id, printed, reproduced, column.n, n,
+                                     tolerance(printed, column.n or n)), cell, codes))
+    return checks
+
+
+def frequency_checks(con: duckdb.DuckDBPyConnection, meting: int = REPORT_METING,
+                     codebook: Codebook | None = None) -> pd.DataFrame:
+    """Every printed cell the warehouse can rebuild, against the mart (one row per cell)."""
+    codebook = codebook or Codebook.load()
+    reference = tables()
+    # every linked item with printed rows: the tables, and one figure (F5.1) printed as a table
+    index = {key: ids for key, ids in _questions_by_table(codebook).items()
+             if key in reference and reference[key].rows}
+    question_ids = sorted({q for ids in index.values() for q in ids})
+    counts = _counts(con, meting, question_ids)
+    groups_present = sorted(counts.loc[counts["breakdown"] == "group", "breakdown_value"].unique())
+    rows = []
+    for key in sorted(index):
+        table = reference[key]
+        for check, cell, codes in check_table(codebook, table, index[key], counts, meting, groups_present):
+            rows.append({
+                "meting": meting, "reference_key": key, "report_table": table.id, "column_label": check.column,
+                "row_label": check.row, "question_id": check.question_id,
+                "codes": ",".join(str(c) for c in sorted(codes)), "breakdown": cell.breakdown,
+                "breakdown_values": ",".join(cell.values), "printed": check.printed, "reproduced": check.generated,
+                "n_printed": check.n_printed, "n": check.n_generated, "tolerance": check.tolerance,
+                "tolerance_basis": "printed N" if check.n_printed else "warehouse N (none printed)",
+                "deviation": check.deviation, "within": check.within,
+            })
+    return _typed(pd.DataFrame(rows, columns=CELL_COLUMNS))
+
+
+def table_summary(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per reference table: the largest deviation and whether every cell is within tolerance."""
+    reference = tables()
+    rows = []
+    for key, part in cells.groupby("reference_key", sort=True):
+        deviations = part["deviation"].astype("float64")
+        worst = part.loc[deviations.idxmax()] if deviations.notna().any() else part.iloc[0]
+        outside = part[~part["within"].astype(bool)]
+        rows.append({
+            "meting": int(part["meting"].iloc[0]), "check_kind": "frequency_table", "reference_key": key,
+            "report_table": reference[key].id, "title": reference[key].title,
+            "item": f"{worst['column_label']} | {worst['row_label']}", "printed": worst["printed"],
+            "printed_se": None, "reproduced": worst["reproduced"], "deviation": worst["deviation"],
+            "deviation_unit": "points", "tolerance": worst["tolerance"], "within": outside.empty,
+            "cells": len(part), "cells_within": int(part["within"].astype(bool).sum()),
+            "note": None if outside.empty else "outside tolerance: " + "; ".join(
+                f"{r.column_label} | {r.row_label}: printed {r.printed:g}, warehouse "
+                f"{'-' if pd.isna(r.reproduced) else f'{r.reproduced:.1f}'} (tolerance {r.tolerance:.1f})"
+                for r in outside.itertuples()),
+        })
+    return pd.DataFrame(rows, columns=REPRODUCTION_COLUMNS)
+
+
+def coefficient_checks(coefficients: pd.DataFrame, models: pd.DataFrame,
+                       meting: int = REPORT_METING) -> pd.DataFrame:
+    """Every published coefficient (and adjusted R2) against the fitted ones of `meting`."""
+    reference = tables()
+    fitted = coefficients[coefficients["meting"] == meting].set_index(["report_table", "term"])
+    fits = models[models["meting"] == meting].set_index("report_table")
+    rows = []
+    for report_table in fits.index:
+        key = f"T{report_table}"
+        published = reference[key].raw
+        for term in published["terms"]:
+            estimate = fitted["estimate"].get((report_table, term["term"]))
+            estimate = None if estimate is None or pd.isna(estimate) else float(estimate)
+            distance = None if estimate is None else abs(estimate - float(term["B"])) / float(term["SE"])
+            rows.append({
+                "meting": meting, "check_kind": "coefficient", "reference_key": key, "report_table": report_table,
+                "title": published["title"], "item": term["term"], "printed": float(term["B"]),
+                "printed_se": float(term["SE"]), "reproduced": estimate, "deviation": distance,
+                "deviation_unit": "published SE", "tolerance": WITHIN_SE,
+                "within": distance is not None and distance <= WITHIN_SE, "cells": 1,
+                "cells_within": int(distance is not None and distance <= WITHIN_SE),
+                "note": "not estimated in the warehouse" if estimate is None else None,
+            })
+        adj_r2 = fits.loc[report_table, "adj_r_squared"]
+        rows.append({
+            "meting": meting, "check_kind": "adj_r2", "reference_key": key, "report_table": report_table,
+            "title": published["title"], "item": "adjusted R2", "printed": published.get("adj_r2"),
+            "printed_se": None, "reproduced": None if pd.isna(adj_r2) else float(adj_r2),
+            "deviation": None if pd.isna(adj_r2) or published.get("adj_r2") is None
+            else abs(float(adj_r2) - float(published["adj_r2"])),
+            "deviation_unit": "R2", "tolerance": None, "within": None, "cells": None, "cells_within": None,
+            "note": "for information: no tolerance is derived for R2",
+        })
+    return pd.DataFrame(rows, columns=REPRODUCTION_COLUMNS)
+
+
+def reproduction(con: duckdb.DuckDBPyConnection, meting: int = REPORT_METING,
+                 codebook: Codebook | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(analysis.report_reproduction, analysis.report_reproduction_cells)."""
+    cells = frequency_checks(con, meting, codebook)
+    coefficients = con.execute("select * from analysis.regression_coefficients where meting = ?", [meting]).df()
+    models = con.execute("select * from analysis.regression_models where meting = ?", [meting]).df()
+    summary = pd.concat([frame for frame in (table_summary(cells), coefficient_checks(coefficients, models, meting))
+                         if not frame.empty], ignore_index=True)
+    return _typed(summary if not summary.empty else pd.DataFrame(columns=REPRODUCTION_COLUMNS)), cells
+
+
+def verdict(summary: pd.DataFrame) -> dict:
+    """The numbers the asset checks and the page report."""
+    tables_part = summary[summary["check_kind"] == "frequency_table"]
+    coefficients = summary[summary["check_kind"] == "coefficient"]
+    distances = coefficients["deviation"].astype("float64")
+    within_two = int(coefficients["within"].astype(bool).sum())
+    return {
+        "tables": len(tables_part),
+        "tables_within": int(tables_part["within"].astype(bool).sum()),
+        "cells": int(tables_part["cells"].sum()) if len(tables_part) else 0,
+        "cells_within": int(tables_part["cells_within"].sum()) if len(tables_part) else 0,
+        "largest_table_deviation": float(tables_part["deviation"].max()) if len(tables_part) else None,
+        "coefficients": len(coefficients),
+        "coefficients_within_2se": within_two,
+        "coefficients_within_3se": int((distances <= MAX_SE).sum()),
+        "share_within_2se": within_two / len(coefficients) if len(coefficients) else None,
+        "largest_distance_se": float(distances.max()) if distances.notna().any() else None,
+        "coefficients_not_estimated": int(distances.isna().sum()),
+    }
+
+
+def coefficients_pass(numbers: dict) -> bool:
+    return (numbers["coefficients"] > 0 and numbers["coefficients_not_estimated"] == 0
+            and numbers["share_within_2se"] >= MIN_SHARE_WITHIN and numbers["largest_distance_se"] <= MAX_SE)
+
+
+def tables_pass(numbers: dict) -> bool:
+    return numbers["tables"] > 0 and numbers["tables_within"] == numbers["tables"]
+
+
+_INTEGER = {"meting", "cells", "cells_within", "n_printed", "n"}
+_FLOAT = {"printed", "printed_se", "reproduced", "deviation", "tolerance"}
+_BOOLEAN = {"within"}
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if column in _INTEGER:
+            out[column] = pd.to_numeric(out[column]).astype("Int64")
+        elif column in _FLOAT:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+        elif column in _BOOLEAN:
+            out[column] = out[column].astype("boolean")
+        else:
+            out[column] = out[column].astype("string")
+    return out.reset_index(drop=True)

@@ -1,0 +1,177 @@
+"""Small exports and codebooks built on the spot, and a fingerprint of the raw tables.
+
+The landing tests build every export they need (good and bad) with these, against a codebook
+they write into a temporary folder, so they depend neither on the real seeds nor on the
+synthetic generator. Handy for trying the loader by hand too.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyreadstat
+
+from orchestration.landing.registry import HISTORY_SCHEMA, LOAD_LOG, RAW_SCHEMA, quoted
+
+
+@dataclass(frozen=True)
+class Var:
+    """A codebook variable: question_id, value_type and (for coded types) the allowed codes."""
+
+    question_id: str
+    value_type: str
+    codes: tuple[int, ...] = ()
+    label: str = ""
+
+
+# A miniature of the 2024 Wi2021-asiel layout: token, a categorical with a user-missing code,
+# an integer, a date and open text.
+MINI_LAYOUT = {
+    "token": Var("respondent_token", "text"),
+    "taal": Var("questionnaire_language", "categorical", (1, 2, 3, 4, 5)),
+    "Q1": Var("gender", "categorical", (1, 2, 9, -1)),
+    "Q2": Var("birth_year", "integer"),
+    "Q6": Var("pip_received_date", "date"),
+    "Q3_anders": Var("country_other_text", "text"),
+}
+
+OPEN_TEXT = [
+    "أنا من سوريا وأتعلم اللغة الهولندية",  # Arabic
+    "ካብ ኤርትራ እየ፡ ቋንቋ ሆላንድ ይመሃር ኣለኹ",  # Tigrinya, Ge'ez script
+    "Türkiye'den geldim; İstanbul, Iğdır, şöyle böyle",  # Turkish, dotted/dotless i
+    "",
+    "  leading spaces and ‘quotes’, commas, \"double\" quotes",  # SPSS cannot keep trailing blanks
+]
+
+
+def write_codebook(directory: Path, layouts: dict[tuple[int, str], dict[str, Var]],
+                   crosswalk: bool = True) -> Path:
+    """source_variables.csv (and crosswalk.csv) in the seed format, for the given exports."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "source_variables.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["meting", "questionnaire", "source_variable", "question_id", "position",
+                         "variable_label", "value_type", "reversed"])
+        for (meting, questionnaire), layout in layouts.items():
+            for position, (name, var) in enumerate(layout.items(), start=1):
+                writer.writerow([meting, questionnaire, name, var.question_id, position, var.label,
+                                 var.value_type, "false"])
+    if crosswalk:
+        with (directory / "crosswalk.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["meting", "questionnaire", "source_variable", "source_code", "question_id",
+                             "harmonised_code", "missing_type"])
+            for (meting, questionnaire), layout in layouts.items():
+                for name, var in layout.items():
+                    for code in var.codes:
+                        writer.writerow([meting, questionnaire, name, code, var.question_id, code,
+                                         "skipped" if code < 0 else ""])
+    return directory
+
+
+def mini_frame(n: int = 5, seed: int = 0) -> pd.DataFrame:
+    """n respondents fitting MINI_LAYOUT; `seed` varies the answers (a 'corrected' re-export)."""
+    return pd.DataFrame({
+        "token": [f"R{seed:02d}{i:010x}" for i in range(n)],
+        "taal": [float(1 + (i + seed) % 5) for i in range(n)],
+        "Q1": [float((1, 2, 9)[(i + seed) % 3]) for i in range(n)],
+        "Q2": [float(1970 + (i * 7 + seed) % 40) for i in range(n)],
+        "Q6": [date(2023, 1 + i % 12, 1 + (i + seed) % 28) for i in range(n)],
+        "Q3_anders": [OPEN_TEXT[i % len(OPEN_TEXT)] for i in range(n)],
+    })
+
+
+@dataclass
+class SavSpec:
+    meting: object = 2024
+    questionnaire: object = "Wi2021-asiel"
+    synthetic: bool = False
+    notes: list[str] | None = None  # overrides the provenance notes entirely
+    value_labels: dict = field(default_factory=lambda: {"Q1": {1: "Man", 2: "Vrouw", 9: "Wil ik niet zeggen"}})
+
+
+def write_sav(path: Path, frame: pd.DataFrame, spec: SavSpec | None = None) -> Path:
+    spec = spec or SavSpec()
+    notes = spec.notes if spec.notes is not None else [
+        f"meting={spec.meting}", f"questionnaire={spec.questionnaire}", f"synthetic={str(spec.synthetic).lower()}"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    numeric = [name for name, column in frame.items() if pd.api.types.is_float_dtype(column)]
+    pyreadstat.write_sav(
+        frame, str(path), note=notes or None,
+        variable_value_labels={k: v for k, v in spec.value_labels.items() if k in frame},
+        variable_format={name: "F8.0" for name in numeric if (frame[name].dropna() % 1 == 0).all()},
+    )
+    return path
+
+
+def csv_types(layout: dict[str, Var]) -> dict[str, str]:
+    kinds = {"categorical": "integer", "multi_response_option": "integer", "integer": "integer",
+             "date": "date", "text": "text"}
+    return {name: kinds[var.value_type] for name, var in layout.items()}
+
+
+def write_csv(path: Path, frame: pd.DataFrame, types: dict[str, str], meting: object = 2024,
+              questionnaire: object = "Wi2021-asiel", synthetic: bool = False, encoding: str = "utf-8",
+              delimiter: str = ",", sidecar: bool = True) -> Path:
+    """`<name>.csv` and `<name>.labels.json` in the agreed export format."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(list(frame.columns))
+        for record in frame.itertuples(index=False):
+            writer.writerow([_csv_value(value) for value in record])
+    if sidecar:
+        variables = {name: {"label": name, "type": types[name]} for name in frame.columns}
+        if "Q1" in variables:
+            variables["Q1"].update(value_labels={"1": "Man", "2": "Vrouw", "9": "Wil ik niet zeggen"},
+                                   user_missing=[9])
+        path.with_name(path.stem + ".labels.json").write_text(json.dumps(
+            {"meting": meting, "questionnaire": questionnaire, "synthetic": synthetic, "variables": variables},
+            ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def _csv_value(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_manifest(path: Path, **fields: object) -> Path:
+    manifest = path.with_name(path.name + ".manifest.json")
+    manifest.write_text(json.dumps(fields), encoding="utf-8")
+    return manifest
+
+
+def fingerprint(duckdb_path: Path) -> dict[str, tuple[int, str]]:
+    """Row count and a checksum of every table in `raw` and `raw_history` except the load log
+    (which records failed attempts by design): equal fingerprints = warehouse unchanged."""
+    if not duckdb_path.exists():
+        return {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in (?, ?) order by 1", [RAW_SCHEMA, HISTORY_SCHEMA]).fetchall()
+        result = {}
+        for (table,) in tables:
+            if table == LOAD_LOG:
+                continue
+            result[table] = con.execute(
+                f"select count(*), coalesce(md5(string_agg(cast(t as varchar), chr(10) "
+                f"order by cast(t as varchar))), '') from {quoted(table)} t").fetchone()
+        return result
+
+
+def load_log(duckdb_path: Path) -> pd.DataFrame:
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(f"select * from {LOAD_LOG} order by attempt_id").df()

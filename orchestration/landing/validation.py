@@ -1,0 +1,181 @@
+"""Checking a read export against the codebook, before anything is written.
+
+Every problem is collected (not just the first): unknown variables, missing required
+variables, values of the wrong kind, codes outside the value labels (the crosswalk's
+source codes), missing or duplicate respondent tokens, and exports of a meting x
+questionnaire the codebook does not know.
+
+The rule while there is no codebook yet (no `source_variables.csv` in the codebook folder):
+  - the export is landed without codebook validation, and the load says so (a WARNING in the
+    log, the load_log message and `validated = false` in the registry);
+  - the checks that need no codebook still run: the questionnaire must be one of the study's
+    four, and a variable literally named `token` is taken as the respondent token and must be
+    present and unique.
+Once `source_variables.csv` exists it is the authority: an export whose meting x
+questionnaire it does not list is refused as unknown, and all checks run. When only
+`crosswalk.csv` is missing, everything but the code check runs and the load says so.
+
+One transitional allowance (SYNTHETIC_MAY_BE_PARTIAL): an export whose own metadata says
+`synthetic=true` may lack codebook variables; that is a note in the load's message instead of
+a refusal. The walking-skeleton generator writes 8 of the 111 variables the codebook lists for
+2024 Wi2021-asiel, and must keep landing until the full generator replaces it. Everything else
+(unknown variables, kinds, codes, tokens, unknown exports) is enforced for synthetic exports
+too, and real exports get no allowance at all. Set the switch to False once the generator
+writes complete exports.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from orchestration.landing.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebook, code_key
+from orchestration.landing.errors import Problem, rows_text
+from orchestration.landing.reader import QUESTIONNAIRES, RawExport
+
+log = logging.getLogger(__name__)
+FALLBACK_TOKEN = "token"
+SYNTHETIC_MAY_BE_PARTIAL = True
+MISSING = "missing required variable"
+
+
+@dataclass
+class Findings:
+    problems: list[Problem] = field(default_factory=list)  # any one refuses the file
+    notes: list[str] = field(default_factory=list)  # said in the load's message, not refused
+
+
+def validate(export: RawExport, codebook: Codebook | None) -> Findings:
+    if codebook is None:
+        return Findings(_without_codebook(export))
+    file = export.path.name
+    if not codebook.knows(export.meting, export.questionnaire):
+        known = ", ".join(codebook.exports()) or "none yet"
+        return Findings([Problem(file, f"unknown export: the codebook has no variables for meting {export.meting} x "
+                                       f"questionnaire {export.questionnaire}",
+                                 expected=f"an export the codebook lists ({known})")])
+    specs = codebook.variables[(export.meting, export.questionnaire)]
+    findings = Findings(_variables(export, specs))
+    if export.synthetic and SYNTHETIC_MAY_BE_PARTIAL:
+        _allow_partial(export, specs, findings)
+    problems = findings.problems
+    codes = None if codebook.codes is None else {
+        name: codebook.codes.get((export.meting, export.questionnaire, name), set()) for name in specs}
+    for name, spec in specs.items():
+        if name in export.data.columns:
+            problems += _values(file, name, spec.value_type, export.data[name], codes)
+    token = next((spec.name for spec in specs.values() if spec.question_id == RESPONDENT_TOKEN), None)
+    if token is None:
+        log.warning("%s: the codebook names no %s variable for %s %s; tokens not checked",
+                    file, RESPONDENT_TOKEN, export.meting, export.questionnaire)
+    elif token in export.data.columns:
+        problems += _tokens(file, token, export.data[token])
+    return findings
+
+
+def _allow_partial(export: RawExport, specs: dict, findings: Findings) -> None:
+    absent = [problem.variable for problem in findings.problems if problem.problem == MISSING]
+    if absent:
+        findings.problems = [problem for problem in findings.problems if problem.problem != MISSING]
+        findings.notes.append(
+            f"synthetic export without {len(absent)} of the codebook's {len(specs)} variables for "
+            f"{export.meting} {export.questionnaire} (allowed for synthetic exports only)")
+        log.warning("%s: %s", export.path.name, findings.notes[-1])
+
+
+def _without_codebook(export: RawExport) -> list[Problem]:
+    file = export.path.name
+    problems = []
+    if export.questionnaire not in QUESTIONNAIRES:
+        problems.append(Problem(file, f"unknown questionnaire {export.questionnaire!r}",
+                                expected=f"one of {', '.join(QUESTIONNAIRES)}"))
+    if FALLBACK_TOKEN in export.data.columns:
+        problems += _tokens(file, FALLBACK_TOKEN, export.data[FALLBACK_TOKEN])
+    return problems
+
+
+def _variables(export: RawExport, specs: dict) -> list[Problem]:
+    file = export.path.name
+    label = f"{export.meting} {export.questionnaire}"
+    by_lower = {name.lower(): name for name in specs}
+    problems = []
+    for name in export.data.columns:
+        if name not in specs:
+            twin = by_lower.get(name.lower())
+            expected = f"the codebook's {twin!r} (names are case-sensitive)" if twin else \
+                f"one of the {len(specs)} variables the codebook lists for {label}"
+            problems.append(Problem(file, "unknown variable", variable=name, expected=expected))
+    for name, spec in specs.items():
+        if name not in export.data.columns:
+            problems.append(Problem(file, MISSING, variable=name,
+                                    expected=f"a column for {spec.question_id}"
+                                             + (f" ({spec.label})" if spec.label else "")))
+    return problems
+
+
+def _values(file: str, name: str, value_type: str, column: pd.Series,
+            codes: dict[str, set[str]] | None) -> list[Problem]:
+    """Kind of value per codebook value_type, then codes against the crosswalk."""
+    present = column.dropna()
+    if value_type in CODED_TYPES or value_type == "integer":
+        if not pd.api.types.is_numeric_dtype(column):
+            return [Problem(file, "holds text", variable=name,
+                            expected=f"numeric codes (codebook value_type {value_type})")]
+        fractional = present[present != present.round()]
+        if len(fractional):
+            return [Problem(file, f"values that are not whole numbers: {', '.join(map(str, fractional.unique()[:3]))}",
+                            variable=name, where=rows_text(fractional.index + 1),
+                            expected=f"whole numbers (codebook value_type {value_type})")]
+        if value_type in CODED_TYPES and codes is not None:
+            return _codes(file, name, present, codes[name])
+        return []
+    if value_type == "date" and len(present) and not _is_date_like(column):
+        return [Problem(file, "does not hold dates", variable=name, expected="dates (codebook value_type date)")]
+    return []
+
+
+def _codes(file: str, name: str, present: pd.Series, allowed: set[str]) -> list[Problem]:
+    keys = present.astype("int64").astype(str)  # whole numbers, checked by the caller
+    outside = keys[~keys.isin(allowed)]
+    expected = f"one of {', '.join(sorted(allowed, key=_code_order))} (crosswalk)" if allowed else \
+        "a code the crosswalk lists (it lists none for this variable)"
+    return [
+        Problem(file, f"code {code} outside value labels", variable=name,
+                where=rows_text(rows.index + 1), expected=expected)
+        for code, rows in outside.groupby(outside, sort=False)
+    ]
+
+
+def _tokens(file: str, name: str, column: pd.Series) -> list[Problem]:
+    keys = column.map(code_key)  # '' and NaN are both "no token"
+    problems = []
+    absent = keys[keys.isna()]
+    if len(absent):
+        problems.append(Problem(file, "respondent token missing", variable=name,
+                                where=rows_text(absent.index + 1), expected="a token on every row"))
+    present = column[keys.notna()]
+    duplicated = present[present.duplicated(keep=False)]
+    for token, rows in duplicated.groupby(duplicated, sort=False):
+        problems.append(Problem(file, "duplicate respondent token", variable=name,
+                                where=f"token {token}, {rows_text(rows.index + 1)}",
+                                expected="each respondent token once per file"))
+    return problems
+
+
+def _is_date_like(column: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return True
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return "date" in str(column.dtype) or "timestamp" in str(column.dtype)
+    import datetime
+
+    return column.dropna().map(lambda value: isinstance(value, datetime.date)).all()
+
+
+def _code_order(code: str) -> tuple[int, float | str]:
+    try:
+        return (0, float(code))
+    except ValueError:
+        return (1, code)

@@ -1,0 +1,142 @@
+"""Answers to one question for every respondent of a meting, as harmonised codes.
+
+NaN = not asked (outside the universe, or not in this questionnaire): system-missing in the
+export. -1 = asked but skipped. Otherwise a code of the question's answer set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from orchestration.synthetic.allocation import allocate, fit_joint
+from orchestration.synthetic.context import Context, cell_frame
+from orchestration.synthetic.margins import QuestionTargets, apply_2023, question_targets
+from orchestration.synthetic.universe import asked
+
+SKIPPED = -1
+
+
+def targets_for(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
+    key = ("targets", question_id, meting)
+    if key not in ctx.cache:
+        ctx.cache[key] = _targets(ctx, question_id, meting)
+    return ctx.cache[key]
+
+
+def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
+    question = ctx.questions.loc[question_id]
+    answers = ctx.answers(question_id)
+    prose = ctx.params.get("prose_margins", {}).get(question_id)
+    targets = question_targets(question, answers, ctx.tables, prose)
+    if meting == 2023:
+        targets = apply_2023(targets, question, answers, ctx.facts_2023)
+    return targets
+
+
+def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
+    available = frame["questionnaire"].isin(ctx.asked_in(question_id, meting)).to_numpy()
+    rule = ctx.questions.loc[question_id, "universe_rule"]
+    return available & asked(frame, rule, ctx.params["routing_flags"])
+
+
+def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
+    """How far into the respondent's questionnaire the question comes (0 first, 1 last)."""
+    fractions = {}
+    for questionnaire in frame["questionnaire"].unique():
+        layout = ctx.codebook.layout(meting, questionnaire)
+        rows = layout[layout["question_id"] == question_id]
+        fractions[questionnaire] = (rows["position"].iloc[0] / layout["position"].max()) if len(rows) else 0.5
+    return frame["questionnaire"].map(fractions).to_numpy(dtype=float)
+
+
+def _pooled_correction(ctx: Context, question_id: str, targets: QuestionTargets) -> float | None:
+    """When a table's column Ns do not add up to its title N (Tabel 2.6 prints 258 for what is
+    2,588), per-group Ns are unreliable: use the title N over all groups instead."""
+    for key in ctx.questions.loc[question_id, "report_tables"].split(";"):
+        table = ctx.tables.get(key)
+        if table and table.rows and table.n_total and table.breakdown == "type_inburgeraar":
+            column_sum = sum(c.n or 0 for c in table.columns)
+            if column_sum != table.n_total:
+                return float(table.n_total)
+    return None
+
+
+def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, asked_now: np.ndarray) -> np.ndarray:
+    """Per respondent, the chance that an asked respondent gives a valid answer: the printed
+    valid N over the number asked (meting 2024, reused for 2023), else a position-based default."""
+    targets = targets_for(ctx, question_id, meting)
+    groups = frame["questionnaire"].to_numpy()
+    nonresponse = ctx.params["item_nonresponse"]
+    default = 1 - (nonresponse["first"] + (nonresponse["last"] - nonresponse["first"])
+                   * position_fraction(ctx, frame, question_id, meting))
+    rates = default.copy()
+    pooled = _pooled_correction(ctx, question_id, targets)
+    asked_total = asked_now.sum()
+    for group in np.unique(groups):
+        key = (question_id, str(group))
+        # the printed Ns are 2024's; 2023 reuses the rates, a later meting follows 2024's design
+        if key not in ctx.answer_rates and meting != 2023 and group in targets.group_n:
+            asked_group = (asked_now & (groups == group)).sum()
+            if pooled is not None and asked_total:
+                ctx.answer_rates[key] = min(1.0, pooled * ctx.scale / asked_total)
+            elif asked_group:
+                ctx.answer_rates[key] = min(1.0, targets.group_n[group] * ctx.scale / asked_group)
+        if key in ctx.answer_rates:
+            rates[groups == group] = ctx.answer_rates[key]
+    return rates
+
+
+def _valid_codes(answers: pd.DataFrame, targets: QuestionTargets) -> list[int]:
+    substantive = answers[answers["missing_type"] == ""]["code"].tolist()
+    named_missing = answers[(answers["missing_type"] != "") & answers["code"].isin(targets.named_codes)]["code"]
+    return [int(c) for c in substantive + named_missing.tolist() if c != SKIPPED]
+
+
+def respond(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, draws: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Who answers validly, and the codes of those who do not: (valid mask, codes array).
+    `draws` lets the options of one multi-response question share a single skip decision."""
+    answers = ctx.answers(question_id)
+    targets = targets_for(ctx, question_id, meting)
+    asked_now = asked_mask(ctx, frame, question_id, meting)
+    rates = answer_rates(ctx, frame, question_id, meting, asked_now)
+    rng = ctx.rng("respond", meting, question_id)
+    draws = rng.random(len(frame)) if draws is None else draws
+    valid = asked_now & (draws < rates)
+    codes = np.full(len(frame), np.nan)
+    codes[asked_now & ~valid] = SKIPPED
+    dont_know = answers[(answers["missing_type"] == "dont_know") & ~answers["code"].isin(targets.named_codes)]
+    if len(dont_know):
+        share = ctx.params["item_nonresponse"]["dont_know_share"]
+        turned = asked_now & ~valid & (rng.random(len(frame)) < min(0.5, share / max(1e-9, 1 - rates.mean())))
+        codes[turned] = int(dont_know["code"].iloc[0])
+    return valid, codes
+
+
+def prior(ctx: Context, question_id: str, codes: list[int]) -> np.ndarray | None:
+    """Shape of the answers where nothing is published. Five-point scales (answer sets named
+    *_5) get a unimodal binomial shape over the scale, centred on its middle: a printed
+    "80 % (heel) goed" then splits 64/16 rather than 40/40, as ordinal answers tend to."""
+    if not ctx.questions.loc[question_id, "answer_set_id"].endswith("_5"):
+        return None
+    weights = {code: w for code, w in zip(range(1, 6), (1, 4, 6, 4, 1))}
+    return np.array([weights.get(code, 1.0) for code in codes], dtype=float)
+
+
+def allocate_answers(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, rows: np.ndarray,
+                     stream: tuple = ()) -> np.ndarray:
+    """Valid answers for the respondents in `rows` (a mask or index), fitted to the margins."""
+    targets = targets_for(ctx, question_id, meting)
+    answer_codes = _valid_codes(ctx.answers(question_id), targets)
+    cells = cell_frame(frame).iloc[np.flatnonzero(rows) if rows.dtype == bool else rows]
+    fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes))
+    return allocate(cells, fit, ctx.rng("allocate", meting, question_id, *stream))
+
+
+def answer_question(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int,
+                    draws: np.ndarray | None = None) -> np.ndarray:
+    valid, codes = respond(ctx, frame, question_id, meting, draws)
+    if valid.any():
+        codes[valid] = allocate_answers(ctx, frame, question_id, meting, valid)
+    return codes

@@ -1,0 +1,289 @@
+"""Does the generated data say what the report says? Reads the export files (not the
+warehouse), harmonises them through the crosswalk and compares every printed percentage of
+every reference table the codebook links to a question.
+
+Tolerance per cell: three standard errors of a proportion at the table's printed column N,
+plus half a point for the printing's rounding to whole percents.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+
+from orchestration.codebook import Codebook
+from orchestration.reference import ReferenceTable, parse_value, tables
+from orchestration.synthetic.context import GENDER_LABELS, LEERROUTE_LABELS
+from orchestration.synthetic.labels import _normalise, category_codes, subgroup
+
+ROUNDING = 0.5
+
+
+def _read_file(path: Path) -> tuple[int, str, pd.DataFrame]:
+    if path.suffix == ".sav":
+        data, meta = pyreadstat.read_sav(path, user_missing=True)
+        notes = dict(line.split("=", 1) for line in meta.notes if "=" in line)
+        return int(notes["meting"]), notes["questionnaire"], data
+    sidecar = json.loads(path.with_suffix(".labels.json").read_text(encoding="utf-8"))
+    data = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for name, spec in sidecar["variables"].items():
+        if spec["type"] == "integer":
+            data[name] = pd.to_numeric(data[name].replace("", np.nan), errors="coerce")
+    return int(sidecar["meting"]), sidecar["questionnaire"], data
+
+
+def harmonise(codebook: Codebook, meting: int, questionnaire: str, data: pd.DataFrame) -> pd.DataFrame:
+    """Source variables -> question ids; source codes -> harmonised codes."""
+    layout = codebook.layout(meting, questionnaire)
+    crosswalk = codebook.code_map(meting, questionnaire)
+    columns = {}
+    for variable in layout.itertuples(index=False):
+        column = data[variable.source_variable]
+        if variable.value_type in ("categorical", "multi_response_option"):
+            codes = crosswalk[crosswalk["source_variable"] == variable.source_variable]
+            columns[variable.question_id] = column.map(dict(zip(codes["source_code"], codes["harmonised_code"])))
+        else:
+            columns[variable.question_id] = column
+    out = pd.DataFrame(columns, index=data.index).assign(questionnaire=questionnaire, meting=meting)
+    return derive(out)
+
+
+def derive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Covariates the report derives: age at the meting, cohort from the PIP date."""
+    empty = pd.Series(np.nan, index=frame.index)
+    birth_year = pd.to_numeric(frame.get("birth_year", empty), errors="coerce")
+    dates = pd.to_datetime(frame.get("pip_received_date", empty), errors="coerce")
+    cohort = pd.Series(np.where(dates.isna(), np.nan, np.where(dates < "2024-01-01", 1.0, 2.0)), index=frame.index)
+    return frame.assign(age=frame["meting"] - birth_year, cohort=cohort)
+
+
+def read_exports(directory: Path, codebook: Codebook | None = None) -> dict[int, pd.DataFrame]:
+    codebook = codebook or Codebook.load()
+    parts: dict[int, list[pd.DataFrame]] = {}
+    for path in sorted([*directory.glob("*.sav"), *directory.glob("*.csv")]):
+        meting, questionnaire, data = _read_file(path)
+        parts.setdefault(meting, []).append(harmonise(codebook, meting, questionnaire, data))
+    return {meting: pd.concat(frames, ignore_index=True) for meting, frames in sorted(parts.items())}
+
+
+def report_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The subgroups as the report forms them: Wi2013 type from the stated permit."""
+    wet = frame["questionnaire"].str.split("-").str[0]
+    permit = pd.to_numeric(frame["residence_permit_type"], errors="coerce").map({1: "asiel", 2: "gezin"})
+    group = np.where(wet == "Wi2013", "Wi2013-" + permit.fillna("onbekend"), frame["questionnaire"])
+    dates = pd.to_datetime(frame["pip_received_date"], errors="coerce") if "pip_received_date" in frame else None
+    cohort = None if dates is None else np.where(dates.isna(), np.nan, np.where(dates < "2024-01-01", 1, 2))
+    return pd.DataFrame({
+        "group_label": group,
+        "wet": wet,
+        "migrant_type": frame["questionnaire"].str.split("-").str[1],
+        "leerroute": pd.to_numeric(frame.get("leerroute"), errors="coerce").map(LEERROUTE_LABELS),
+        "cohort": cohort,
+        "gender": pd.to_numeric(frame.get("gender"), errors="coerce").map(GENDER_LABELS),
+    }, index=frame.index)
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    table: str
+    column: str
+    row: str
+    question_id: str
+    printed: float
+    generated: float | None
+    n_printed: int | None
+    n_generated: int
+    tolerance: float
+
+    @property
+    def deviation(self) -> float | None:
+        return None if self.generated is None else abs(self.generated - self.printed)
+
+    @property
+    def within(self) -> bool:
+        return self.deviation is not None and self.deviation <= self.tolerance
+
+
+def tolerance(printed: float, n: int | None) -> float:
+    if not n:
+        return math.inf
+    p = min(max(printed / 100, 0.0), 1.0)
+    return 300 * math.sqrt(max(p * (1 - p), 0.25 / n) / n) + ROUNDING
+
+
+def _questions_by_table(codebook: Codebook) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for question_id, keys in codebook.questions["report_tables"].items():
+        for key in filter(None, keys.split(";")):
+            index.setdefault(key, []).append(question_id)
+    return index
+
+
+def _row_target(codebook: Codebook, question_ids: list[str], label: str) -> tuple[str, frozenset[int]] | None:
+    for question_id in question_ids:
+        question = codebook.questions.loc[question_id]
+        if question["value_type"] == "multi_response_option":
+            item = _normalise(question["item_label_nl"])
+            if item and (_normalise(label) == item or _normalise(label).startswith(item)):
+                return question_id, frozenset({1})
+        else:
+            codes = category_codes(label, codebook.answers(question["answer_set_id"]))
+            if codes:
+                return question_id, codes
+    return None
+
+
+def check_table(codebook: Codebook, table: ReferenceTable, question_ids: list[str], frame: pd.DataFrame,
+                cells: pd.DataFrame) -> list[CellCheck]:
+    targets = {label: _row_target(codebook, question_ids, label) for label, _ in table.rows}
+    checks = []
+    for index, column in enumerate(table.columns):
+        where = subgroup(column.label)
+        if where is None:
+            continue
+        in_group = np.ones(len(frame), dtype=bool)
+        for key, wanted in where.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            in_group &= cells[key].isin(values).to_numpy()
+        for label, values in table.rows:
+            printed = parse_value(values[index]) if index < len(values) else None
+            if printed is None or targets[label] is None:
+                continue
+            question_id, codes = targets[label]
+            answers = pd.to_numeric(frame[question_id], errors="coerce")
+            counted = {code for other, (qid, c) in ((l, t) for l, t in targets.items() if t) if qid == question_id
+                       for code in c}
+            answer_set = codebook.answers(codebook.questions.loc[question_id, "answer_set_id"])
+            substantive = set(answer_set.loc[answer_set["missing_type"] == "", "code"])
+            valid_codes = (substantive | counted) - {-1}
+            if codebook.questions.loc[question_id, "value_type"] == "multi_response_option":
+                valid_codes = {0, 1}
+            valid = in_group & answers.isin(valid_codes).to_numpy()
+            n = int(valid.sum())
+            generated = 100 * float(answers[valid].isin(codes).mean()) if n else None
+            checks.append(CellCheck(table.key, column.label, label, question_id, printed, generated,
+                                    column.n, n, tolerance(printed, column.n)))
+    return checks
+
+
+def calibrate(directory: Path, meting: int = 2024, codebook: Codebook | None = None) -> list[CellCheck]:
+    codebook = codebook or Codebook.load()
+    frame = read_exports(directory, codebook)[meting]
+    cells = report_cells(frame)
+    reference = tables()
+    checks = []
+    for key, question_ids in sorted(_questions_by_table(codebook).items()):
+        table = reference.get(key)
+        if table is not None and table.rows:
+            checks.extend(check_table(codebook, table, question_ids, frame, cells))
+    return checks
+
+
+def summary(checks: list[CellCheck]) -> pd.DataFrame:
+    frame = pd.DataFrame([
+        {"table": c.table, "cells": 1, "within": c.within, "deviation": c.deviation} for c in checks
+    ])
+    grouped = frame.groupby("table", sort=False).agg(
+        cells=("cells", "sum"), within=("within", "sum"), max_deviation=("deviation", "max")
+    )
+    grouped["all_within"] = grouped["cells"] == grouped["within"]
+    return grouped.reset_index()
+
+
+def markdown_report(checks: list[CellCheck], meting: int = 2024) -> str:
+    table = summary(checks)
+    lines = [
+        f"# Calibration of the synthetic exports against the report (meting {meting})",
+        "",
+        f"{len(table)} reference tables, {len(checks)} printed cells; "
+        f"{int(table['within'].sum())} cells ({int(table['all_within'].sum())} tables) within tolerance.",
+        "Tolerance per cell: 3 standard errors of a proportion at the printed column N, plus 0.5 point for "
+        "the report's rounding.",
+        "",
+        "| table | cells | within | largest deviation (points) | verdict |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for row in table.itertuples(index=False):
+        verdict = "ok" if row.all_within else "OUTSIDE"
+        lines.append(f"| {row.table} | {row.cells} | {row.within} | {row.max_deviation:.2f} | {verdict} |")
+    outside = [c for c in checks if not c.within]
+    if outside:
+        lines += ["", "## Cells outside tolerance", "", "| table | column | row | printed | generated | n | tolerance |",
+                  "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
+        for c in outside:
+            generated = "-" if c.generated is None else f"{c.generated:.1f}"
+            lines.append(f"| {c.table} | {c.column} | {c.row} | {c.printed:g} | {generated} | {c.n_generated} "
+                         f"| {c.tolerance:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    line: int
+    question_id: str
+    group: str
+    category: str
+    printed: float
+    generated: float | None
+    n_generated: int
+
+    @property
+    def within(self) -> bool:
+        return self.generated is not None and abs(self.generated - self.printed) <= tolerance(
+            self.printed, self.n_generated)
+
+
+def calibrate_2023(directory: Path, codebook: Codebook | None = None) -> list[FactCheck]:
+    """The 2023 figures the report quotes (meting2023.yaml) against the generated 2023 files."""
+    from orchestration.reference import meting2023
+    from orchestration.synthetic.margins import _related_key
+
+    codebook = codebook or Codebook.load()
+    frame = read_exports(directory, codebook)[2023]
+    cells = report_cells(frame)
+    index = _questions_by_table(codebook)
+    checks = []
+    for fact in meting2023()["facts_2023"]:
+        value = parse_value(fact.get("value_2023"))
+        key = _related_key(fact.get("related_table"))
+        where = subgroup(str(fact.get("group") or "").split("(")[0])
+        if value is None or fact.get("unit") != "percent" or key not in index or not where:
+            continue
+        target = _row_target(codebook, index[key], str(fact.get("category") or ""))
+        if target is None or target[0] not in frame:
+            continue
+        question_id, codes = target
+        answers = pd.to_numeric(frame[question_id], errors="coerce")
+        answer_set = codebook.answers(codebook.questions.loc[question_id, "answer_set_id"])
+        substantive = set(answer_set.loc[answer_set["missing_type"] == "", "code"]) - {-1}
+        table = tables().get(key)
+        for label, _ in (table.rows if table else ()):  # codes the printed table counts (e.g. "weet niet")
+            row = _row_target(codebook, [question_id], label)
+            substantive |= set(row[1]) if row else set()
+        in_group = np.ones(len(frame), dtype=bool)
+        for column, wanted in where.items():
+            in_group &= cells[column].isin(wanted if isinstance(wanted, list) else [wanted]).to_numpy()
+        valid = in_group & answers.isin(substantive).to_numpy()
+        n = int(valid.sum())
+        generated = 100 * float(answers[valid].isin(codes).mean()) if n else None
+        checks.append(FactCheck(fact["line"], question_id, str(fact["group"]), str(fact["category"]), value,
+                                generated, n))
+    return checks
+
+
+def markdown_2023(checks: list[FactCheck]) -> str:
+    lines = ["", "## Meting 2023: the figures the report quotes", "",
+             f"{sum(c.within for c in checks)} of {len(checks)} quoted 2023 figures within tolerance.", "",
+             "| report line | question | group | category | printed | generated | n |",
+             "| ---: | --- | --- | --- | ---: | ---: | ---: |"]
+    for c in checks:
+        generated = "-" if c.generated is None else f"{c.generated:.1f}"
+        lines.append(f"| {c.line} | {c.question_id} | {c.group} | {c.category} | {c.printed:g} | {generated} "
+                     f"| {c.n_generated} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,217 @@
+"""Composite outcomes drawn from the report's regression models.
+
+For a group with a published model, each item gets a latent score
+    latent_j = X B_j + s_j (sqrt(rho) z_common + sqrt(1 - rho) z_j)
+with B_j the item's own model (B.4.8-B.4.14) or the composite's (B.2.7-B.2.14), s_j set by the
+model's adjusted R2 and rho by the scale's Cronbach's alpha. Within the group the latent scores
+are cut into answer codes by rank, so the item's printed distribution holds exactly; then the
+latent coefficients are corrected a few times until the fitted model on the coded answers
+lands on the published one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from orchestration.analysis.specs import ReportModel, cronbach_alpha, design_matrix, outcome_values, report_models
+from orchestration.synthetic.allocation import largest_remainder
+from orchestration.synthetic.allocation import cell_index, fit_joint
+from orchestration.synthetic.answers import _valid_codes, allocate_answers, prior, respond, targets_for
+from orchestration.synthetic.context import cell_frame
+from orchestration.synthetic.context import Context
+
+CORRECTION_ROUNDS = 12
+DAMPING = 0.7
+
+
+@dataclass
+class ItemPlan:
+    item: str
+    model: ReportModel
+    target: pd.Series  # published B per term (without the constant)
+    errors: pd.Series  # published SE per term
+    r2: float
+
+
+def _published(ctx: Context, model: ReportModel) -> tuple[pd.Series, pd.Series, float]:
+    raw = ctx.tables[f"T{model.report_table}"].raw
+    terms = {t["term"]: (float(t["B"]), float(t["SE"])) for t in raw["terms"] if t["term"] != "Constante"}
+    estimates = pd.Series({term: terms[term][0] for term in model.terms})
+    errors = pd.Series({term: terms[term][1] for term in model.terms})
+    return estimates, errors, float(raw["adj_r2"])
+
+
+def _plans(ctx: Context, composite: str, group: str) -> list[ItemPlan] | None:
+    models = {m.outcome: m for m in report_models() if m.group == group}
+    if composite not in models:
+        return None
+    composite_model = models[composite]
+    plans = []
+    for item in composite_model.items:
+        own = next((m for m in models.values() if m.items == (item,)), None)
+        model = own or composite_model
+        target, errors, r2 = _published(ctx, model)
+        plans.append(ItemPlan(item, model, target, errors, r2))
+    return plans
+
+
+def _cut_by_rank(latent: np.ndarray, shares: np.ndarray, codes: list[int], rng: np.random.Generator) -> np.ndarray:
+    counts = largest_remainder(shares / shares.sum() * len(latent), rng)
+    order = np.argsort(latent + rng.normal(0, 1e-9, size=len(latent)), kind="stable")
+    result = np.empty(len(latent), dtype=float)
+    result[order] = np.repeat(np.asarray(codes, dtype=float), counts)
+    return result
+
+
+def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_common: np.ndarray, z_items: np.ndarray) -> float:
+    best, best_gap = 0.5, np.inf
+    for rho in np.linspace(0.0, 0.98, 50):
+        latent = signal + scales * (np.sqrt(rho) * z_common[:, None] + np.sqrt(1 - rho) * z_items)
+        gap = abs(cronbach_alpha(pd.DataFrame(latent)) - alpha)
+        if gap < best_gap:
+            best, best_gap = rho, gap
+    return best
+
+
+def generate_composite(ctx: Context, frame: pd.DataFrame, composite: str, meting: int) -> dict[str, np.ndarray]:
+    """Codes for every item of a composite, for every respondent."""
+    config = ctx.params["composites"][composite]
+    items = next(m.items for m in report_models() if m.outcome == composite)
+    block_draws = ctx.rng("composite-skip", meting, composite).random(len(frame))
+    result, valid = {}, {}
+    for item in items:
+        valid[item], result[item] = respond(ctx, frame, item, meting, block_draws)
+    cuts = {item: _cell_distributions(ctx, frame, item, meting, valid[item]) for item in items}
+    for group in frame["questionnaire"].unique():
+        plans = _plans(ctx, composite, group)
+        members = np.flatnonzero((frame["questionnaire"] == group).to_numpy())
+        if plans is None:
+            _fill_without_model(ctx, frame, items, group, members, valid, result, meting)
+            continue
+        _fill_from_model(ctx, frame, plans, config["alpha"], group, members, valid, result, meting, cuts)
+    return result
+
+
+@dataclass
+class CellCuts:
+    """Per valid respondent its cell (group x leerroute x cohort) and per cell the answer
+    shares that the published margins imply (IPF), with codes in ascending scale order."""
+
+    index: np.ndarray          # cell per respondent of the frame, -1 if not answering validly
+    probabilities: np.ndarray  # cells x codes
+    codes: list[int]
+
+
+def _cell_distributions(ctx: Context, frame: pd.DataFrame, item: str, meting: int, valid: np.ndarray) -> CellCuts:
+    targets = targets_for(ctx, item, meting)
+    # scale codes run from the negative to the positive end (codebook convention)
+    codes = sorted(c for c in _valid_codes(ctx.answers(item), targets) if c in _substantive(ctx, item))
+    # only the breakdowns the report prints for this item pin its cells; the rest of the
+    # structure (gender, or route and cohort where nothing is printed) comes from the model
+    printed = {key for margin in targets.margins for key in margin.where}
+    columns = ["group_label", "wet", "migrant_type"] + [c for c in ("leerroute", "cohort") if c in printed]
+    cells = cell_frame(frame)[columns]
+    fit = fit_joint(cells[valid], codes, targets.margins, prior(ctx, item, codes))
+    index = np.full(len(frame), -1)
+    index[valid] = cell_index(cells[valid], fit)
+    return CellCuts(index, fit.probabilities, codes)
+
+
+def _substantive(ctx: Context, item: str) -> set[int]:
+    answers = ctx.answers(item)
+    return set(answers.loc[(answers["missing_type"] == "") & (answers["code"] > 0), "code"])
+
+
+def _fill_without_model(ctx, frame, items, group, members, valid, result, meting) -> None:
+    for item in items:
+        rows = members[valid[item][members]]
+        if len(rows):
+            result[item][rows] = allocate_answers(ctx, frame, item, meting, rows, (group,))
+
+
+def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, meting, cuts) -> None:
+    rng = ctx.rng("composite", meting, group, plans[0].model.outcome)
+    part = frame.iloc[members]
+    terms = plans[0].model.terms
+    x = design_matrix(part, terms)
+    x_filled = x.fillna(x.mean()).fillna(0.0).to_numpy()
+    coefficients = np.array([plan.target.reindex(terms).to_numpy() for plan in plans])  # items x terms
+    signal = x_filled @ coefficients.T
+    variances = signal.var(axis=0)
+    r2 = np.array([plan.r2 for plan in plans])
+    shared_model = all(plan.model is plans[0].model for plan in plans) and len(plans) > 1
+    scales = np.sqrt(variances * (1 - r2) / np.maximum(r2, 0.01))
+    z_common = rng.normal(size=len(members))
+    z_items = rng.normal(size=(len(members), len(plans)))
+    rho = _rho_for_alpha(signal, scales, alpha, z_common, z_items)
+    if shared_model:  # the composite's R2 is about the mean of the items: less noise per item
+        k = len(plans)
+        scales = scales / np.sqrt(rho + (1 - rho) / k)
+    item_cuts = [cuts[plan.item] for plan in plans]
+    errors = np.array([plan.errors.reindex(terms).to_numpy() for plan in plans])
+    latent_coefficients = coefficients.copy()
+    best = (np.inf, latent_coefficients.copy(), scales.copy())
+    for _ in range(CORRECTION_ROUNDS):
+        coded = _code_items(plans, x_filled, latent_coefficients, scales, rho, z_common, z_items, item_cuts,
+                            members, ctx, meting, group)
+        fitted = _fit(part, coded, plans, terms, shared_model)
+        if fitted is None:
+            break
+        params, fitted_r2 = fitted
+        distance = float(np.nanmax(np.abs(params - coefficients) / errors))
+        if distance < best[0]:
+            best = (distance, latent_coefficients.copy(), scales.copy())
+        # damped: coding into five answers bends the mapping, a full step overshoots
+        latent_coefficients += DAMPING * (coefficients - params)
+        # coding also changes the explained share: steer the noise towards the printed R2
+        scales *= (_odds(np.clip(fitted_r2, 0.005, 0.95)) / _odds(np.clip(r2, 0.005, 0.95))) ** 0.25
+    _, latent_coefficients, scales = best
+    coded = _code_items(plans, x_filled, latent_coefficients, scales, rho, z_common, z_items, item_cuts,
+                        members, ctx, meting, group)
+    for plan in plans:
+        rows = valid[plan.item][members]
+        result[plan.item][members[rows]] = coded[plan.item][rows]
+
+
+def _code_items(plans, x, coefficients, scales, rho, z_common, z_items, item_cuts, members,
+                ctx, meting, group) -> dict[str, np.ndarray]:
+    """Latent scores cut into codes by rank inside each cell, at the cell's published shares."""
+    coded = {}
+    for j, plan in enumerate(plans):
+        latent = x @ coefficients[j] + scales[j] * (np.sqrt(rho) * z_common + np.sqrt(1 - rho) * z_items[:, j])
+        cuts = item_cuts[j]
+        cells = cuts.index[members]
+        values = np.full(len(members), np.nan)
+        rng = ctx.rng("cut", meting, group, plan.item)
+        for cell in np.unique(cells[cells >= 0]):
+            rows = cells == cell
+            values[rows] = _cut_by_rank(latent[rows], cuts.probabilities[cell], cuts.codes, rng)
+        coded[plan.item] = values
+    return coded
+
+
+def _odds(r2: np.ndarray) -> np.ndarray:
+    return r2 / (1 - r2)
+
+
+def _fit(part: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model
+         ) -> tuple[np.ndarray, np.ndarray] | None:
+    x = design_matrix(part, terms)
+    frame = pd.DataFrame(coded, index=part.index)
+    outcomes = [tuple(coded)] if shared_model else [(plan.item,) for plan in plans]
+    fitted, explained = [], []
+    for items in outcomes:
+        y = outcome_values(frame, items)
+        keep = y.notna() & x.notna().all(axis=1)
+        if keep.sum() <= len(terms) + 5:
+            return None
+        result = sm.OLS(y[keep], sm.add_constant(x[keep], has_constant="add")).fit()
+        fitted.append(result.params.reindex(terms).to_numpy())
+        explained.append(result.rsquared_adj)
+    if shared_model:
+        return np.repeat(fitted, len(plans), axis=0), np.repeat(explained, len(plans))
+    return np.array(fitted), np.array(explained)

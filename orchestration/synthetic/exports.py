@@ -1,0 +1,115 @@
+"""From a harmonised frame to the raw exports a survey platform would deliver: one file per
+questionnaire, source variable names and codes from the codebook's layout and crosswalk
+(the crosswalk read backwards), SPSS dictionary or a CSV with a labels sidecar."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from orchestration.codebook import Codebook
+from orchestration.synthetic.sav import SavExport, write_sav
+
+TIMESTAMP_QUESTIONS = {"start_time", "end_time"}
+CODED = {"categorical", "multi_response_option"}
+
+
+def file_stem(meting: int, questionnaire: str) -> str:
+    return f"perspectief_{meting}_{questionnaire.lower().replace('-', '_')}"
+
+
+def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionnaire: str, seed: int) -> SavExport:
+    rows = frame[frame["questionnaire"] == questionnaire].reset_index(drop=True)
+    layout = codebook.layout(meting, questionnaire)
+    crosswalk = codebook.code_map(meting, questionnaire)
+    answers = codebook.answer_sets
+    data: dict[str, object] = {}
+    variable_labels, value_labels, user_missing = {}, {}, {}
+    for variable in layout.itertuples(index=False):
+        name, question_id = variable.source_variable, variable.question_id
+        variable_labels[name] = variable.variable_label
+        values = rows[question_id] if question_id in rows else pd.Series(np.nan, index=rows.index)
+        if variable.value_type in CODED:
+            codes = crosswalk[crosswalk["source_variable"] == name]
+            data[name] = _to_source_codes(values, codes, name, meting, questionnaire)
+            answer_set = codebook.questions.loc[question_id, "answer_set_id"]
+            labels = answers[answers["answer_set_id"] == answer_set].set_index("code")["label_nl"]
+            value_labels[name] = {int(s): labels[h] for s, h in zip(codes["source_code"], codes["harmonised_code"])}
+            missing = sorted(int(c) for c in codes.loc[codes["missing_type"] != "", "source_code"])
+            if missing:
+                user_missing[name] = missing if len(missing) <= 3 else [{"lo": min(missing), "hi": max(missing)}]
+        elif variable.value_type == "integer":
+            data[name] = pd.to_numeric(values, errors="coerce").astype(float)
+        elif variable.value_type == "date" or question_id in TIMESTAMP_QUESTIONS:
+            data[name] = values
+        else:
+            data[name] = values.fillna("").astype(str)
+    return SavExport(
+        data=pd.DataFrame(data),
+        meting=meting,
+        questionnaire=questionnaire,
+        variable_labels=variable_labels,
+        value_labels=value_labels,
+        user_missing=user_missing,
+        seed=seed,
+    )
+
+
+def _to_source_codes(values: pd.Series, codes: pd.DataFrame, name: str, meting: int, questionnaire: str) -> pd.Series:
+    backwards = dict(zip(codes["harmonised_code"], codes["source_code"]))
+    present = pd.to_numeric(values, errors="coerce").dropna().astype(int).unique()
+    unknown = sorted(set(present) - set(backwards))
+    if unknown:
+        raise ValueError(f"{meting} {questionnaire} {name}: harmonised codes {unknown} have no crosswalk row")
+    return pd.to_numeric(values, errors="coerce").map(lambda v: np.nan if pd.isna(v) else float(backwards[int(v)]))
+
+
+def write_csv(export: SavExport, path: Path) -> Path:
+    """Codes in a UTF-8 CSV; labels, types and missing codes in `<name>.labels.json` beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = export.data.copy()
+    types = {}
+    for name, column in frame.items():
+        if name in export.value_labels or pd.api.types.is_float_dtype(column):
+            frame[name] = column.astype("Int64")
+            types[name] = "integer"
+        elif column.map(lambda v: isinstance(v, datetime)).any():
+            frame[name] = column.map(lambda v: v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else "")
+            types[name] = "timestamp"
+        elif column.map(lambda v: hasattr(v, "isoformat")).any():
+            frame[name] = column.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else "")
+            types[name] = "date"
+        else:
+            types[name] = "text"
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    sidecar = {
+        "meting": export.meting,
+        "questionnaire": export.questionnaire,
+        "synthetic": True,
+        "seed": export.seed,
+        "variables": {
+            name: {
+                "label": export.variable_labels.get(name, ""),
+                "type": types[name],
+                "value_labels": {str(k): v for k, v in export.value_labels.get(name, {}).items()},
+                "user_missing": export.user_missing.get(name, []),
+            }
+            for name in frame.columns
+        },
+    }
+    labels_path = path.with_suffix(".labels.json")
+    labels_path.write_text(json.dumps(sidecar, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_export(export: SavExport, directory: Path, fmt: str, created: datetime) -> Path:
+    stem = file_stem(export.meting, export.questionnaire)
+    if fmt == "sav":
+        return write_sav(export, directory / f"{stem}.sav", created)
+    if fmt == "csv":
+        return write_csv(export, directory / f"{stem}.csv")
+    raise ValueError(f"unknown export format {fmt!r}: expected 'sav' or 'csv'")

@@ -1,0 +1,153 @@
+"""The analysis layer end to end on a throw-away warehouse: synthetic exports (both metingen,
+half scale) landed by the real loader, `dbt build` in a subprocess, then every analysis asset and
+asset check materialised by Dagster with the real resources. No mocks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterInstance, materialize
+
+from orchestration.config import PROJECT_DIR
+
+pytestmark = pytest.mark.integration
+
+ANALYSIS_TABLES = [
+    "regression_coefficients", "regression_models", "scale_reliability", "scale_items", "scale_item_correlations",
+    "comparison_frequencies", "comparison_chi_square", "report_reproduction", "report_reproduction_cells",
+]
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    from orchestration.landing.loader import land_files
+    from orchestration.synthetic.generator import generate
+
+    root = tmp_path_factory.mktemp("analysis")
+    database, outputs = root / "warehouse" / "inburgering.duckdb", root / "warehouse" / "outputs"
+    paths = generate(root / "exports", seed=2024, scale=0.5)
+    land_files(database, paths, landing_dir=root / "warehouse" / "landing")
+    env = {**os.environ, "INBURGERING_DUCKDB_PATH": str(database)}
+    dbt = Path(sys.executable).parent / "dbt"
+    built = subprocess.run(
+        [str(dbt), "build", "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
+         "--target-path", str(root / "target"), "--quiet"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+    )
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("INBURGERING_DUCKDB_PATH", str(database))
+    patch.setenv("INBURGERING_LANDING_DIR", str(root / "warehouse" / "landing"))
+    patch.setenv("INBURGERING_OUTPUTS_DIR", str(outputs))
+    from orchestration.assets.analysis import analysis_assets, analysis_checks
+    from orchestration.resources import default_resources
+
+    instance = DagsterInstance.ephemeral()
+    first = materialize([*analysis_assets, *analysis_checks], resources=default_resources(), instance=instance)
+    second = materialize([*analysis_assets, *analysis_checks], resources=default_resources(), instance=instance)
+    yield {"database": database, "outputs": outputs, "first": first, "second": second}
+    patch.undo()
+
+
+def _query(database: Path, sql: str):
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def test_every_analysis_table_is_materialised(analysed):
+    result = analysed["first"]
+    assert result.success
+    materialised = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert {AssetKey(["analysis", table]) for table in ANALYSIS_TABLES} <= materialised
+    tables = set(_query(analysed["database"],
+                        "select table_name from information_schema.tables where table_schema = 'analysis'")
+                 ["table_name"])
+    assert set(ANALYSIS_TABLES) <= tables
+
+
+def test_sixteen_models_per_meting_with_the_report_terms(analysed):
+    from orchestration.reference import tables
+
+    models = _query(analysed["database"], "select * from analysis.regression_models")
+    assert sorted(models["meting"].unique()) == [2023, 2024]
+    assert models.groupby("meting").size().tolist() == [16, 16]
+    assert (models["status"] == "fitted").all()
+    assert (models["n"] > models["n_terms"] + 1).all() and models["adj_r_squared"].notna().all() and models["f_p_value"].notna().all()
+    # health was not asked in 2023: that wave's models go without it, and say so
+    assert models.loc[models["meting"] == 2023, "omitted_terms"].str.contains("Gezondheid").all()
+    assert models.loc[models["meting"] == 2023, "note"].str.contains("Gezondheid left out: not asked in 2023").all()
+    assert models.loc[models["meting"] == 2024, "omitted_terms"].isna().all()
+
+    coefficients = _query(analysed["database"], "select * from analysis.regression_coefficients")
+    assert {"meting", "report_table", "term", "estimate", "std_error", "t_value", "p_value", "stars"} <= set(
+        coefficients.columns)
+    reference = tables()
+    for (meting, report_table), part in coefficients.groupby(["meting", "report_table"]):
+        printed = [t["term"] for t in reference[f"T{report_table}"].raw["terms"]]
+        assert part.sort_values("term_order")["term"].tolist() == printed
+    health_2023 = coefficients[(coefficients["meting"] == 2023) & (coefficients["term"] == "Gezondheid")]
+    assert health_2023["estimate"].isna().all() and health_2023["note"].str.contains("not asked in 2023").all()
+
+
+def test_scale_reliability_per_group_and_meting(analysed):
+    scales = _query(analysed["database"], "select * from analysis.scale_reliability")
+    assert set(scales["scale"]) == {"maatschappelijk_doel", "beleidsdoelen", "course_quality"}
+    assert {"Totaal", "Wi2021-asiel", "Wi2021-gezin", "Wi2013-asiel", "Wi2013-gezin"} <= set(scales["group_label"])
+    base = scales[(scales["meting"] == 2024) & (scales["group_label"] == scales["published_group"])]
+    assert len(base) == 3 and (base["alpha"] > 0.6).all()
+    items = _query(analysed["database"], "select * from analysis.scale_items")
+    assert items["item_rest_r"].between(-1, 1).all()
+
+
+def test_comparison_tables_with_the_eight_point_rule_and_tests(analysed):
+    frequencies = _query(analysed["database"], "select * from analysis.comparison_frequencies")
+    assert set(frequencies["breakdown"]) == {"total", "group", "leerroute", "cohort", "gender"}
+    assert (frequencies["meting"] == 2024).all() and (frequencies["previous_meting"] == 2023).all()
+    comparable = frequencies[frequencies["difference_points"].notna()]
+    assert (comparable["meaningful_difference"] == (comparable["difference_points"].abs() >= 8)).all()
+    assert comparable["p_value"].between(0, 1).all()
+    chi = _query(analysed["database"], "select * from analysis.comparison_chi_square where p_value is not null")
+    assert len(chi) > 100 and chi["p_value"].between(0, 1).all()
+    folder = analysed["outputs"] / "comparison" / "2024_vs_2023"
+    for breakdown in ("total", "group", "leerroute", "cohort", "gender"):
+        assert (folder / f"{breakdown}.html").stat().st_size > 10_000
+        assert (folder / f"{breakdown}.csv").exists()
+
+
+def test_reproduction_is_stored_and_checked(analysed):
+    summary = _query(analysed["database"], "select * from analysis.report_reproduction")
+    tables_part = summary[summary["check_kind"] == "frequency_table"]
+    coefficients = summary[summary["check_kind"] == "coefficient"]
+    assert len(tables_part) >= 50 and len(coefficients) == 176
+    assert tables_part["deviation"].notna().all()
+
+    checks = {check.check_name: check for check in analysed["first"].get_asset_check_evaluations()}
+    assert set(checks) == {"every_model_fitted", "alpha_near_published", "agrees_with_mart_meting_comparison",
+                           "printed_tables_within_tolerance", "coefficients_within_two_se"}
+    assert checks["every_model_fitted"].passed
+    assert checks["agrees_with_mart_meting_comparison"].passed
+    assert checks["printed_tables_within_tolerance"].passed, checks["printed_tables_within_tolerance"].metadata
+    within = int(coefficients["within"].sum())
+    assert checks["coefficients_within_two_se"].metadata["within_2se"].value == within
+    assert checks["coefficients_within_two_se"].passed == (
+        within / 176 >= 0.95 and coefficients["deviation"].max() <= 3)
+    page = analysed["outputs"] / "reproduction" / "report_reproduction_2024.html"
+    assert "176" in page.read_text(encoding="utf-8")
+    assert (analysed["outputs"] / "index.html").exists()
+
+
+def test_a_second_run_reuses_every_meting(analysed):
+    result = analysed["second"]
+    assert result.success
+    metadata = {event.asset_key.path[-1]: event.materialization.metadata
+                for event in result.get_asset_materialization_events()}
+    assert metadata["regression_coefficients"]["metingen_computed"].value == "none"
+    assert metadata["regression_coefficients"]["metingen_reused"].value == "2023, 2024"
+    assert metadata["comparison_frequencies"]["metingen_reused"].value == "2024"
+    first = {c.check_name: c.passed for c in analysed["first"].get_asset_check_evaluations()}
+    second = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert first == second

@@ -1,0 +1,71 @@
+"""`inburgering load`, `history` and `log` as an engineer uses them."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from orchestration.cli import app
+from orchestration.landing.testing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def env(workspace, tmp_path, monkeypatch):
+    codebook = write_codebook(tmp_path / "codebook", {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(codebook))
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that rich does not wrap what we assert on
+    return workspace
+
+
+def _run(*args):
+    return CliRunner().invoke(app, list(map(str, args)))
+
+
+def test_load_then_load_again_then_replace_then_history(env):
+    v1 = write_sav(env["landing"] / "v1.sav", mini_frame(5))
+    v2 = write_sav(env["landing"] / "v2.sav", mini_frame(6, seed=1))
+
+    first = _run("load", env["landing"])  # a folder: every export in it
+    assert first.exit_code == 1, "v1 lands; v2 is a different version of the same export"
+    assert "loaded" in first.output and "refused" in first.output
+    assert "v2.sav" in first.output and "--replace" in first.output
+
+    again = _run("load", v1)
+    assert again.exit_code == 0 and "unchanged" in again.output and "nothing to do" in again.output
+
+    replaced = _run("load", "--replace", v2)
+    assert replaced.exit_code == 0 and "replaced" in replaced.output
+
+    history = _run("history")
+    assert history.exit_code == 0
+    assert "replaced by load 2" in history.output
+    assert "raw_history.export_2024_wi2021_asiel__load_1" in history.output
+
+    out = env["outputs"] / "v1.csv"
+    env["outputs"].mkdir(parents=True)
+    exported = _run("history", "--load-id", 1, "--out", out)
+    assert exported.exit_code == 0 and len(out.read_text(encoding="utf-8").splitlines()) == 1 + 5
+
+    log = _run("log")
+    assert log.exit_code == 0
+    for status in ("loaded", "refused", "unchanged", "replaced"):
+        assert status in log.output
+
+
+def test_a_bad_export_prints_every_problem_and_exits_non_zero(env):
+    frame = mini_frame(5).drop(columns=["Q2"]).assign(Q99=1.0)
+    frame.loc[0, "Q1"] = 7.0
+    bad = write_sav(env["landing"] / "bad.sav", frame)
+    result = _run("load", bad)
+    assert result.exit_code == 1
+    assert "3 problem(s): not landed" in result.output
+    for text in ("unknown variable", "missing required variable", "code 7 outside value labels", "row 1"):
+        assert text in result.output
+    assert (env["landing"] / "quarantine" / "bad.sav.reason.txt").exists()
+
+
+def test_history_and_log_on_an_empty_warehouse(env):
+    assert "nothing landed yet" in _run("history").output
+    assert "no landing attempts yet" in _run("log").output

@@ -1,0 +1,112 @@
+"""Landing in Dagster: the sensor on the landing folder, the landing asset, jobs and schedule."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context, materialize
+
+from orchestration.assets.landing import LandingConfig, land_raw_exports, landing_sensor
+from orchestration.landing.reader import sha256_of
+from orchestration.landing.testing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
+from orchestration.resources import WarehouseResource
+
+pytestmark = pytest.mark.integration
+
+RAW_KEY = AssetKey(["raw", "export_2024_wi2021_asiel"])
+
+
+@pytest.fixture
+def env(workspace, tmp_path, monkeypatch):
+    codebook = write_codebook(tmp_path / "codebook", {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(codebook))
+    workspace["landing"].mkdir(parents=True)
+    warehouse = WarehouseResource(duckdb_path=str(workspace["duckdb"]), landing_dir=str(workspace["landing"]))
+    return {**workspace, "codebook": codebook, "warehouse": warehouse}
+
+
+def _settled(path):
+    past = time.time() - 120
+    os.utime(path, (past, past))
+    return path
+
+
+def _sensor(env, cursor=None):
+    context = build_sensor_context(resources={"warehouse": env["warehouse"]}, cursor=cursor)
+    return context, landing_sensor(context)
+
+
+def _materialize(env, config=None):
+    return materialize([land_raw_exports], resources={"warehouse": env["warehouse"]}, raise_on_error=False,
+                       run_config={"ops": {"land_raw_exports": {"config": config or {}}}})
+
+
+def test_the_sensor_requests_one_run_per_new_sha256(env):
+    path = _settled(write_sav(env["landing"] / "export.sav", mini_frame(5)))
+    context, result = _sensor(env)
+    [request] = result
+    assert isinstance(request, RunRequest)
+    assert request.run_key == sha256_of(path)
+    assert request.run_config["ops"]["land_raw_exports"]["config"]["files"] == [str(path)]
+    assert json.loads(context.cursor)["export.sav"][2] == request.run_key  # hash cached for the next tick
+
+    # the run the sensor asks for, as the land_exports job would run it
+    run = materialize([land_raw_exports], resources={"warehouse": env["warehouse"]}, run_config=request.run_config)
+    assert run.success and [e.asset_key for e in run.get_asset_materialization_events()] == [RAW_KEY]
+    _, result = _sensor(env, cursor=context.cursor)
+    assert isinstance(result, SkipReason) and "no new exports" in result.skip_message
+
+
+def test_the_sensor_leaves_a_file_that_is_still_being_copied(env):
+    write_sav(env["landing"] / "export.sav", mini_frame(5))  # modified just now
+    _, result = _sensor(env)
+    assert isinstance(result, SkipReason)
+
+
+def test_the_landing_asset_lands_what_the_sensor_asks_for(env):
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    result = _materialize(env, LandingConfig(files=[str(path)]).model_dump())
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    metadata = event.materialization.metadata
+    assert event.asset_key == RAW_KEY
+    assert metadata["rows"].value == 5 and metadata["changed_in_this_run"].value is True
+
+
+def test_a_refresh_with_nothing_new_still_reports_the_current_table(env):
+    """Downstream dbt must not be skipped because nothing new arrived."""
+    write_sav(env["landing"] / "export.sav", mini_frame(5))
+    assert _materialize(env).success
+    result = _materialize(env)
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    assert event.materialization.metadata["changed_in_this_run"].value is False
+
+
+def test_the_landing_asset_fails_loudly_on_a_bad_export_and_lands_the_rest(env):
+    write_sav(env["landing"] / "good.sav", mini_frame(5))
+    write_sav(env["landing"] / "zz_bad.sav", mini_frame(5, seed=1).assign(Q99=1.0))
+    result = _materialize(env)
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    error = failure.event_specific_data.error.message
+    assert "zz_bad.sav: variable Q99: unknown variable" in error
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [RAW_KEY]
+    assert (env["landing"] / "quarantine" / "zz_bad.sav.reason.txt").exists()
+
+
+def test_definitions_carry_the_sensor_the_schedule_and_both_jobs():
+    from orchestration.definitions import defs
+
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert sensor.job_name == "land_exports" and schedule.job_name == "refresh_warehouse"
+    assert schedule.cron_schedule == "0 6 * * *"
+    for name in ("land_exports", "refresh_warehouse"):
+        assert defs.resolve_job_def(name).executor_def.name == "in_process"
+    refresh = defs.resolve_job_def("refresh_warehouse")
+    keys = refresh.asset_layer.asset_graph.get_all_asset_keys()
+    assert RAW_KEY in keys and AssetKey(["marts", "fct_respondent"]) in keys

@@ -1,0 +1,138 @@
+"""What validation does with no codebook, a partial codebook, and synthetic partial exports."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import duckdb
+import pytest
+
+from orchestration.landing.codebook import code_key, default_codebook_dir, load_codebook
+from orchestration.landing.errors import CodebookError, ValidationError
+from orchestration.landing.loader import land_files, pending_exports
+from orchestration.landing.testing import (MINI_LAYOUT, SavSpec, Var, csv_types, mini_frame, write_codebook,
+                                           write_csv, write_sav)
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
+
+
+def _land(env, *paths, **kwargs):
+    return land_files(env["db"], list(paths), landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
+
+
+def test_without_a_codebook_exports_land_unvalidated_and_say_so(env, caplog):
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5).assign(anything=1.0))
+    with caplog.at_level(logging.WARNING, logger="orchestration.landing"):
+        [outcome] = _land(env, path)
+    expected = f"not validated against a codebook: {env['codebook'] / 'source_variables.csv'} does not exist yet"
+    assert outcome.status == "loaded" and expected in outcome.message
+    assert expected in caplog.text
+    with duckdb.connect(str(env["db"]), read_only=True) as con:
+        assert con.execute("select validated from raw.load_registry").fetchone() == (False,)
+        assert expected in con.execute("select message from raw.load_log").fetchone()[0]
+
+
+def test_without_a_codebook_the_basic_checks_still_run(env):
+    odd = write_sav(env["landing"] / "odd.sav", mini_frame(3), SavSpec(questionnaire="Wi2030-asiel"))
+    frame = mini_frame(3)
+    frame.loc[2, "token"] = frame.loc[0, "token"]
+    dup = write_sav(env["landing"] / "dup.sav", frame)
+    with pytest.raises(ValidationError) as caught:
+        _land(env, odd, dup)
+    text = str(caught.value)
+    assert "odd.sav: unknown questionnaire 'Wi2030-asiel' (expected one of Wi2021-asiel" in text
+    assert "dup.sav: variable token, token R000000000000, rows 1, 3 (2 rows): duplicate respondent token" in text
+
+
+def test_once_the_codebook_exists_an_export_it_does_not_list_is_refused(env):
+    write_codebook(env["codebook"], {(2023, "Wi2013-gezin"): MINI_LAYOUT})
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    with pytest.raises(ValidationError, match=r"unknown export: the codebook has no variables for meting 2024 x "
+                                              r"questionnaire Wi2021-asiel \(expected an export the codebook "
+                                              r"lists \(2023 Wi2013-gezin\)\)"):
+        _land(env, path)
+
+
+def test_without_a_crosswalk_codes_are_not_checked_and_the_load_says_so(env):
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT}, crosswalk=False)
+    frame = mini_frame(5)
+    frame.loc[0, "Q1"] = 7.0
+    [outcome] = _land(env, write_sav(env["landing"] / "export.sav", frame))
+    assert outcome.status == "loaded" and "codes not checked" in outcome.message
+
+
+def test_a_synthetic_export_may_cover_part_of_the_layout(env):
+    """The walking skeleton writes 8 of the 111 variables the codebook lists for its export."""
+    layout = {**MINI_LAYOUT, "Q99": Var("not_generated_yet", "categorical", (1, 2))}
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): layout})
+    synthetic = write_sav(env["landing"] / "synthetic.sav", mini_frame(5), SavSpec(synthetic=True))
+    [outcome] = _land(env, synthetic)
+    assert outcome.status == "loaded"
+    assert "synthetic export without 1 of the codebook's 7 variables" in outcome.message
+    with duckdb.connect(str(env["db"]), read_only=True) as con:
+        assert con.execute("select validated from raw.load_registry").fetchone() == (False,)
+
+
+def test_real_exports_get_no_such_allowance(env):
+    layout = {**MINI_LAYOUT, "Q99": Var("not_generated_yet", "categorical", (1, 2))}
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): layout})
+    real = write_sav(env["landing"] / "real.sav", mini_frame(5))
+    with pytest.raises(ValidationError, match="variable Q99: missing required variable"):
+        _land(env, real)
+
+
+def test_synthetic_exports_are_otherwise_held_to_every_rule(env):
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    frame = mini_frame(5).assign(Q99=1.0)
+    frame.loc[0, "Q1"] = 7.0
+    path = write_csv(env["landing"] / "synthetic.csv", frame, {**csv_types(MINI_LAYOUT), "Q99": "integer"},
+                     synthetic=True)
+    with pytest.raises(ValidationError) as caught:
+        _land(env, path)
+    assert {p.problem for p in caught.value.problems} == {"unknown variable", "code 7 outside value labels"}
+
+
+def test_a_broken_codebook_stops_before_any_file(env):
+    env["codebook"].mkdir()
+    (env["codebook"] / "source_variables.csv").write_text("meting,questionnaire\n2024,Wi2021-asiel\n")
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    with pytest.raises(CodebookError, match="source_variables.csv: codebook file lacks columns source_variable"):
+        _land(env, path)
+    assert path.exists() and not env["db"].exists()
+
+
+def test_codebook_folder_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(tmp_path / "cb"))
+    assert default_codebook_dir() == tmp_path / "cb"
+    assert load_codebook() is None
+
+
+def test_codes_are_compared_by_value_not_spelling():
+    assert code_key("1") == code_key(1.0) == code_key(" 1 ") == code_key("1.0") == "1"
+    assert code_key("-1") == "-1" and code_key("") is None and code_key(float("nan")) is None
+
+
+def test_pending_exports_are_the_new_sha256s_in_the_landing_folder(env):
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    landed = write_sav(env["landing"] / "landed.sav", mini_frame(5))
+    _land(env, landed)
+    new = write_sav(env["landing"] / "new.sav", mini_frame(5, seed=1))
+    fresh = write_sav(env["landing"] / "fresh.sav", mini_frame(5, seed=2))
+    orphan = write_csv(env["landing"] / "orphan.csv", mini_frame(2), csv_types(MINI_LAYOUT), sidecar=False)
+    (env["landing"] / "notes.txt").write_text("not an export")
+    old = time.time() - 120
+    for path in (landed, new, orphan):
+        os.utime(path, (old, old))
+
+    hashes = {}
+    pending = pending_exports(env["db"], env["landing"], settle_seconds=30, sidecar_grace_seconds=600, hashes=hashes)
+    # landed: known; fresh: still being copied; orphan: waiting for its sidecar; notes.txt: not an export
+    assert [p.path.name for p in pending] == ["new.sav"]
+    assert set(hashes) == {"landed.sav", "new.sav"}
+    assert [p.path.name for p in pending_exports(env["db"], env["landing"])] == ["fresh.sav", "new.sav",
+                                                                                  "orphan.csv"]
