@@ -36,9 +36,11 @@ test: manifest dagster-home
 	$(MAKE) --no-print-directory dbt-build lint
 
 dbt-build: setup
+	rm -rf $(dir $(TEST_DB))
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) INBURGERING_LANDING_DIR=$(TEST_LANDING) $(BIN)/inburgering generate
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/inburgering load $(TEST_LANDING)/*.sav
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --profiles-dir . --quiet
+	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --profiles-dir . --quiet
 
 lint: setup
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models tests/dbt

@@ -212,6 +212,12 @@ def build(log_level: str = typer.Option("INFO", help="Dagster console log level.
         console.print(f"[red]failed[/red] {event.step_key}: {event.event_specific_data.error.message.strip()}")
     if not result.success:
         raise typer.Exit(code=1)
+    checks = result.get_asset_check_evaluations()
+    for check in (c for c in checks if not c.passed):
+        severity = getattr(check.severity, "value", check.severity)
+        console.print(f"[yellow]check not passed[/yellow] ({severity}) {check.asset_key.to_user_string()} "
+                      f"{check.check_name}")
+    console.print(f"{sum(c.passed for c in checks)} of {len(checks)} asset checks passed")
     where()
 
 
@@ -230,7 +236,7 @@ def where() -> None:
     settings = Settings.from_env()
     console.print(f"warehouse: [bold]{settings.duckdb_path}[/bold]")
     console.print(f"landing:   {settings.landing_dir}")
-    console.print(f"outputs:   {settings.outputs_dir}")
+    console.print(f"outputs:   {settings.outputs_dir}  (start at {settings.outputs_dir / 'index.html'})")
     console.print("query:     .venv/bin/python -c \"import duckdb; "
                   f"print(duckdb.connect('{settings.duckdb_path}', read_only=True)"
                   ".sql('select * from analysis.regression_coefficients'))\"")

@@ -44,23 +44,7 @@ def harmonised(generated):
 def built_warehouse(generated, tmp_path_factory):
     """The generated exports landed and `dbt build` run on them in a throw-away DuckDB file:
     the real loader, the real dbt, the real database."""
-    import os
-    import subprocess
-    import sys
-
-    from orchestration.config import PROJECT_DIR
-    from orchestration.landing.loader import land_files
+    from orchestration.dbt_runner import land_and_build
 
     _, paths = generated
-    root = tmp_path_factory.mktemp("warehouse")
-    database = root / "inburgering.duckdb"
-    land_files(database, paths, landing_dir=root / "landing")
-    env = {**os.environ, "INBURGERING_DUCKDB_PATH": str(database)}
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), "build", "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
-         "--target-path", str(root / "target"), "--quiet"],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return database
+    return land_and_build(paths, tmp_path_factory.mktemp("warehouse"))

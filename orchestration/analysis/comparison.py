@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from orchestration.analysis.table_types import typed
+
 MEANINGFUL_POINTS = 8.0
 ALPHA = 0.05
 BREAKDOWNS = ("total", "group", "leerroute", "cohort", "gender")
@@ -226,17 +228,7 @@ _BOOLEAN = {"meaningful_difference", "significant"}
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if column in _INTEGER:
-            out[column] = pd.to_numeric(out[column]).astype("Int64")
-        elif column in _FLOAT:
-            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-        elif column in _BOOLEAN:
-            out[column] = out[column].astype("boolean")
-        else:
-            out[column] = out[column].astype("string")
-    return out.reset_index(drop=True)
+    return typed(frame, _INTEGER, _FLOAT, _BOOLEAN)
 
 
 def order(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from great_tables import GT, loc, style
 
 from orchestration.analysis.comparison import BREAKDOWN_LABELS, BREAKDOWNS, MEANINGFUL_POINTS
 
-RED, GREEN = "#fde0dd", "#e5f5e0"
+RED = "#fde0dd"
 
 
 def page(title: str, parts: list[str], intro: str = "") -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from orchestration.analysis.table_types import typed
 from orchestration.codebook import Codebook
 from orchestration.reference import ReferenceTable, parse_value, tables
 from orchestration.synthetic.calibration import CellCheck, _questions_by_table, _row_target, tolerance
@@ -258,14 +259,4 @@ _BOOLEAN = {"within"}
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if column in _INTEGER:
-            out[column] = pd.to_numeric(out[column]).astype("Int64")
-        elif column in _FLOAT:
-            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-        elif column in _BOOLEAN:
-            out[column] = out[column].astype("boolean")
-        else:
-            out[column] = out[column].astype("string")
-    return out.reset_index(drop=True)
+    return typed(frame, _INTEGER, _FLOAT, _BOOLEAN)

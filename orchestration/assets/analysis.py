@@ -79,7 +79,8 @@ def _export_csv(con, tables: list[str]) -> None:
     folder = _outputs_dir() / "csv"
     folder.mkdir(parents=True, exist_ok=True)
     for table in tables:
-        con.execute(f"copy (select * from {ANALYSIS_SCHEMA}.{table}) to '{folder / (table + '.csv')}' (header)")
+        target = str(folder / f"{table}.csv").replace("'", "''")
+        con.execute(f"copy (select * from {ANALYSIS_SCHEMA}.{table}) to '{target}' (header)")
 
 
 def _refresh_index() -> None:
@@ -303,12 +304,17 @@ def report_reproduction(context: AssetExecutionContext, warehouse: WarehouseReso
         rows = incremental.write(con, work, {"report_reproduction": summary, "report_reproduction_cells": cells})
         _export_csv(con, REPRODUCTION_TABLES)
     numbers = verdict(summary)
-    path = _outputs_dir() / "reproduction" / f"report_reproduction_{REPORT_METING}.html"
-    render.write(path, render.reproduction_page(summary, numbers, REPORT_METING))
-    _refresh_index()
-    context.log.info(f"reproduction: {numbers}")
-    yield from _results(rows, work, {**{k: v for k, v in numbers.items() if v is not None},
-                                     "page": MetadataValue.path(str(path))})
+    extra = {k: v for k, v in numbers.items() if v is not None}
+    if REPORT_METING in present:
+        path = _outputs_dir() / "reproduction" / f"report_reproduction_{REPORT_METING}.html"
+        render.write(path, render.reproduction_page(summary, numbers, REPORT_METING))
+        _refresh_index()
+        extra["page"] = MetadataValue.path(str(path))
+        context.log.info(f"reproduction of the report (meting {REPORT_METING}): {numbers}")
+    else:
+        context.log.warning(f"meting {REPORT_METING}, the one the report describes, is not in the warehouse: "
+                            "nothing to compare with the printed numbers")
+    yield from _results(rows, work, extra)
 
 
 def _reproduction(warehouse: WarehouseResource):

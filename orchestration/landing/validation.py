@@ -15,13 +15,8 @@ Once `source_variables.csv` exists it is the authority: an export whose meting x
 questionnaire it does not list is refused as unknown, and all checks run. When only
 `crosswalk.csv` is missing, everything but the code check runs and the load says so.
 
-One transitional allowance (SYNTHETIC_MAY_BE_PARTIAL): an export whose own metadata says
-`synthetic=true` may lack codebook variables; that is a note in the load's message instead of
-a refusal. The walking-skeleton generator writes 8 of the 111 variables the codebook lists for
-2024 Wi2021-asiel, and must keep landing until the full generator replaces it. Everything else
-(unknown variables, kinds, codes, tokens, unknown exports) is enforced for synthetic exports
-too, and real exports get no allowance at all. Set the switch to False once the generator
-writes complete exports.
+Synthetic exports are held to exactly the same rules as real ones: the generator writes
+every variable the codebook lists.
 """
 
 from __future__ import annotations
@@ -37,7 +32,6 @@ from orchestration.landing.reader import QUESTIONNAIRES, RawExport
 
 log = logging.getLogger(__name__)
 FALLBACK_TOKEN = "token"
-SYNTHETIC_MAY_BE_PARTIAL = True
 MISSING = "missing required variable"
 
 
@@ -58,8 +52,6 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
                                  expected=f"an export the codebook lists ({known})")])
     specs = codebook.variables[(export.meting, export.questionnaire)]
     findings = Findings(_variables(export, specs))
-    if export.synthetic and SYNTHETIC_MAY_BE_PARTIAL:
-        _allow_partial(export, specs, findings)
     problems = findings.problems
     codes = None if codebook.codes is None else {
         name: codebook.codes.get((export.meting, export.questionnaire, name), set()) for name in specs}
@@ -73,16 +65,6 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
     elif token in export.data.columns:
         problems += _tokens(file, token, export.data[token])
     return findings
-
-
-def _allow_partial(export: RawExport, specs: dict, findings: Findings) -> None:
-    absent = [problem.variable for problem in findings.problems if problem.problem == MISSING]
-    if absent:
-        findings.problems = [problem for problem in findings.problems if problem.problem != MISSING]
-        findings.notes.append(
-            f"synthetic export without {len(absent)} of the codebook's {len(specs)} variables for "
-            f"{export.meting} {export.questionnaire} (allowed for synthetic exports only)")
-        log.warning("%s: %s", export.path.name, findings.notes[-1])
 
 
 def _without_codebook(export: RawExport) -> list[Problem]:

@@ -20,7 +20,7 @@ import statsmodels.api as sm
 from orchestration.analysis.specs import ReportModel, cronbach_alpha, design_matrix, outcome_values, report_models
 from orchestration.synthetic.allocation import largest_remainder
 from orchestration.synthetic.allocation import cell_index, fit_joint
-from orchestration.synthetic.answers import _valid_codes, allocate_answers, prior, respond, targets_for
+from orchestration.synthetic.answers import _valid_codes, prior, respond, targets_for
 from orchestration.synthetic.context import cell_frame
 from orchestration.synthetic.context import Context
 
@@ -90,7 +90,7 @@ def generate_composite(ctx: Context, frame: pd.DataFrame, composite: str, meting
         plans = _plans(ctx, composite, group)
         members = np.flatnonzero((frame["questionnaire"] == group).to_numpy())
         if plans is None:
-            _fill_without_model(ctx, frame, items, group, members, valid, result, meting)
+            _fill_without_model(ctx, items, config["alpha"], group, members, result, meting, cuts)
             continue
         _fill_from_model(ctx, frame, plans, config["alpha"], group, members, valid, result, meting, cuts)
     return result
@@ -126,11 +126,21 @@ def _substantive(ctx: Context, item: str) -> set[int]:
     return set(answers.loc[(answers["missing_type"] == "") & (answers["code"] > 0), "code"])
 
 
-def _fill_without_model(ctx, frame, items, group, members, valid, result, meting) -> None:
+def _fill_without_model(ctx, items, alpha, group, members, result, meting, cuts) -> None:
+    """No published model for this group: the items still form a scale. One common factor with
+    the inter-item correlation of parallel items at the printed alpha, cut per cell by rank."""
+    k = len(items)
+    rho = alpha / (k - (k - 1) * alpha) if k > 1 else 1.0
+    rng = ctx.rng("composite-no-model", meting, group, items[0])
+    z_common = rng.normal(size=len(members))
     for item in items:
-        rows = members[valid[item][members]]
-        if len(rows):
-            result[item][rows] = allocate_answers(ctx, frame, item, meting, rows, (group,))
+        latent = np.sqrt(rho) * z_common + np.sqrt(1 - rho) * rng.normal(size=len(members))
+        cut = cuts[item]
+        cells = cut.index[members]
+        cut_rng = ctx.rng("cut", meting, group, item)
+        for cell in np.unique(cells[cells >= 0]):
+            rows = cells == cell
+            result[item][members[rows]] = _cut_by_rank(latent[rows], cut.probabilities[cell], cut.codes, cut_rng)
 
 
 def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, meting, cuts) -> None:
@@ -207,9 +217,12 @@ def _fit(part: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_
     for items in outcomes:
         y = outcome_values(frame, items)
         keep = y.notna() & x.notna().all(axis=1)
-        if keep.sum() <= len(terms) + 5:
+        design = sm.add_constant(x[keep], has_constant="add")
+        # too few respondents (a small --scale) to estimate the model: keep the published
+        # coefficients as they are rather than correct towards noise
+        if keep.sum() <= len(terms) + 5 or np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
             return None
-        result = sm.OLS(y[keep], sm.add_constant(x[keep], has_constant="add")).fit()
+        result = sm.OLS(y[keep], design).fit()
         fitted.append(result.params.reindex(terms).to_numpy())
         explained.append(result.rsquared_adj)
     if shared_model:

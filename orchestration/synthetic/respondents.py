@@ -46,10 +46,12 @@ def base_frame(ctx: Context, meting: int) -> pd.DataFrame:
 
 
 def _population_margins(ctx: Context, key: str, codes_by_label: dict[str, int], frame: pd.DataFrame) -> list[Margin]:
-    """Sample counts of a population table (2.10-2.12) as shares of each group's respondents;
-    what the table does not count stays unnamed and is filled in by the caller."""
+    """Sample counts of a population table (2.10-2.12) as shares of the group's sample in
+    Tabel 2.9 (Wi2013: the respondents who stated that permit); what the table does not count
+    stays unnamed and is filled in by the caller."""
     table = ctx.tables[key]
-    sizes = frame["questionnaire"].value_counts() / ctx.scale
+    sizes = {subgroup(label)["group_label"]: parse_value(values[2]) for label, values in ctx.tables["T2.9"].rows
+             if subgroup(label) and parse_value(values[2])}
     counts: dict[str, dict[int, float]] = {}
     for label, values in table.rows:
         group_text, _, category = label.partition("|")

@@ -2,16 +2,11 @@
 half scale) landed by the real loader, `dbt build` in a subprocess, then every analysis asset and
 asset check materialised by Dagster with the real resources. No mocks."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
-
-from orchestration.config import PROJECT_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -23,21 +18,12 @@ ANALYSIS_TABLES = [
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory):
-    from orchestration.landing.loader import land_files
+    from orchestration.dbt_runner import land_and_build
     from orchestration.synthetic.generator import generate
 
     root = tmp_path_factory.mktemp("analysis")
-    database, outputs = root / "warehouse" / "inburgering.duckdb", root / "warehouse" / "outputs"
-    paths = generate(root / "exports", seed=2024, scale=0.5)
-    land_files(database, paths, landing_dir=root / "warehouse" / "landing")
-    env = {**os.environ, "INBURGERING_DUCKDB_PATH": str(database)}
-    dbt = Path(sys.executable).parent / "dbt"
-    built = subprocess.run(
-        [str(dbt), "build", "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
-         "--target-path", str(root / "target"), "--quiet"],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
-    )
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    outputs = root / "warehouse" / "outputs"
+    database = land_and_build(generate(root / "exports", seed=2024, scale=0.5), root / "warehouse")
 
     patch = pytest.MonkeyPatch()
     patch.setenv("INBURGERING_DUCKDB_PATH", str(database))

@@ -4,10 +4,7 @@ same dbt project, and shows up in every mart."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,6 +12,7 @@ import pandas as pd
 import pytest
 
 from orchestration.config import PROJECT_DIR
+from orchestration.dbt_runner import dbt_build
 
 pytestmark = pytest.mark.integration
 NEW, BASE, QUESTIONNAIRE = 2025, 2024, "Wi2021-asiel"
@@ -59,13 +57,7 @@ def test_a_meting_added_to_the_seeds_reaches_every_mart(tmp_path, monkeypatch):
     assert any(f"_{NEW}_" in p.name for p in paths)
     land_files(database, paths, landing_dir=tmp_path / "landing", codebook_dir=codebook)
 
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-         "--target-path", str(tmp_path / "target"), "--quiet"],
-        cwd=project, env={**os.environ}, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    dbt_build(database, tmp_path / "target", project)
 
     with duckdb.connect(str(database), read_only=True) as con:
         def count(sql: str) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pandas as pd
 import pyreadstat
@@ -7,17 +9,22 @@ import pytest
 
 from orchestration.landing.loader import land_files
 from orchestration.landing.reader import ExportError, read_sav
-from orchestration.synthetic import skeleton
+WI2021_ASIEL_2024 = 2651  # Tabel 2.9
 
 
 @pytest.fixture
-def export_path(tmp_path):
-    return skeleton.generate(tmp_path / "landing", seed=5)[0]
+def export_path(tmp_path, generated):
+    """The generated 2024 Wi2021-asiel export, copied into this test's landing folder."""
+    directory, _ = generated
+    target = tmp_path / "landing" / "perspectief_2024_wi2021_asiel.sav"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(directory / target.name, target)
+    return target
 
 
 @pytest.fixture
 def land(tmp_path):
-    """land_files against a throw-away landing folder and no codebook (the skeleton's own checks)."""
+    """land_files against a throw-away landing folder and no codebook (the checks that need none)."""
     def _land(db, paths, **kwargs):
         return land_files(db, paths, landing_dir=tmp_path / "landing",
                           codebook_dir=tmp_path / "no-codebook", **kwargs)
@@ -35,7 +42,7 @@ def test_reads_meting_and_questionnaire_from_metadata(export_path, tmp_path):
 def test_lands_rows_with_lineage_and_integer_codes(export_path, tmp_path, land):
     db = tmp_path / "w.duckdb"
     [result] = land(db, [export_path])
-    assert result.rows == skeleton.N_RESPONDENTS
+    assert result.rows == WI2021_ASIEL_2024
     with duckdb.connect(str(db), read_only=True) as con:
         types = dict(con.execute("select column_name, data_type from information_schema.columns "
                                  "where table_name = 'export_2024_wi2021_asiel'").fetchall())
@@ -71,4 +78,4 @@ def test_corrupt_file_is_refused_and_the_good_one_still_lands(export_path, tmp_p
     assert [o.status for o in caught.value.outcomes] == ["loaded", "quarantined"]
     assert (tmp_path / "landing" / "quarantine" / "broken.sav.reason.txt").exists()
     with duckdb.connect(str(db)) as con:
-        assert con.execute("select count(*) from raw.export_2024_wi2021_asiel").fetchone()[0] == skeleton.N_RESPONDENTS
+        assert con.execute("select count(*) from raw.export_2024_wi2021_asiel").fetchone()[0] == WI2021_ASIEL_2024
