@@ -7,7 +7,7 @@ Two kinds of checks:
   covered and every printed row label is an answer label of the question it belongs to.
 
 The reference folder is looked up next to the checkout (../shared/reference) or in
-$INBURGERING_REFERENCE_DIR; the report checks are skipped when neither exists.
+$INBURGERING_REFERENCE_DIR (orchestration.reference.reference_dir); it is required.
 """
 
 from __future__ import annotations
@@ -19,23 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from orchestration.reference import reference_dir
 import yaml
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "codebook"
 
 
-def _reference_dir() -> Path | None:
-    default = Path(__file__).resolve().parents[2] / "shared" / "reference"
-    if (default / "report_tables.yaml").exists():
-        return default
-    env = os.environ.get("INBURGERING_REFERENCE_DIR")
-    if env and (Path(env) / "report_tables.yaml").exists():
-        return Path(env)
-    return None
-
-
-REF = _reference_dir()
-needs_reference = pytest.mark.skipif(REF is None, reason="reference material (report_tables.yaml) not found")
+REF = reference_dir()  # the report is required: without it these checks fail, they do not skip
 
 QUESTIONNAIRES = ["Wi2021-asiel", "Wi2021-gezin", "Wi2013-asiel", "Wi2013-gezin"]
 METINGEN = {"2023", "2024"}
@@ -98,8 +89,6 @@ def crosswalk() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def report_tables() -> dict[str, dict]:
-    if REF is None:
-        pytest.skip("reference material not found")
     tables = yaml.safe_load((REF / "report_tables.yaml").read_text(encoding="utf-8"))["tables"]
     return {("T" if t["type"] == "table" else "F") + t["id"]: t for t in tables}
 
@@ -379,7 +368,6 @@ def _in_scope(tid: str, table: dict) -> bool:
     return chapter_ok and table["kind"] in ("distribution", "crosstab")
 
 
-@needs_reference
 def test_referenced_tables_exist(questions, report_tables):
     for _, q in questions.iterrows():
         for tid in _refs(q.report_tables):
@@ -387,7 +375,6 @@ def test_referenced_tables_exist(questions, report_tables):
             assert report_tables[tid]["kind"] not in ("population", "regression"), (q.question_id, tid)
 
 
-@needs_reference
 def test_every_distribution_table_is_covered(questions, report_tables):
     referenced = {t for cell in questions.report_tables for t in _refs(cell)}
     for tid, table in report_tables.items():
@@ -402,7 +389,6 @@ def test_every_distribution_table_is_covered(questions, report_tables):
             assert tid in referenced, f"{tid} ({table['title']}) not referenced and not excluded"
 
 
-@needs_reference
 def test_row_labels_match_answer_labels(questions, answer_sets, report_tables):
     labels = answer_sets.groupby("answer_set_id").label_nl.apply(set)
     items = questions.groupby("question_group").item_label_nl.apply(lambda s: set(s) - {""})
@@ -414,7 +400,6 @@ def test_row_labels_match_answer_labels(questions, answer_sets, report_tables):
             assert not unknown, f"{q.question_id} / {tid}: row labels not in its answer set or group: {unknown}"
 
 
-@needs_reference
 def test_printed_groups_are_asked(questions, availability, report_tables):
     """A column per questionnaire in a referenced table means the question was asked there in 2024."""
     av = availability[availability.meting == "2024"].groupby("question_id").questionnaire.apply(set)
@@ -432,7 +417,6 @@ def test_printed_groups_are_asked(questions, availability, report_tables):
                     assert col in av.get(q.question_id, set()), f"{q.question_id}: {tid} prints {col} but not asked there"
 
 
-@needs_reference
 def test_composites_match_regression_tables(questions, report_tables):
     outcomes = {t.get("outcome", "").lower() for t in report_tables.values() if t["kind"] == "regression"}
     assert {"maatschappelijk doel", "beleidsdoelen", "kwaliteit"} <= outcomes
