@@ -126,11 +126,22 @@ def _substantive(ctx: Context, item: str) -> set[int]:
     return set(answers.loc[(answers["missing_type"] == "") & (answers["code"] > 0), "code"])
 
 
+def latent_alpha(alpha: float, k: int, ctx: Context) -> float:
+    """The alpha the latent scores need so that the coded five-point answers show `alpha`:
+    coding keeps only part of an inter-item correlation (params: ordinal_attenuation)."""
+    if k < 2:
+        return alpha
+    inter_item = alpha / (k - (k - 1) * alpha)
+    latent = min(0.97, inter_item / ctx.params["ordinal_attenuation"])
+    return k * latent / (1 + (k - 1) * latent)
+
+
 def _fill_without_model(ctx, items, alpha, group, members, result, meting, cuts) -> None:
     """No published model for this group: the items still form a scale. One common factor with
     the inter-item correlation of parallel items at the printed alpha, cut per cell by rank."""
     k = len(items)
-    rho = alpha / (k - (k - 1) * alpha) if k > 1 else 1.0
+    target = latent_alpha(alpha, k, ctx)
+    rho = target / (k - (k - 1) * target) if k > 1 else 1.0
     rng = ctx.rng("composite-no-model", meting, group, items[0])
     z_common = rng.normal(size=len(members))
     for item in items:
@@ -157,7 +168,7 @@ def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, me
     scales = np.sqrt(variances * (1 - r2) / np.maximum(r2, 0.01))
     z_common = rng.normal(size=len(members))
     z_items = rng.normal(size=(len(members), len(plans)))
-    rho = _rho_for_alpha(signal, scales, alpha, z_common, z_items)
+    rho = _rho_for_alpha(signal, scales, latent_alpha(alpha, len(plans), ctx), z_common, z_items)
     if shared_model:  # the composite's R2 is about the mean of the items: less noise per item
         k = len(plans)
         scales = scales / np.sqrt(rho + (1 - rho) / k)
