@@ -47,3 +47,11 @@ lint: setup
 
 clean:
 	rm -rf target warehouse/test
+
+# Times every stage (generate, land, dbt build, analysis) with its peak memory, the plain-SQL
+# floor, adding a wave and an analyst's query; table on screen, JSON in warehouse/bench/.
+# Scale 100 takes long: make bench BENCH_SCALES="1 10 100"
+BENCH_SCALES ?= 1 10
+.PHONY: bench
+bench: setup
+	$(BIN)/python -m orchestration.bench --scales $(BENCH_SCALES)

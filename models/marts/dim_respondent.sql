@@ -1,8 +1,8 @@
 -- The pseudonymous person across metingen: who answered in which wave. The token itself is
--- kept out; person_key is a hash of it.
+-- kept out; person_key is a keyed hash of it (macros/respondent_key.sql), the same in every meting.
 with waves as (
     select
-        md5(respondent_token) as person_key,
+        {{ person_key('respondent_token') }} as person_key,
         meting,
         questionnaire
     from {{ ref('int_respondents') }}

@@ -75,9 +75,12 @@ class Context:
 def cell_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The respondent attributes published margins select on, as labels."""
     cells = pd.DataFrame(index=frame.index)
-    cells["group_label"] = frame["questionnaire"]
-    cells["wet"] = frame["questionnaire"].str.split("-").str[0]
-    cells["migrant_type"] = frame["questionnaire"].str.split("-").str[1]
+    questionnaire = frame["questionnaire"]
+    # four distinct values: split them once, not once per respondent per question
+    parts = {value: str(value).split("-") for value in questionnaire.unique()}
+    cells["group_label"] = questionnaire
+    cells["wet"] = questionnaire.map({value: p[0] for value, p in parts.items()})
+    cells["migrant_type"] = questionnaire.map({value: p[1] for value, p in parts.items()})
     if "leerroute" in frame:
         cells["leerroute"] = frame["leerroute"].map(LEERROUTE_LABELS)
     if "cohort" in frame:

@@ -1,0 +1,8 @@
+"""`make bench`: time every stage of the refresh (generate, land, dbt build, analysis + publish)
+at several scales, with the peak memory of each stage, the same transformations as one plain
+DuckDB SQL script (the floor dbt is measured against), adding a wave, and an analyst's query.
+
+Each stage runs in a child process of its own (orchestration.bench.stage), so its peak RSS
+(its own, or that of dbt's subprocess) is not hidden by an earlier stage's. Results are printed
+as a table and written to warehouse/bench/bench-<timestamp>.json and latest.json.
+"""

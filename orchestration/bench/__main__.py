@@ -1,0 +1,40 @@
+"""python -m orchestration.bench --scales 1 10 [100]"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from orchestration.bench.report import show
+from orchestration.bench.runner import RESULTS_DIR, STAGES, Options, run
+
+
+def parse(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.bench", description=__doc__)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0],
+                        help="generator scales to run (1 = the demo size)")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--format", dest="fmt", choices=["sav", "csv"], default="sav")
+    parser.add_argument("--no-wave", dest="wave", action="store_false",
+                        help="skip the adding-a-wave measurement (two extra dbt builds per scale)")
+    parser.add_argument("--profile", nargs="*", default=[], choices=[*STAGES, "plain_sql", "query"],
+                        help="run these stages under cProfile; the top functions go into the JSON")
+    parser.add_argument("--query-runs", type=int, default=20)
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the temp folders go (default: $TMPDIR)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp warehouses")
+    args = parser.parse_args(argv)
+    return Options(scales=args.scales, seed=args.seed, fmt=args.fmt, wave=args.wave, profile=set(args.profile),
+                   query_runs=args.query_runs, results_dir=args.results_dir, workdir=args.workdir, keep=args.keep)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    report = run(parse(argv))
+    show(report)
+    for path in report["files"]:
+        print(f"wrote {path}")
+    return report
+
+
+if __name__ == "__main__":
+    main()

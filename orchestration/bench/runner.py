@@ -1,0 +1,216 @@
+"""Runs the benchmark: every stage of every scale in a child process, in a fresh temp folder."""
+
+from __future__ import annotations
+
+import json
+import platform
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from orchestration.config import PROJECT_DIR
+
+RESULTS_DIR = PROJECT_DIR / "warehouse" / "bench"
+# The stages of the refresh, in order; the extra measurements follow.
+STAGES = ["generate", "land", "dbt_build", "analysis"]
+GOALS = {
+    "refresh_from_landed_seconds_scale_1": 60,
+    "full_scale_100_seconds": 600,
+    "full_scale_100_peak_gib": 8,
+    "wave_add_ratio_max": 0.25,
+    "query_seconds_scale_1": 0.1,
+    "query_seconds_scale_100": 1.0,
+}
+
+
+class StageFailed(RuntimeError):
+    pass
+
+
+def say_flushed(message: str) -> None:
+    print(message, flush=True)
+
+
+@dataclass
+class Options:
+    scales: list[float]
+    seed: int = 2024
+    fmt: str = "sav"
+    metingen: tuple[int, ...] = (2023, 2024)
+    wave: bool = True
+    profile: set[str] = field(default_factory=set)
+    query_runs: int = 20
+    results_dir: Path = RESULTS_DIR
+    workdir: Path | None = None
+    keep: bool = False
+
+
+def run_stage(stage: str, args: dict, scratch: Path, label: str | None = None) -> dict:
+    """Run one stage in a child process; its result dict (seconds, peak_rss_mib, details)."""
+    label = label or stage
+    args_path, result_path = scratch / f"{label}.args.json", scratch / f"{label}.result.json"
+    args_path.write_text(json.dumps(args, default=str), encoding="utf-8")
+    started = time.perf_counter()
+    process = subprocess.run([sys.executable, "-m", "orchestration.bench.stage", stage, str(args_path),
+                              str(result_path)], cwd=PROJECT_DIR, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if process.returncode != 0 or not result_path.exists():
+        raise StageFailed(f"stage {label} failed (exit {process.returncode}):\n"
+                          f"{process.stdout[-3000:]}\n{process.stderr[-5000:]}")
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result["process_seconds"] = wall  # including the child's start-up and imports
+    return result
+
+
+def _copy_database(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name  # same file stem: dbt's compiled SQL names the database by it
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+def bench_scale(scale: float, options: Options, root: Path, say=say_flushed) -> dict:
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = root / "scratch"
+    scratch.mkdir(exist_ok=True)
+    exports = root / "exports"
+    warehouse = root / "warehouse"
+    database = warehouse / "inburgering.duckdb"
+    landing = warehouse / "landing"
+    outputs = warehouse / "outputs"
+    target = warehouse / "target"
+    stages: dict[str, dict] = {}
+
+    def stage(name: str, kind: str, args: dict, label: str | None = None) -> dict:
+        label = label or name
+        say(f"scale {scale:g}: {label} ...")
+        if kind in options.profile:
+            args = {**args, "profile": True, "profile_out": str(scratch / f"{label}.prof")}
+        result = run_stage(kind, args, scratch, label)
+        say(f"scale {scale:g}: {label} {result['seconds']:.1f} s, peak {result['peak_rss_mib']:.0f} MiB")
+        stages[label] = result
+        return result
+
+    generated = stage("generate", "generate", {"out_dir": str(exports), "seed": options.seed, "scale": scale,
+                                                "fmt": options.fmt, "metingen": list(options.metingen)})
+    files = [Path(path) for path in generated["details"]["files"]]
+    stage("land", "land", {"database": str(database), "paths": [str(p) for p in files],
+                           "landing_dir": str(landing)})
+    floor_db = _copy_database(database, root / "floor")  # the landed raw data, before dbt
+    stage("dbt_build", "dbt_build", {"database": str(database), "target_path": str(target)})
+    env = {"database": str(database), "landing_dir": str(landing), "outputs_dir": str(outputs)}
+    stage("analysis", "analysis", env)
+    stage("query", "query", {"database": str(database), "runs": options.query_runs})
+    dbt_counts = _row_counts(database)
+    floor = stage("plain_sql", "plain_sql", {"database": str(floor_db), "seeds_from": str(database),
+                                             "target_path": str(target),
+                                             "script_out": str(scratch / "plain_sql.sql")})
+    floor["details"]["dbt_row_counts"] = dbt_counts
+    floor["details"]["same_row_counts"] = floor["details"]["row_counts"] == dbt_counts
+    shutil.rmtree(root / "floor", ignore_errors=True)
+
+    if options.wave and len(options.metingen) > 1:
+        first, later = min(options.metingen), [m for m in options.metingen if m != min(options.metingen)]
+        wave_db = root / "wave" / "inburgering.duckdb"
+        wave_args = {"database": str(wave_db), "landing_dir": str(root / "wave" / "landing")}
+        first_files = [p for p in files if f"_{first}_" in p.name]
+        later_files = [p for p in files if p not in first_files]
+        stage("wave_land_first", "land", {**wave_args, "paths": [str(p) for p in first_files]})
+        stage("wave_build_first", "dbt_build", {**wave_args, "target_path": str(root / "wave" / "target"),
+                                                 "allow_test_failures": True})
+        stage("wave_land_added", "land", {**wave_args, "paths": [str(p) for p in later_files]})
+        stage("wave_build_added", "dbt_build", {**wave_args, "target_path": str(root / "wave" / "target")})
+        stages["wave_build_added"]["details"]["metingen_first"] = [first]
+        stages["wave_build_added"]["details"]["metingen_added"] = later
+        shutil.rmtree(root / "wave", ignore_errors=True)
+
+    return {"scale": scale, "stages": stages, "rows": dbt_counts, "summary": summarise(stages),
+            "respondent_waves": dbt_counts.get("marts.fct_respondent"),
+            "answer_rows": dbt_counts.get("intermediate.int_answers")}
+
+
+def _row_counts(database: Path) -> dict[str, int]:
+    from orchestration.bench.stage import row_counts
+
+    return row_counts(str(database))
+
+
+def summarise(stages: dict[str, dict]) -> dict:
+    seconds = {name: result["seconds"] for name, result in stages.items()}
+    summary = {
+        "pipeline_seconds": sum(seconds[name] for name in STAGES if name in seconds),
+        "refresh_from_landed_seconds": seconds.get("dbt_build", 0) + seconds.get("analysis", 0),
+        "peak_rss_mib": max(result["peak_rss_mib"] for result in stages.values()),
+    }
+    if "plain_sql" in seconds and seconds["plain_sql"] > 0:
+        summary["plain_sql_seconds"] = seconds["plain_sql"]
+        summary["dbt_over_plain_sql"] = seconds["dbt_build"] / seconds["plain_sql"]
+        models = stages["dbt_build"]["details"].get("node_seconds_by_kind", {}).get("model")
+        if models:
+            summary["dbt_model_seconds"] = models
+            summary["dbt_models_over_plain_sql"] = models / seconds["plain_sql"]
+        summary["plain_sql_same_row_counts"] = stages["plain_sql"]["details"]["same_row_counts"]
+    if "wave_build_added" in seconds and seconds.get("dbt_build"):
+        summary["wave_add_seconds"] = seconds["wave_build_added"]
+        summary["wave_add_over_full_build"] = seconds["wave_build_added"] / seconds["dbt_build"]
+    steps = stages.get("analysis", {}).get("details", {}).get("step_seconds", {})
+    if steps and "unavailable" not in steps:
+        # Dagster's own share of the analysis stage: run set-up, event log, IO outside the steps
+        summary["analysis_step_seconds"] = sum(steps.values())
+        summary["analysis_outside_steps_seconds"] = seconds["analysis"] - sum(steps.values())
+    if "query" in stages:
+        summary["query_median_seconds"] = stages["query"]["details"]["median_seconds"]
+    return summary
+
+
+def run(options: Options, say=say_flushed) -> dict:
+    started = datetime.now(timezone.utc)
+    report = {"started_at": started.isoformat(), "machine": _machine(), "goals": GOALS,
+              "options": {"scales": options.scales, "seed": options.seed, "fmt": options.fmt,
+                          "metingen": list(options.metingen), "wave": options.wave,
+                          "profile": sorted(options.profile), "query_runs": options.query_runs},
+              "scales": []}
+    base = Path(tempfile.mkdtemp(prefix="inburgering-bench-", dir=options.workdir))
+    try:
+        for scale in options.scales:
+            report["scales"].append(bench_scale(scale, options, base / f"scale-{scale:g}", say))
+            _write(report, options.results_dir, started)  # a partial result survives a later failure
+    finally:
+        if options.keep:
+            say(f"kept the bench folders in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    report["finished_at"] = datetime.now(timezone.utc).isoformat()
+    report["files"] = [str(path) for path in _write(report, options.results_dir, started)]
+    return report
+
+
+def _write(report: dict, folder: Path, started: datetime) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, indent=2, default=str)
+    stamped = folder / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
+    latest = folder / "latest.json"
+    stamped.write_text(text, encoding="utf-8")
+    latest.write_text(text, encoding="utf-8")
+    return [stamped, latest]
+
+
+def _machine() -> dict:
+    memory = None
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        pass
+    import duckdb
+
+    return {"cpus": os.cpu_count(), "memory_gib": round(memory, 1) if memory else None,
+            "python": platform.python_version(), "duckdb": duckdb.__version__, "platform": platform.platform()}
