@@ -46,10 +46,12 @@ from orchestration.analysis.reproduction import (
 )
 from orchestration.analysis.specs import scales
 from orchestration.config import Settings
+from orchestration.privacy.publishing import publishable_comparison
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
 
 ANALYSIS_SCHEMA = "analysis"
+PUBLISH_SUPPRESSED = {"comparison_frequencies": publishable_comparison}
 FCT_RESPONDENT = AssetKey(["marts", "fct_respondent"])
 FCT_ANSWER = AssetKey(["marts", "fct_answer"])
 MART_ROUTE_COHORT = AssetKey(["marts", "mart_route_cohort"])
@@ -79,8 +81,13 @@ def _export_csv(con, tables: list[str]) -> None:
     folder = _outputs_dir() / "csv"
     folder.mkdir(parents=True, exist_ok=True)
     for table in tables:
-        target = str(folder / f"{table}.csv").replace("'", "''")
-        con.execute(f"copy (select * from {ANALYSIS_SCHEMA}.{table}) to '{target}' (header)")
+        target = folder / f"{table}.csv"
+        if table in PUBLISH_SUPPRESSED:  # counts leave the warehouse only after disclosure control
+            frame = con.execute(f"select * from {ANALYSIS_SCHEMA}.{table}").df()
+            PUBLISH_SUPPRESSED[table](frame).to_csv(target, index=False)
+            continue
+        quoted = str(target).replace("'", "''")
+        con.execute(f"copy (select * from {ANALYSIS_SCHEMA}.{table}) to '{quoted}' (header)")
 
 
 def _refresh_index() -> None:
@@ -248,7 +255,8 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
                                       "where list_contains(?, meting)", [work.compute + missing_pages]).df()
             tests = con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_chi_square "
                                 "where list_contains(?, meting)", [work.compute + missing_pages]).df()
-    written = render.comparison_pages(frequencies, tests, _outputs_dir() / "comparison") if len(frequencies) else []
+    written = render.comparison_pages(publishable_comparison(frequencies), tests, _outputs_dir() / "comparison") \
+        if len(frequencies) else []
     _refresh_index()
     if not pairs:
         context.log.info("one meting in the warehouse: nothing to compare yet")

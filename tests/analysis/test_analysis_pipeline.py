@@ -137,3 +137,13 @@ def test_a_second_run_reuses_every_meting(analysed):
     first = {c.check_name: c.passed for c in analysed["first"].get_asset_check_evaluations()}
     second = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     assert first == second
+
+
+def test_published_comparison_csv_holds_no_small_cells(analysed):
+    import pandas as pd
+
+    published = pd.read_csv(analysed["outputs"] / "csv" / "comparison_frequencies.csv")
+    for side in ("respondents_current", "respondents_previous"):
+        shown = pd.to_numeric(published[side], errors="coerce")
+        assert not shown.between(1, 9).any(), side
+    assert published["suppressed_current"].eq("primary").any()  # the rule did have something to do
