@@ -17,9 +17,14 @@ from orchestration.config import PROJECT_DIR
 FILES = ("questions", "answer_sets", "question_availability", "source_variables", "crosswalk")
 
 
+CODEBOOK_ENV = "INBURGERING_CODEBOOK_DIR"
+
+
 def codebook_dir() -> Path:
-    configured = os.environ.get("INBURGERING_CODEBOOK_DIR")
-    return Path(configured) if configured else PROJECT_DIR / "seeds" / "codebook"
+    """The codebook folder, for the generator and the loader alike (relative: from the project)."""
+    configured = os.environ.get(CODEBOOK_ENV)
+    path = Path(configured) if configured else PROJECT_DIR / "seeds" / "codebook"
+    return path if path.is_absolute() else PROJECT_DIR / path
 
 
 @dataclass(frozen=True)

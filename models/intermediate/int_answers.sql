@@ -16,10 +16,12 @@
 -- depends_on: {{ ref('source_variables') }}
 
 {%- set coded_types = ('categorical', 'multi_response_option') %}
+{#- read the seeds and the warehouse once; both loops below use the same list -#}
+{%- set exports = staged_exports() %}
 
 with
 
-{% for export in staged_exports() %}
+{% for export in exports %}
 {%- set layout = export_layout(export.meting, export.questionnaire) %}
 {%- set coded = layout | selectattr(2, 'in', coded_types) | map(attribute=1) | list %}
 {%- set other = layout | rejectattr(2, 'in', coded_types) | map(attribute=1)
@@ -48,7 +50,7 @@ export_{{ loop.index }} as (
 {% endfor %}
 
 answers as (
-    {% for export in staged_exports() %}
+    {% for export in exports %}
     select * from export_{{ loop.index }}
     {% if not loop.last %}union all{% endif %}
     {%- else %}

@@ -16,15 +16,13 @@ from __future__ import annotations
 import csv
 import math
 import re
-import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from orchestration.config import PROJECT_DIR
+from orchestration.codebook import codebook_dir
 from orchestration.landing.errors import CodebookError, Problem
 
-CODEBOOK_ENV = "INBURGERING_CODEBOOK_DIR"
 SOURCE_VARIABLES = "source_variables.csv"
 CROSSWALK = "crosswalk.csv"
 CODED_TYPES = ("categorical", "multi_response_option")
@@ -58,9 +56,7 @@ class Codebook:
 
 
 def default_codebook_dir() -> Path:
-    value = os.environ.get(CODEBOOK_ENV)
-    path = Path(value) if value else PROJECT_DIR / "seeds" / "codebook"
-    return path if path.is_absolute() else PROJECT_DIR / path
+    return codebook_dir()
 
 
 def load_codebook(directory: Path | None = None) -> Codebook | None:
