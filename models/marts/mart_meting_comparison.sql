@@ -8,6 +8,8 @@
 -- A question asked in one meting of a pair only (seeds question_availability) still appears,
 -- the missing side NULL and comparison_note saying why. Percentages are over valid answers
 -- (pct_valid); an answer nobody gave counts as 0 % when the group answered the question.
+-- The *_weighted columns are the same with the raking weights (mart_route_cohort's
+-- pct_valid_weighted), side by side with the unweighted ones; NULL where a side has no weights.
 {%- set meaningful_points = 8 %}
 {%- set z_95 = 1.96 %}
 
@@ -62,7 +64,8 @@ group_sizes as (
     select
         meting,
         group_label,
-        count(*) as group_respondents
+        count(*) as group_respondents,
+        count(weight) = count(*) as group_weighted
     from respondents
     group by meting, group_label
 ),
@@ -121,7 +124,8 @@ group_answers as (
         breakdown_value as group_label,
         harmonised_code,
         respondents,
-        pct_valid
+        pct_valid,
+        pct_valid_weighted
     from route_cohort
     where answer_status = 'valid'
 ),
@@ -191,7 +195,11 @@ sides as (
         previous_answers.respondents as previous_answer_respondents,
         current_answers.respondents as current_answer_respondents,
         previous_answers.pct_valid as previous_answer_pct,
-        current_answers.pct_valid as current_answer_pct
+        current_answers.pct_valid as current_answer_pct,
+        previous_answers.pct_valid_weighted as previous_answer_pct_weighted,
+        current_answers.pct_valid_weighted as current_answer_pct_weighted,
+        coalesce(previous_sizes.group_weighted, false) as previous_group_weighted,
+        coalesce(current_sizes.group_weighted, false) as current_group_weighted
     from cells
     left join group_sizes as previous_sizes
         on cells.previous_meting = previous_sizes.meting and cells.group_label = previous_sizes.group_label
@@ -243,7 +251,13 @@ percentages as (
         case when valid_n_previous > 0 then coalesce(previous_answer_respondents, 0) end as respondents_previous,
         case when valid_n_current > 0 then coalesce(current_answer_respondents, 0) end as respondents_current,
         case when valid_n_previous > 0 then coalesce(previous_answer_pct, 0.0) end as pct_previous,
-        case when valid_n_current > 0 then coalesce(current_answer_pct, 0.0) end as pct_current
+        case when valid_n_current > 0 then coalesce(current_answer_pct, 0.0) end as pct_current,
+        case
+            when valid_n_previous > 0 and previous_group_weighted then coalesce(previous_answer_pct_weighted, 0.0)
+        end as pct_previous_weighted,
+        case
+            when valid_n_current > 0 and current_group_weighted then coalesce(current_answer_pct_weighted, 0.0)
+        end as pct_current_weighted
     from sides
 ),
 
@@ -282,6 +296,9 @@ select
     cast(respondents_previous as bigint) as respondents_previous,
     cast(respondents_current as bigint) as respondents_current,
     cast(difference_points as double) as difference_points,
+    cast(pct_previous_weighted as double) as pct_previous_weighted,
+    cast(pct_current_weighted as double) as pct_current_weighted,
+    cast(pct_current_weighted - pct_previous_weighted as double) as difference_points_weighted,
     cast(difference_se_points as double) as difference_se_points,
     cast(ci95_lower_points as double) as ci95_lower_points,
     cast(ci95_upper_points as double) as ci95_upper_points,

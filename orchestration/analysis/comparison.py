@@ -55,7 +55,9 @@ route_cohort as (
     where list_contains($breakdowns, breakdown) and list_contains([$meting, $previous], meting)
 ),
 totals as (
-    select meting, question_id, breakdown, breakdown_value, coalesce(max(valid_n), 0) as valid_n
+    select meting, question_id, breakdown, breakdown_value, coalesce(max(valid_n), 0) as valid_n,
+        -- weighted percentages only where every valid answer of the cell carries weights
+        coalesce(bool_and(pct_valid_weighted is not null) filter (where answer_status = 'valid'), false) as weighted
     from route_cohort
     group by all
 ),
@@ -63,7 +65,8 @@ asked as (
     select distinct meting, question_id from route_cohort
 ),
 answers as (
-    select meting, question_id, breakdown, breakdown_value, harmonised_code, respondents, pct_valid
+    select meting, question_id, breakdown, breakdown_value, harmonised_code, respondents, pct_valid,
+        pct_valid_weighted
     from route_cohort
     where answer_status = 'valid'
 ),
@@ -90,6 +93,8 @@ select
     case when tc.valid_n > 0 then coalesce(ac.respondents, 0) end as respondents_current,
     case when tp.valid_n > 0 then coalesce(ap.pct_valid, 0.0) end as pct_previous,
     case when tc.valid_n > 0 then coalesce(ac.pct_valid, 0.0) end as pct_current,
+    case when tp.valid_n > 0 and tp.weighted then coalesce(ap.pct_valid_weighted, 0.0) end as pct_previous_weighted,
+    case when tc.valid_n > 0 and tc.weighted then coalesce(ac.pct_valid_weighted, 0.0) end as pct_current_weighted,
     kp.question_id is not null as asked_previous,
     kc.question_id is not null as asked_current
 from cells as c
@@ -125,7 +130,8 @@ FREQUENCY_COLUMNS = [
     "meting", "previous_meting", "question_id", "question_group", "question_text_nl", "item_label_nl",
     "report_tables", "breakdown", "breakdown_value", "harmonised_code", "answer_label_nl", "answer_sort_order",
     "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current", "pct_previous",
-    "pct_current", "difference_points", "meaningful_difference", "z_value", "p_value", "significant",
+    "pct_current", "difference_points", "pct_previous_weighted", "pct_current_weighted",
+    "difference_points_weighted", "meaningful_difference", "z_value", "p_value", "significant",
     "chi_square_p_value", "comparison_note",
 ]
 CHI_SQUARE_COLUMNS = [
@@ -181,6 +187,7 @@ def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tu
     cells = con.execute(CELLS_SQL, params).df()
     counts = con.execute(COUNTS_SQL, params).df()
     cells["difference_points"] = cells["pct_current"] - cells["pct_previous"]
+    cells["difference_points_weighted"] = cells["pct_current_weighted"] - cells["pct_previous_weighted"]
     # rounded so that float noise cannot move a difference across the threshold (as the mart)
     cells["meaningful_difference"] = (cells["difference_points"].abs().round(9) >= MEANINGFUL_POINTS).where(
         cells["difference_points"].notna())
@@ -222,7 +229,8 @@ def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tu
 
 _INTEGER = {"meting", "previous_meting", "harmonised_code", "answer_sort_order", "valid_n_previous",
             "valid_n_current", "respondents_previous", "respondents_current", "answers_compared", "df"}
-_FLOAT = {"pct_previous", "pct_current", "difference_points", "z_value", "p_value", "chi_square_p_value",
+_FLOAT = {"pct_previous", "pct_current", "difference_points", "pct_previous_weighted", "pct_current_weighted",
+          "difference_points_weighted", "z_value", "p_value", "chi_square_p_value",
           "chi_square", "min_expected", "max_abs_difference_points"}
 _BOOLEAN = {"meaningful_difference", "significant"}
 

@@ -11,14 +11,17 @@ from orchestration.privacy.disclosure import suppress
 # one printed line: the answer distribution of a question in one subgroup, whose total (the
 # valid N) a reader can see or recompute
 LINE = ["meting", "previous_meting", "question_id", "breakdown", "breakdown_value"]
-DEPENDS_ON_BOTH_SIDES = ["difference_points", "z_value", "p_value", "meaningful_difference", "significant"]
+DEPENDS_ON_BOTH_SIDES = ["difference_points", "difference_points_weighted", "z_value", "p_value",
+                         "meaningful_difference", "significant"]
 
 
 def publishable_comparison(frequencies: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
     """Each meting's counts suppressed on their own (primary and secondary); a difference or
     test is hidden when either side of it is."""
-    out = _suppress_side(frequencies, "respondents_current", "pct_current", "suppressed_current", min_count)
-    out = _suppress_side(out, "respondents_previous", "pct_previous", "suppressed_previous", min_count)
+    out = _suppress_side(frequencies, "respondents_current", ["pct_current", "pct_current_weighted"],
+                         "suppressed_current", min_count)
+    out = _suppress_side(out, "respondents_previous", ["pct_previous", "pct_previous_weighted"],
+                         "suppressed_previous", min_count)
     hidden = out["suppressed_current"].notna() | out["suppressed_previous"].notna()
     for column in DEPENDS_ON_BOTH_SIDES:
         if column in out:
@@ -26,11 +29,14 @@ def publishable_comparison(frequencies: pd.DataFrame, min_count: int | None = No
     return out
 
 
-def _suppress_side(frame: pd.DataFrame, count: str, percent: str, reason: str, min_count: int | None) -> pd.DataFrame:
+def _suppress_side(frame: pd.DataFrame, count: str, percents: list[str], reason: str,
+                   min_count: int | None) -> pd.DataFrame:
     """A side that was not asked (NULL counts, e.g. a question new in this meting) has nothing
-    to protect; the rest goes through the suppression rule."""
+    to protect; the rest goes through the suppression rule. A weighted percentage reveals the
+    cell as much as the unweighted one, so both go."""
     asked = frame[count].notna()
-    done = suppress(frame[asked], count, LINE, min_count, derived_columns=[percent], reason_column=reason)
+    derived = [column for column in percents if column in frame]
+    done = suppress(frame[asked], count, LINE, min_count, derived_columns=derived, reason_column=reason)
     rest = frame[~asked].assign(**{reason: None})
     combined = pd.concat([done, rest]).loc[frame.index]
     return combined

@@ -40,3 +40,15 @@ def test_a_side_that_was_not_asked_is_left_as_it_is():
     gezin = published[published["breakdown_value"] == "Wi2013-gezin"]
     assert gezin["suppressed_current"].isna().all() and gezin["respondents_previous"].isna().all()
     assert gezin["respondents_current"].notna().all()
+
+
+def test_weighted_percentages_are_hidden_with_their_cells():
+    frame = _comparison().assign(pct_current_weighted=lambda f: f["pct_current"] + 1.0,
+                                 pct_previous_weighted=lambda f: f["pct_previous"],
+                                 difference_points_weighted=2.0)
+    published = publishable_comparison(frame, min_count=10)
+    hidden = published["suppressed_current"].notna()
+    assert hidden.sum() == 2
+    assert published.loc[hidden, "pct_current_weighted"].isna().all()
+    assert published.loc[hidden, "difference_points_weighted"].isna().all()
+    assert published.loc[~hidden, "pct_current_weighted"].notna().all()
