@@ -13,6 +13,7 @@ from great_tables import GT, loc, style
 from orchestration.analysis.comparison import BREAKDOWN_LABELS, BREAKDOWNS, MEANINGFUL_POINTS
 
 RED = "#fde0dd"
+KINDS = ("prev", "cur", "diff", "wdiff")
 
 
 def page(title: str, parts: list[str], intro: str = "") -> str:
@@ -74,22 +75,24 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
         "antwoord": part["answer_label_nl"], "_order": part["answer_sort_order"].astype(int),
         "prev": part["pct_previous"].map(_pct), "cur": part["pct_current"].map(_pct),
         "diff": [_difference(d, s) for d, s in zip(part["difference_points"], part["significant"])],
+        # the same difference with the raking weights: how much the sample's make-up moves it
+        "wdiff": [_difference(d, False) for d in part.get("difference_points_weighted", pd.Series(index=part.index))],
         "_bold": [_true(flag) for flag in part["meaningful_difference"]],
     })
     chi = tests[(tests["breakdown"] == breakdown) & tests["question_id"].isin(labels)]
     long = pd.concat([long, pd.DataFrame({
         "question_id": chi["question_id"], "breakdown_value": chi["breakdown_value"],
         "antwoord": "χ²-toets (hele verdeling)", "_order": 10_000, "prev": "", "cur": "",
-        "diff": chi["p_value"].map(_p), "_bold": False})], ignore_index=True)
+        "diff": chi["p_value"].map(_p), "wdiff": "", "_bold": False})], ignore_index=True)
     long["_question"] = long["question_id"].map(question_order)
     long["vraag"] = long["question_id"].map(labels)
     wide = (long.set_index(["_question", "_order", "vraag", "antwoord", "breakdown_value"])
-            [["prev", "cur", "diff", "_bold"]].unstack("breakdown_value").sort_index())
+            [["prev", "cur", "diff", "wdiff", "_bold"]].unstack("breakdown_value").sort_index())
     table = pd.DataFrame({"vraag": wide.index.get_level_values("vraag"),
                           "antwoord": wide.index.get_level_values("antwoord")})
     columns, bold = [], {}
     for value in values:
-        for kind in ("prev", "cur", "diff"):
+        for kind in KINDS:
             column = f"{value}|{kind}"
             table[column] = wide[(kind, value)].astype(object).where(wide[(kind, value)].notna(), "").to_numpy() \
                 if (kind, value) in wide else ""
@@ -101,9 +104,10 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
           .tab_header(f"{BREAKDOWN_LABELS[breakdown]}: meting {meting} tegen {previous}",
                       "Percentages van de geldige antwoorden (marts.mart_route_cohort)"))
     for value in values:
-        gt = gt.tab_spanner(label=str(value), columns=[f"{value}|prev", f"{value}|cur", f"{value}|diff"])
+        gt = gt.tab_spanner(label=str(value), columns=[f"{value}|{kind}" for kind in KINDS])
     gt = gt.cols_label(**{f"{value}|{kind}": text for value in values
-                          for kind, text in (("prev", str(previous)), ("cur", str(meting)), ("diff", "verschil"))})
+                          for kind, text in (("prev", str(previous)), ("cur", str(meting)), ("diff", "verschil"),
+                                             ("wdiff", "gewogen"))})
     gt = gt.cols_align("right", columns=columns)
     for value, row_indices in bold.items():
         if row_indices:
@@ -112,7 +116,9 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
     return gt.tab_source_note(
         f"Vet: verschil van {MEANINGFUL_POINTS:g} procentpunten of meer (de vuistregel van het rapport). "
         "*: toets op twee proporties, p < .05. χ²: Pearson-toets van de hele antwoordverdeling "
-        "(2 metingen × antwoorden). De metingen zijn als onafhankelijke steekproeven behandeld.")
+        "(2 metingen × antwoorden). De metingen zijn als onafhankelijke steekproeven behandeld. "
+        "Gewogen: hetzelfde verschil met de wegingsfactoren naar de DUO-populatie (geslacht, leerroute, "
+        "leeftijd; marts.mart_weighting_summary).")
 
 
 def comparison_pages(frequencies: pd.DataFrame, tests: pd.DataFrame, directory: Path) -> list[Path]:

@@ -267,7 +267,7 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
 @asset_check(asset=key("comparison_frequencies"), name="agrees_with_mart_meting_comparison",
              additional_deps=[MART_METING_COMPARISON],
              description="The group rows repeat marts.mart_meting_comparison: same percentages, difference "
-                         "and 8-point flag for every comparable answer.")
+                         "(unweighted and weighted) and 8-point flag for every comparable answer.")
 def agrees_with_mart_meting_comparison(context: AssetCheckExecutionContext,
                                        warehouse: WarehouseResource) -> AssetCheckResult:
     with connect(warehouse.db, read_only=True) as con:
@@ -276,7 +276,9 @@ def agrees_with_mart_meting_comparison(context: AssetCheckExecutionContext,
             select count(*),
                    count(*) filter (where m.question_id is null
                                     or abs(a.difference_points - m.difference_points) > 1e-9
-                                    or a.meaningful_difference <> m.meaningful_difference)
+                                    or a.meaningful_difference <> m.meaningful_difference
+                                    or (a.difference_points_weighted is null) <> (m.difference_points_weighted is null)
+                                    or abs(a.difference_points_weighted - m.difference_points_weighted) > 1e-9)
             from {ANALYSIS_SCHEMA}.comparison_frequencies as a
             left join marts.mart_meting_comparison as m
                 on a.meting = m.meting and a.question_id = m.question_id

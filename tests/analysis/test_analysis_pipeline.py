@@ -96,12 +96,16 @@ def test_comparison_tables_with_the_eight_point_rule_and_tests(analysed):
     comparable = frequencies[frequencies["difference_points"].notna()]
     assert (comparable["meaningful_difference"] == (comparable["difference_points"].abs() >= 8)).all()
     assert comparable["p_value"].between(0, 1).all()
+    # weighted beside unweighted: every comparable cell has both, and weighting moves some
+    assert comparable["difference_points_weighted"].notna().all()
+    assert (comparable["difference_points_weighted"] - comparable["difference_points"]).abs().max() > 0.5
     chi = _query(analysed["database"], "select * from analysis.comparison_chi_square where p_value is not null")
     assert len(chi) > 100 and chi["p_value"].between(0, 1).all()
     folder = analysed["outputs"] / "comparison" / "2024_vs_2023"
     for breakdown in ("total", "group", "leerroute", "cohort", "gender"):
         assert (folder / f"{breakdown}.html").stat().st_size > 10_000
         assert (folder / f"{breakdown}.csv").exists()
+    assert "gewogen" in (folder / "group.html").read_text(encoding="utf-8")
 
 
 def test_reproduction_is_stored_and_checked(analysed):
