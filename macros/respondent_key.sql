@@ -7,33 +7,24 @@
     length, so the outer one is not open to length extension. Every pseudonym carries a domain
     prefix ('respondent|', 'person|') so a respondent_key never equals a person_key.
 
-    The key: INBURGERING_PSEUDONYM_KEY from the environment, never in the repository. When it
-    is unset, a clearly marked development key is used and dbt warns, so `make run` and the
-    tests work without a secret; keys built with it are NOT pseudonymous against anyone who
-    has this repository. Set `--vars '{pseudonym_key_required: true}'` (production) to fail
-    instead. -#}
+    The key: INBURGERING_PSEUDONYM_KEY from the environment, never in the repository, and never
+    in SQL text either: the compiled SQL reads the DuckDB session variable
+    inburgering_pseudonym_key, which the dbt-duckdb plugin orchestration.privacy.dbt_plugin
+    (profiles.yml) sets on every connection with a bound parameter. No macro reads the key with
+    env_var(), since dbt records the values of the env vars it renders (partial_parse.msgpack).
+    So target/ and logs/ hold no key. Unset, the plugin uses a marked development key and warns;
+    with INBURGERING_PSEUDONYM_KEY_REQUIRED=1 (production) it fails instead. A connection without
+    the variable fails loudly rather than hashing with NULL. -#}
 
 {% macro pseudonym_key() -%}
-    {%- set key = env_var('INBURGERING_PSEUDONYM_KEY', '') -%}
-    {%- if key == '' -%}
-        {%- if var('pseudonym_key_required', false) -%}
-            {{ exceptions.raise_compiler_error(
-                'INBURGERING_PSEUDONYM_KEY is not set and pseudonym_key_required is true') }}
-        {%- endif -%}
-        {%- set key = var('pseudonym_dev_key') -%}
-        {%- if execute -%}
-            {%- do exceptions.warn(
-                'INBURGERING_PSEUDONYM_KEY is not set: ' ~ model.name ~ ' uses the development key'
-                ~ ' from dbt_project.yml; its pseudonyms are not protected. Set the variable for real data.') -%}
-        {%- endif -%}
-    {%- endif -%}
-    {{- return(key) -}}
+    {{- return("coalesce(getvariable('inburgering_pseudonym_key'), error('no pseudonym key on this connection:"
+        ~ " profiles.yml must list the plugin orchestration.privacy.dbt_plugin'))") -}}
 {%- endmacro %}
 
 
 {% macro keyed_hash(value_sql) -%}
-    {%- set key = pseudonym_key() | replace("'", "''") -%}
-    sha256('{{ key }}' || sha256('{{ key }}' || {{ value_sql }}))
+    {%- set key = pseudonym_key() -%}
+    sha256({{ key }} || sha256({{ key }} || {{ value_sql }}))
 {%- endmacro %}
 
 

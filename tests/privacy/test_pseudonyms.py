@@ -1,6 +1,7 @@
 """Keyed pseudonyms (macros/respondent_key.sql): respondent_key and person_key are
 sha256(key || sha256(key || value)) with the key from INBURGERING_PSEUDONYM_KEY (the
-development key from dbt_project.yml when unset), person_key the same in every meting."""
+development key of orchestration/privacy/pseudonym_key.py when unset), person_key the same in
+every meting. The key reaches DuckDB as a session variable: no compiled SQL or log holds it."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from orchestration.config import PROJECT_DIR
+from orchestration.privacy.pseudonym_key import DEVELOPMENT_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -25,8 +26,7 @@ def keyed_hash(key: str, value: str) -> str:
 
 
 def current_key() -> str:
-    dev_key = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["pseudonym_dev_key"]
-    return os.environ.get("INBURGERING_PSEUDONYM_KEY") or dev_key
+    return os.environ.get("INBURGERING_PSEUDONYM_KEY") or DEVELOPMENT_KEY
 
 
 def test_keys_are_keyed_hashes_of_the_token(built_warehouse):
@@ -65,27 +65,40 @@ def test_respondent_key_unique_per_meting_person_key_stable(built_warehouse):
     assert overlap == 0  # domain-separated: a respondent_key is never a person_key
 
 
-def test_key_comes_from_the_environment(tmp_path: Path):
-    """The compiled SQL carries the environment's key, and the dev key only when it is unset."""
+def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(tmp_path: Path):
+    """dbt show runs the macro through the real adapter: the hash is keyed with the environment's
+    key (the development key when unset), yet neither key is in the compiled SQL or dbt's log."""
     dbt = Path(sys.executable).parent / "dbt"
 
-    def compiled(env_key: str | None, *args: str, check: bool = True) -> str:
-        env = {k: v for k, v in os.environ.items() if k != "INBURGERING_PSEUDONYM_KEY"}
+    def run(command: str, env_key: str | None, *args: str, required: bool = False) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INBURGERING_PSEUDONYM_KEY")}
+        if required:
+            env["INBURGERING_PSEUDONYM_KEY_REQUIRED"] = "1"
         env["INBURGERING_DUCKDB_PATH"] = str(tmp_path / "empty.duckdb")
         if env_key is not None:
             env["INBURGERING_PSEUDONYM_KEY"] = env_key
-        result = subprocess.run(
-            [str(dbt), "compile", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-             "--target-path", str(tmp_path / "target"), "--no-partial-parse", "--quiet",
+        return subprocess.run(
+            [str(dbt), command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+             "--log-level-file", "debug", "--no-partial-parse", "--quiet",
              "--inline", "select {{ person_key(\"'t'\") }} as k", *args],
-            cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=check)
-        return result.stdout if result.returncode == 0 else f"FAILED {result.stdout}"
+            cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
 
-    dev_key = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["pseudonym_dev_key"]
-    assert "s3cr3t-test-key" in compiled("s3cr3t-test-key")
-    assert dev_key not in compiled("s3cr3t-test-key")
-    assert dev_key in compiled(None)
-    # production: no silent fallback
-    strict = ["--vars", "{pseudonym_key_required: true}"]
-    assert compiled(None, *strict, check=False).startswith("FAILED")
-    assert "s3cr3t-test-key" in compiled("s3cr3t-test-key", *strict)
+    secret = "s3cr3t-test-key"
+    shown = run("show", secret, "--output", "json")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert keyed_hash(secret, "person|t") in shown.stdout
+    assert keyed_hash(DEVELOPMENT_KEY, "person|t") in run("show", None, "--output", "json").stdout
+
+    compiled = run("compile", secret)
+    assert compiled.returncode == 0 and "getvariable('inburgering_pseudonym_key')" in compiled.stdout
+    leaked = [path for path in [*tmp_path.joinpath("target").rglob("*"), *tmp_path.joinpath("logs").rglob("*")]
+              if path.is_file() and (secret in path.read_text(errors="ignore")
+                                     or DEVELOPMENT_KEY in path.read_text(errors="ignore"))]
+    assert leaked == []
+    assert tmp_path.joinpath("logs", "dbt.log").stat().st_size > 0  # the log was written, and searched
+
+    # production: no silent fallback to the development key
+    refused = run("show", None, "--output", "json", required=True)
+    assert refused.returncode != 0 and "INBURGERING_PSEUDONYM_KEY is not set" in refused.stdout + refused.stderr
+    assert run("show", secret, "--output", "json", required=True).returncode == 0
