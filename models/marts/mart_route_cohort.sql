@@ -94,8 +94,9 @@ select
     case
         when
             answer_status = 'valid'
-            and count(*) filter (where answer_status = 'valid' and weighted_respondents is null)
-                over (partition by meting, question_id, breakdown, breakdown_value) = 0
+            and count(*) filter (where answer_status = 'valid' and weighted_respondents is null) over (
+                partition by meting, question_id, breakdown, breakdown_value
+            ) = 0
             then
                 100.0 * weighted_respondents
                 / sum(weighted_respondents) filter (where answer_status = 'valid')
