@@ -31,7 +31,20 @@ run: manifest dagster-home
 	$(BIN)/inburgering generate
 	$(BIN)/inburgering build
 
-test: manifest dagster-home
+# dbt's documentation site for analysts (models, columns, lineage, catalog of the warehouse)
+# on http://localhost:$(DOCS_PORT); `inburgering docs --no-serve` only writes it to target/docs.
+DOCS_PORT ?= 8080
+.PHONY: docs
+docs: setup
+	$(BIN)/inburgering docs --port $(DOCS_PORT)
+
+# The publication report's browser test (tests/publication/) renders the pages in headless
+# Chromium; it fails, never skips, without it. Debian/Ubuntu: installed with apt-get (as root).
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: manifest dagster-home browser
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory dbt-build lint
 

@@ -1,4 +1,5 @@
-"""`inburgering`: the command line of the warehouse (generate, load, history, log, build, where)."""
+"""`inburgering`: the command line of the warehouse (generate, load, history, log, build, publish, docs,
+where)."""
 
 from __future__ import annotations
 
@@ -197,7 +198,7 @@ def _show_landing_logs() -> None:
 
 @app.command()
 def build(log_level: str = typer.Option("INFO", help="Dagster console log level.")) -> None:
-    """Materialise every asset: landing, dbt models and tests, analyses."""
+    """Materialise every asset: landing, dbt models and tests, analyses, the analysts' snapshot."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -231,15 +232,63 @@ def dbt_docs() -> None:
 
 
 @app.command()
-def where() -> None:
-    """Say where the warehouse and its outputs are, and how to query them."""
+def publish(wait: float = typer.Option(60.0, help="Seconds to wait for a warehouse another process writes.")) -> None:
+    """Publish the analysts' read-only snapshot (marts and analysis) from the current warehouse."""
+    from orchestration.publish.snapshot import SnapshotError
+    from orchestration.publish.snapshot import publish as publish_snapshot
+    from orchestration.warehouse import WarehouseBusy
+
     settings = Settings.from_env()
-    console.print(f"warehouse: [bold]{settings.duckdb_path}[/bold]")
+    try:
+        snapshot = publish_snapshot(settings.duckdb_path, settings.snapshot_path, wait_seconds=wait)
+    except (SnapshotError, WarehouseBusy) as exc:
+        console.print(f"[red]not published:[/red] {exc}")
+        raise typer.Exit(code=1)
+    console.print(f"published {len(snapshot.tables)} tables, {snapshot.total_rows} rows, "
+                  f"{snapshot.bytes / 1e6:.1f} MB in {snapshot.seconds:.2f}s -> [bold]{snapshot.path}[/bold]")
+
+
+@app.command()
+def docs(
+    port: int = typer.Option(8080, help="Port of the documentation server."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the site after generating it."),
+    target: Path = typer.Option(None, help="Folder for the site (default: target/docs)."),
+) -> None:
+    """dbt's documentation site (models, columns, lineage, catalog) for analysts: generate, then serve."""
+    import subprocess
+
+    from orchestration.publish import docs as site
+
+    settings = Settings.from_env()
+    target = target or site.DOCS_DIR
+    try:
+        index = site.generate(settings.duckdb_path, target)
+    except site.DocsFailed as exc:
+        console.print(f"[red]docs not generated:[/red] {exc}")
+        raise typer.Exit(code=1)
+    console.print(f"docs: [bold]{index}[/bold]")
+    if not serve:
+        return
+    console.print(f"serving at [bold]http://localhost:{port}[/bold]  (Ctrl+C to stop)")
+    try:
+        subprocess.run(site.serve_command(target, port), check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def where() -> None:
+    """Say where the warehouse, its snapshot and its outputs are, and how to query them."""
+    settings = Settings.from_env()
+    console.print(f"warehouse: [bold]{settings.duckdb_path}[/bold]  (the pipeline writes here)")
+    console.print(f"snapshot:  [bold]{settings.snapshot_path}[/bold]  (read-only copy of marts and analysis: "
+                  "query this one)")
     console.print(f"landing:   {settings.landing_dir}")
     console.print(f"outputs:   {settings.outputs_dir}  (start at {settings.outputs_dir / 'index.html'})")
     console.print("query:     .venv/bin/python -c \"import duckdb; "
-                  f"print(duckdb.connect('{settings.duckdb_path}', read_only=True)"
-                  ".sql('select * from analysis.regression_coefficients'))\"")
+                  f"print(duckdb.connect('{settings.snapshot_path}', read_only=True)"
+                  ".sql('select group_label, meting, count(*) from marts.fct_respondent group by all order by all'))\"")
+    console.print("docs:      .venv/bin/inburgering docs   (then open http://localhost:8080)")
     console.print("UI:        .venv/bin/dagster dev   (then open http://localhost:3000)")
 
 

@@ -16,17 +16,26 @@ def _path_from_env(name: str, default: Path) -> Path:
     return path if path.is_absolute() else (PROJECT_DIR / path)
 
 
+def snapshot_path_for(duckdb_path: Path) -> Path:
+    """Where analysts' read-only snapshot of `duckdb_path` is published: INBURGERING_SNAPSHOT_PATH,
+    else published/<name> beside the warehouse, so a throw-away warehouse publishes beside itself."""
+    return _path_from_env("INBURGERING_SNAPSHOT_PATH", duckdb_path.parent / "published" / duckdb_path.name)
+
+
 @dataclass(frozen=True)
 class Settings:
     duckdb_path: Path
     landing_dir: Path
     outputs_dir: Path
+    snapshot_path: Path
 
     @classmethod
     def from_env(cls) -> "Settings":
         warehouse = PROJECT_DIR / "warehouse"
+        duckdb_path = _path_from_env("INBURGERING_DUCKDB_PATH", warehouse / "inburgering.duckdb")
         return cls(
-            duckdb_path=_path_from_env("INBURGERING_DUCKDB_PATH", warehouse / "inburgering.duckdb"),
+            duckdb_path=duckdb_path,
             landing_dir=_path_from_env("INBURGERING_LANDING_DIR", warehouse / "landing"),
             outputs_dir=_path_from_env("INBURGERING_OUTPUTS_DIR", warehouse / "outputs"),
+            snapshot_path=snapshot_path_for(duckdb_path),
         )

@@ -15,6 +15,8 @@ from dagster import (
 from orchestration.assets.analysis import analysis_assets, analysis_checks
 from orchestration.assets.dbt import warehouse_dbt_models
 from orchestration.assets.landing import land_exports_job, land_raw_exports, landing_sensor
+from orchestration.assets.publication import publication_assets
+from orchestration.assets.publish import published_snapshot
 from orchestration.resources import default_resources
 
 # The whole refresh: land what is new, rebuild dbt (tests as asset checks), rerun the analyses.
@@ -34,7 +36,7 @@ daily_refresh = ScheduleDefinition(
 )
 
 defs = Definitions(
-    assets=[land_raw_exports, warehouse_dbt_models, *analysis_assets],
+    assets=[land_raw_exports, warehouse_dbt_models, *analysis_assets, published_snapshot, *publication_assets],
     asset_checks=analysis_checks,
     jobs=[land_exports_job, refresh_job],
     sensors=[landing_sensor],

@@ -1,0 +1,113 @@
+"""The report's figures: horizontal stacked bars, one bar per subgroup, one segment per answer,
+percentages of the valid answers. Drawn with matplotlib and returned as inline SVG text, so a
+page needs nothing from the network.
+
+Published numbers only: the bars are drawn from the suppressed lines (frames.Line). A
+suppressed part is one grey hatched segment (its size is 100 minus the printed cells, which
+secondary suppression makes a sum of at least two cells); a subgroup below the minimum gets no
+bar, only a note where the bar would be.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; must precede pyplot
+import matplotlib.patches  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+
+from orchestration.publication.frames import Line  # noqa: E402
+
+BAR_HEIGHT_INCHES = 0.32
+WIDTH_INCHES = 9.0
+LABEL_MIN_PCT = 6.0  # a segment narrower than this gets no number: it would not fit
+SUPPRESSED_COLOUR = "#d9d9d9"
+LEFT, RIGHT = 0.27, 0.97  # fractions of the width: subgroup names on the left
+TITLE_INCHES, AXIS_INCHES, LEGEND_ROW_INCHES = 0.3, 0.35, 0.22
+LEGEND_COLUMNS = 3
+
+
+def colours(count: int) -> list:
+    """One colour per answer in printed order; a sequential map reads for ordered scales and
+    still separates nominal answers."""
+    cmap = plt.get_cmap("viridis")
+    return [cmap(0.1 + 0.8 * i / max(count - 1, 1)) for i in range(count)]
+
+
+def _text_colour(rgba) -> str:
+    luminance = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2]
+    return "black" if luminance > 0.55 else "white"
+
+
+def _draw_bar(ax, y: float, line: Line, palette: list, suppressed_label: str) -> None:
+    left = 0.0
+    for cell, colour in zip(line.cells, palette):
+        if cell.pct is None or cell.pct <= 0:
+            continue
+        ax.barh(y, cell.pct, left=left, color=colour, edgecolor="white", linewidth=0.5)
+        if cell.pct >= LABEL_MIN_PCT:
+            ax.text(left + cell.pct / 2, y, f"{cell.pct:.0f}", ha="center", va="center", fontsize=8,
+                    color=_text_colour(colour))
+        left += cell.pct
+    if line.suppressed_share > 0:
+        ax.barh(y, line.suppressed_share, left=left, color=SUPPRESSED_COLOUR, hatch="///", edgecolor="#999999",
+                linewidth=0.5, label=suppressed_label)
+
+
+def stacked_bars(panels: list[tuple[str, list[Line], list[str]]], answers: list[str], texts: dict,
+                 salt: str) -> str:
+    """SVG of one figure: a panel per (title, lines, bar labels), answers as the legend.
+    `texts` holds the page language's 'suppressed_segment', 'bar_not_drawn' and 'not_asked'
+    strings; `salt` makes the SVG's internal ids unique on a page with many inline figures."""
+    panels = [panel for panel in panels if panel[1]]
+    palette = colours(len(answers))
+    handles = [matplotlib.patches.Patch(color=c, label=a) for c, a in zip(palette, answers)]
+    if any(line.suppressed_share > 0 for _, lines, _ in panels for line in lines):
+        handles.append(matplotlib.patches.Patch(facecolor=SUPPRESSED_COLOUR, hatch="///", edgecolor="#999999",
+                                                label=texts["suppressed_segment"]))
+    legend_rows = -(-len(handles) // LEGEND_COLUMNS)
+    # fixed margins in inches instead of tight_layout, which lays the figure out twice (the
+    # page has dozens of figures) and moves the bars from figure to figure
+    heights = [BAR_HEIGHT_INCHES * max(len(lines), 1) for _, lines, _ in panels]
+    total = sum(heights) + len(panels) * (TITLE_INCHES + AXIS_INCHES) + legend_rows * LEGEND_ROW_INCHES + 0.15
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt, "font.size": 9}):
+        fig = plt.figure(figsize=(WIDTH_INCHES, total))
+        top = total
+        for (title, lines, labels), height in zip(panels, heights):
+            top -= TITLE_INCHES + height
+            ax = fig.add_axes((LEFT, top / total, RIGHT - LEFT, height / total))
+            top -= AXIS_INCHES
+            _panel(ax, title, lines, labels, palette, texts)
+        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), LEGEND_COLUMNS), fontsize=8,
+                   frameon=False, bbox_to_anchor=(0.5, 0.0))
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})  # no date: the same data, the same page
+        plt.close(fig)
+    return _inline(buffer.getvalue())
+
+
+def _panel(ax, title: str, lines: list[Line], labels: list[str], palette: list, texts: dict) -> None:
+    ys = list(range(len(lines)))[::-1]  # first subgroup on top, as the report
+    for y, line in zip(ys, lines):
+        if line.hidden or line.not_asked:
+            ax.text(1, y, texts["bar_not_drawn"] if line.hidden else texts["not_asked"],
+                    va="center", fontsize=8, style="italic", color="#555555")
+            continue
+        _draw_bar(ax, y, line, palette, texts["suppressed_segment"])
+    ax.set_yticks(ys, labels)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(lines) - 0.4)
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
+
+
+def _inline(svg: str) -> str:
+    """The <svg> element alone (no XML declaration or DOCTYPE, which are invalid inside HTML),
+    scaling with the page."""
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart-svg"', svg, count=1)

@@ -1,0 +1,54 @@
+"""dbt's documentation site for analysts: every model and column with its description, the
+lineage graph, and the catalog (types, row counts) read from a warehouse file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.config import PROJECT_DIR
+
+SITE_FILES = ("index.html", "manifest.json", "catalog.json")
+# Not target/ itself: that manifest is the one Dagster loads, and its partial-parse cache
+# speeds up every other dbt command.
+DOCS_DIR = PROJECT_DIR / "target" / "docs"
+
+
+class DocsFailed(RuntimeError):
+    """dbt docs generate exited non-zero; the message holds the end of its output."""
+
+
+def _dbt(*command: str, target_path: Path) -> list[str]:
+    dbt = Path(sys.executable).parent / "dbt"
+    return [str(dbt if dbt.exists() else "dbt"), *command, "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_path), "--quiet"]
+
+
+def generate(database: Path, target_path: Path = DOCS_DIR) -> Path:
+    """Write the site (index.html, manifest.json, catalog.json) to `target_path`; the catalog
+    describes the tables as they are in `database`. Returns index.html."""
+    if not database.is_file():
+        raise DocsFailed(f"{database}: no warehouse file; build it first (the catalog is read from it)")
+    # parse writes manifest.json; generate --no-compile then adds catalog.json and index.html.
+    # No compile: compiled SQL holds the pseudonym key, and this site is for sharing.
+    for command in (["parse"], ["docs", "generate", "--no-compile"]):
+        result = subprocess.run(_dbt(*command, target_path=target_path), cwd=PROJECT_DIR,
+                                env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise DocsFailed(f"dbt {' '.join(command)} against {database} into {target_path} failed "
+                             f"(exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    # dbt's partial-parse cache stores the environment it read, the key included; the server
+    # would hand it to anyone who asks.
+    (target_path / "partial_parse.msgpack").unlink(missing_ok=True)
+    missing = [name for name in SITE_FILES if not (target_path / name).is_file()]
+    if missing:
+        raise DocsFailed(f"dbt docs generate against {database} left {target_path} without {missing}")
+    return target_path / "index.html"
+
+
+def serve_command(target_path: Path, port: int, host: str = "127.0.0.1") -> list[str]:
+    """`dbt docs serve` on the generated site; it only serves files, the warehouse stays closed."""
+    return [*_dbt("docs", "serve", target_path=target_path), "--port", str(port), "--host", host, "--no-browser"]

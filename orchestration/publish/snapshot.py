@@ -1,0 +1,180 @@
+"""Publish a read-only snapshot of the warehouse for analysts.
+
+The warehouse file has one writer at a time, and a reader holding it open blocks the next
+load or dbt build (and vice versa). Analysts therefore read a separate file: after a build
+the `marts` and `analysis` schemas are copied, as tables, into a new DuckDB file in the
+published folder, which is checkpointed, closed, fsynced and then renamed onto the published
+path. A rename is atomic on POSIX: a reader that has the old file open keeps reading the old
+inode, a reader that opens the path afterwards gets the whole new file, and nobody ever sees
+a half-written snapshot or meets the pipeline's lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from orchestration.warehouse import WarehouseBusy, connect
+
+SNAPSHOT_SCHEMAS = ("marts", "analysis")
+INFO_TABLE = "snapshot_info"
+ALIAS = "snapshot"
+_TEMP_MARK = ".tmp-"
+
+
+class SnapshotError(RuntimeError):
+    """The snapshot could not be published; the previously published file is untouched."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    source: Path
+    built_at: datetime
+    rows: dict[str, int]  # "schema.table" -> rows
+    fingerprint: str
+    seconds: float
+    bytes: int
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted(self.rows)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_SCHEMAS,
+            wait_seconds: float = 60.0) -> Snapshot:
+    """Copy every table and view of `schemas` in `warehouse` into a new file and move it onto
+    `target` in one rename. On any failure the file at `target` is left as it was."""
+    if not warehouse.is_file():
+        raise SnapshotError(f"{warehouse}: no warehouse file to publish a snapshot from; build it first")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_temp_files(target)
+    temp = target.with_name(f".{target.name}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    started = time.monotonic()
+    built_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    try:
+        with connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con:
+            rows, fingerprints = _copy_schemas(con, warehouse, temp, schemas, built_at)
+        _fsync(temp)
+        # 0444: an analyst who forgets read_only=True gets an error (as a non-root user) instead of
+        # taking the write lock that would keep every other reader out until they close.
+        temp.chmod(0o444)
+        os.replace(temp, target)
+        _fsync(target.parent)
+    except BaseException as exc:
+        _remove(temp)
+        # Busy: the caller may wait and retry, and its message already names the warehouse.
+        if isinstance(exc, (SnapshotError, WarehouseBusy, KeyboardInterrupt, SystemExit)):
+            raise
+        raise SnapshotError(f"publishing a snapshot of {warehouse} to {target} failed; the published file "
+                            f"is unchanged. {type(exc).__name__}: {exc}") from exc
+    return Snapshot(path=target, source=warehouse, built_at=built_at, rows=rows,
+                    fingerprint=_combine(fingerprints), seconds=time.monotonic() - started,
+                    bytes=target.stat().st_size)
+
+
+def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, schemas: tuple[str, ...],
+                  built_at: datetime) -> tuple[dict[str, int], dict[str, str]]:
+    """The copy itself, from the warehouse's read-only connection into `temp` attached read-write."""
+    relations = _relations(con, schemas)
+    if not any(schema == "marts" for schema, _ in relations) and "marts" in schemas:
+        raise SnapshotError(f"{warehouse}: the marts schema holds no tables; run the build before publishing")
+    con.execute(f"attach {_literal(temp)} as {ALIAS} (read_write)")
+    try:
+        rows, fingerprints = {}, {}
+        for schema in sorted({schema for schema, _ in relations}):
+            con.execute(f"create schema {ALIAS}.{_ident(schema)}")
+        for schema, name in relations:
+            copy = f"{ALIAS}.{_ident(schema)}.{_ident(name)}"
+            # Tables, not views: the snapshot must not depend on seeds or intermediate models.
+            con.execute(f"create table {copy} as select * from {_ident(schema)}.{_ident(name)}")
+            rows[f"{schema}.{name}"], fingerprints[f"{schema}.{name}"] = _count_and_fingerprint(con, copy)
+        _write_info(con, warehouse, built_at, rows, fingerprints)
+        # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
+        con.execute(f"checkpoint {ALIAS}")
+    finally:
+        con.execute(f"detach {ALIAS}")
+    return rows, fingerprints
+
+
+def _relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    return con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_schema in (select unnest(?)) "
+        "order by table_schema, table_name", [list(schemas)]).fetchall()
+
+
+def _count_and_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
+    """Rows and an order-independent content hash (sum of DuckDB's row hashes): one scan of a
+    table just written, so cheap; comparable between snapshots made by the same DuckDB version."""
+    count, digest = con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} t").fetchone()
+    return int(count), str(digest)
+
+
+def _write_info(con: duckdb.DuckDBPyConnection, warehouse: Path, built_at: datetime,
+                rows: dict[str, int], fingerprints: dict[str, str]) -> None:
+    """One row per copied table; readers can check that what they see is complete."""
+    con.execute(f"create table {ALIAS}.main.{INFO_TABLE} (table_schema varchar, table_name varchar, "
+                "row_count bigint, table_fingerprint varchar, snapshot_fingerprint varchar, "
+                "built_at timestamp, source_warehouse varchar)")
+    overall = _combine(fingerprints)
+    con.executemany(
+        f"insert into {ALIAS}.main.{INFO_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+        [[*name.split(".", 1), rows[name], fingerprints[name], overall, built_at, str(warehouse)]
+         for name in sorted(rows)])
+
+
+def _combine(fingerprints: dict[str, str]) -> str:
+    text = "\n".join(f"{name}:{value}" for name, value in sorted(fingerprints.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _fsync(path: Path) -> None:
+    """Data on disk before the rename makes it visible (and the directory entry after it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(temp: Path) -> None:
+    for leftover in (temp, temp.with_name(temp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_abandoned_temp_files(target: Path) -> None:
+    """Temp files of publishers that died (kill -9, power loss); a live publisher's are kept."""
+    for temp in target.parent.glob(f".{target.name}{_TEMP_MARK}*"):
+        pid = temp.name.removeprefix(f".{target.name}{_TEMP_MARK}").split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    return True
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
