@@ -11,7 +11,11 @@ The raking itself is samplics' (SampleWeight.rake); this module decides what it 
 - A margin category nobody in the sample falls into cannot be reached: it is dropped and the
   others are rescaled (reported in `weighting_note`).
 - Trimming: weights are kept within [base / trim_ratio, base * trim_ratio], base = population / n,
-  by alternately clipping and raking again; a respondent whose weight was clipped is flagged.
+  by alternately clipping and raking again; a respondent whose weight was clipped in some round is
+  flagged. Where the bounds and the margins can't both hold, the margins win: the weights are
+  raked once more (so they may lie outside the bounds) and the note says how far they reach.
+- Raking that does not meet the margins (samplics stops silently at its iteration limit) is
+  checked afterwards and noted; a non-positive population count is an error naming the row.
 - A meting without margins of its own borrows another meting's (seeds/weighting_targets.csv);
   a meting or group with none at all gets no weight (NULL) and a note, never a guessed one.
 """
@@ -68,40 +72,61 @@ def categorise(values: pd.Series, margin: dict[str, float]) -> np.ndarray:
     return np.where(values.isin(list(margin)), values.astype(object), UNKNOWN).astype(str)
 
 
-def rake_group(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, float]],
-               trim_ratio: float, max_rounds: int = 25) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Raked, trimmed weights for one (meting, group): (weights, trimmed flags, notes)."""
-    n = len(frame)
-    base = total / n
-    weights = np.full(n, base)
-    trimmed = np.zeros(n, dtype=bool)
+def margin_gap(weights: np.ndarray, domains: dict[str, np.ndarray], control: dict[str, dict[str, float]]) -> float:
+    """Largest relative gap between a weighted category total and its control."""
+    return max((abs(weights[domain == category].sum() - target) / target
+                for dimension, domain in domains.items() for category, target in control[dimension].items()),
+               default=0.0)
+
+
+def _domains(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, float]]):
+    """(respondent categories per raked dimension, their controls, notes)."""
     domains, control, notes = {}, {}, []
     for dimension, margin in margins.items():
         categories = categorise(frame[dimension], margin)
-        control[dimension], dropped = controls(pd.Series(categories), margin, total)
-        if len(control[dimension]) > 1:
-            domains[dimension] = categories
+        targets, dropped = controls(pd.Series(categories), margin, total)
+        if set(targets) == {UNKNOWN}:
+            notes.append(f"{dimension}: no respondent in any of its categories, not raked")
+            continue
         if dropped:
             notes.append(f"{dimension} {', '.join(dropped)}: no respondent, dropped from the margin")
+        if len(targets) > 1:  # one category is the group total, which the base weight already meets
+            domains[dimension], control[dimension] = categories, targets
+    return domains, control, notes
+
+
+def rake_group(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, float]],
+               trim_ratio: float, max_rounds: int = 25) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Raked, trimmed weights for one (meting, group): (weights, trimmed flags, notes)."""
+    base = total / len(frame)
+    weights = np.full(len(frame), base)
+    trimmed = np.zeros(len(frame), dtype=bool)
+    domains, control, notes = _domains(frame, total, margins)
     if not domains:
         return weights, trimmed, notes
-    control = {dimension: control[dimension] for dimension in domains}
     low, high = base / trim_ratio, base * trim_ratio
     raker = _sample_weight()
+
+    def rake(start: np.ndarray) -> np.ndarray:
+        # samplics stops silently at max_iter: margin_gap below checks what it reached
+        return raker.rake(samp_weight=start, margins=domains, control=control, tol=1e-8, ctrl_tol=1e-8,
+                          max_iter=1000)
+
     for _ in range(max_rounds):
-        weights = raker.rake(samp_weight=weights, margins=domains, control=control, tol=1e-8, ctrl_tol=1e-8,
-                             max_iter=500)
+        weights = rake(weights)
         outside = (weights < low * (1 - 1e-6)) | (weights > high * (1 + 1e-6))
         if not outside.any():
             break
         trimmed |= outside
         weights = np.clip(weights, low, high)
     else:
-        # The margins win over the bounds: rake once more and say by how much the cap is exceeded.
-        weights = raker.rake(samp_weight=weights, margins=domains, control=control, tol=1e-8, ctrl_tol=1e-8,
-                             max_iter=500)
-        notes.append(f"trimming did not settle in {max_rounds} rounds: margins kept, weights "
+        # the margins win over the bounds: rake once more and say how far the weights then reach
+        weights = rake(weights)
+        notes.append(f"trimming did not settle in {max_rounds} rounds: weights "
                      f"{weights.min() / base:.2f}-{weights.max() / base:.2f} x base (bounds {1 / trim_ratio:g}-{trim_ratio:g})")
+    gap = margin_gap(weights, domains, control)
+    if gap > 1e-4:
+        notes.append(f"raking did not meet the margins: largest gap {100 * gap:.2f} % of a category's target")
     return weights, trimmed, notes
 
 
@@ -109,6 +134,12 @@ def group_margins(margins: pd.DataFrame, meting: int, group: str) -> tuple[float
     """(population count of the group, {dimension: {category: count}}) from the seed's long rows."""
     rows = margins[(margins["meting"] == meting) & (margins["group_label"] == group)]
     size = rows.loc[rows["dimension"] == "group", "population_count"]
+    not_positive = rows[rows["population_count"].astype(float) <= 0]
+    if len(not_positive):
+        row = not_positive.iloc[0]
+        raise ValueError(f"population_margins: meting {meting}, {group}, {row['dimension']} {row['category']} has "
+                         f"population_count {row['population_count']}; expected a positive count (leave out a "
+                         "category nobody is in)")
     by_dimension = {
         dimension: dict(zip(part["category"], part["population_count"].astype(float)))
         for dimension, part in rows[rows["dimension"].isin(DIMENSIONS)].groupby("dimension")
@@ -124,17 +155,20 @@ def weigh(respondents: pd.DataFrame, margins: pd.DataFrame, targets: list[Target
     if missing:
         raise ValueError(f"weighting needs respondent columns {missing}: not in the respondents frame")
     by_meting = {target.meting: target for target in targets}
-    parts = [_weigh_group(part, by_meting.get(int(meting)), margins)
-             for (meting, _group), part in respondents.groupby(["meting", "group_label"], sort=True)]
+    parts = [_weigh_group(part, None if pd.isna(meting) else by_meting.get(int(meting)), margins)
+             for (meting, _group), part in respondents.groupby(["meting", "group_label"], sort=True, dropna=False)]
     if not parts:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in OUTPUT_COLUMNS})
     return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
 
 
 def _weigh_group(part: pd.DataFrame, target: Target | None, margins: pd.DataFrame) -> pd.DataFrame:
-    meting, group = int(part["meting"].iloc[0]), str(part["group_label"].iloc[0])
+    meting, group = part["meting"].iloc[0], str(part["group_label"].iloc[0])
     out = part[["respondent_key", "meting", "group_label"]].copy()
     out["margins_meting"] = pd.NA if target is None else target.margins_meting
+    if pd.isna(meting):
+        return _unweighted(out, "no meting: not weighted")
+    meting = int(meting)
     if target is None:
         return _unweighted(out, f"no weighting target for meting {meting} (seeds/weighting_targets.csv)")
     total, dimensions = group_margins(margins, target.margins_meting, group)

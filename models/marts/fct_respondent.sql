@@ -19,8 +19,12 @@ select
     covariates.questionnaire_language,
     covariates.recruitment_route,
     covariates.municipality,
-    covariates.started_at,
-    covariates.finished_at,
+    -- month and duration only: exact times would link the pseudonym to the platform's files
+    cast(date_trunc('month', covariates.started_at) as date) as interview_month,
+    cast(case
+        when covariates.finished_at >= covariates.started_at
+            then date_diff('minute', covariates.started_at, covariates.finished_at)
+    end as integer) as interview_minutes,
     covariates.gender_code,
     covariates.gender,
     covariates.age,

@@ -26,11 +26,14 @@ select
     cast(max(respondents.weight) as double) as max_weight,
     cast(max(respondents.weight) / any_value(respondents.base_weight) as double) as max_weight_to_base,
     cast(count(*) filter (where respondents.weight_trimmed) as bigint) as trimmed_respondents,
-    cast(count(*) * sum(respondents.weight * respondents.weight) / (sum(respondents.weight) ^ 2) as double)
-        as design_effect,
+    cast(
+        count(respondents.weight) * sum(respondents.weight * respondents.weight) / (sum(respondents.weight) ^ 2)
+        as double
+    ) as design_effect,
     cast((sum(respondents.weight) ^ 2) / sum(respondents.weight * respondents.weight) as double)
         as effective_sample_size,
-    cast(string_agg(distinct respondents.weighting_note, '; ') as varchar) as weighting_note
+    cast(string_agg(distinct respondents.weighting_note, '; ' order by respondents.weighting_note) as varchar)
+        as weighting_note
 from respondents
 left join population
     on

@@ -46,12 +46,24 @@ from orchestration.analysis.reproduction import (
 )
 from orchestration.analysis.specs import scales
 from orchestration.config import Settings
-from orchestration.privacy.publishing import publishable_comparison
+from orchestration.privacy.publishing import publishable_chi_square, publishable_comparison
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
 
 ANALYSIS_SCHEMA = "analysis"
-PUBLISH_SUPPRESSED = {"comparison_frequencies": publishable_comparison}
+
+
+def _published_frequencies(con) -> pd.DataFrame:
+    return publishable_comparison(con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_frequencies").df())
+
+
+def _published_chi_square(con) -> pd.DataFrame:
+    tests = con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_chi_square").df()
+    return publishable_chi_square(tests, _published_frequencies(con))
+
+
+# tables whose counts leave the warehouse only after disclosure control (privacy/publishing.py)
+PUBLISH_SUPPRESSED = {"comparison_frequencies": _published_frequencies, "comparison_chi_square": _published_chi_square}
 FCT_RESPONDENT = AssetKey(["marts", "fct_respondent"])
 FCT_ANSWER = AssetKey(["marts", "fct_answer"])
 MART_ROUTE_COHORT = AssetKey(["marts", "mart_route_cohort"])
@@ -83,8 +95,7 @@ def _export_csv(con, tables: list[str]) -> None:
     for table in tables:
         target = folder / f"{table}.csv"
         if table in PUBLISH_SUPPRESSED:  # counts leave the warehouse only after disclosure control
-            frame = con.execute(f"select * from {ANALYSIS_SCHEMA}.{table}").df()
-            PUBLISH_SUPPRESSED[table](frame).to_csv(target, index=False)
+            PUBLISH_SUPPRESSED[table](con).to_csv(target, index=False)
             continue
         quoted = str(target).replace("'", "''")
         con.execute(f"copy (select * from {ANALYSIS_SCHEMA}.{table}) to '{quoted}' (header)")
@@ -255,8 +266,9 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
                                       "where list_contains(?, meting)", [work.compute + missing_pages]).df()
             tests = con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_chi_square "
                                 "where list_contains(?, meting)", [work.compute + missing_pages]).df()
-    written = render.comparison_pages(publishable_comparison(frequencies), tests, _outputs_dir() / "comparison") \
-        if len(frequencies) else []
+    published = publishable_comparison(frequencies) if len(frequencies) else frequencies
+    written = render.comparison_pages(published, publishable_chi_square(tests, published),
+                                      _outputs_dir() / "comparison") if len(frequencies) else []
     _refresh_index()
     if not pairs:
         context.log.info("one meting in the warehouse: nothing to compare yet")

@@ -93,6 +93,7 @@ def suppress(
     column_groups: str | Sequence[str] | None = None,
     suppress_zeros: bool = False,
     reason_column: str = REASON_COLUMN,
+    also_primary: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The table with small cells and their complements suppressed (see the module docstring).
 
@@ -102,6 +103,9 @@ def suppress(
       [] for one line: the whole table).
     - ``derived_columns``: more columns set to NULL with the cell (percentages, intervals).
     - ``column_groups``: optionally the lines of the second dimension (column totals).
+    - ``also_primary``: a boolean mask of more cells to suppress as primary whatever their count
+      (e.g. every cell of a line whose total is below the minimum), so that their complements
+      are chosen like those of any small cell.
 
     Returns a copy with a ``suppressed`` column (or ``reason_column``: one per side when a table
     holds two sets of counts, e.g. previous and current meting): None, 'primary' or
@@ -128,6 +132,8 @@ def suppress(
     small = counts < threshold if suppress_zeros else (counts > 0) & (counts < threshold)
     reason = pd.Series(None, index=result.index, dtype=object)
     reason[small] = "primary"
+    if also_primary is not None:
+        reason[also_primary.reindex(result.index, fill_value=False).astype(bool)] = "primary"
 
     # alternate rows and columns until every line has zero or at least two suppressed cells
     row_lines = _lines(result, rows)

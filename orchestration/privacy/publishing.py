@@ -1,42 +1,87 @@
 """Disclosure control applied where aggregates leave the warehouse: the comparison pages and
 CSVs under outputs/. The analysis tables inside the warehouse keep every cell (the asset
-checks compare them with the marts); what is published is suppressed (disclosure.py)."""
+checks compare them with the marts); what is published is suppressed (disclosure.py).
+
+Each meting's side of the comparison is suppressed on its own:
+- a subgroup whose valid N is below the minimum is not published at all: every cell of its
+  line is suppressed (primary) and its N hidden;
+- a cell below the minimum is suppressed (primary);
+- complements (secondary) along the line (one subgroup's answer distribution, whose N is
+  printed) and along the column (one answer across the subgroups of a breakdown, whose sum
+  the breakdown 'total' prints), until no line or column has exactly one suppressed cell.
+A difference, a test, or a line's chi-square statistic is hidden when any cell it rests on is."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from orchestration.privacy.disclosure import suppress
+from orchestration.privacy.disclosure import min_cell_count, suppress
 
 # one printed line: the answer distribution of a question in one subgroup, whose total (the
 # valid N) a reader can see or recompute
 LINE = ["meting", "previous_meting", "question_id", "breakdown", "breakdown_value"]
+# one printed column: an answer across the subgroups of a breakdown; the subgroups add up to
+# the 'total' breakdown's cell (or to less, where some respondents have no value)
+COLUMN = ["meting", "previous_meting", "question_id", "breakdown", "harmonised_code"]
 DEPENDS_ON_BOTH_SIDES = ["difference_points", "difference_points_weighted", "z_value", "p_value",
                          "meaningful_difference", "significant"]
+LINE_TESTS = ["chi_square_p_value"]
+CHI_SQUARE_RESULTS = ["answers_compared", "chi_square", "df", "p_value", "significant", "min_expected",
+                      "max_abs_difference_points", "meaningful_difference"]
+SIDES = (("current", "respondents_current", "valid_n_current", ["pct_current", "pct_current_weighted"]),
+         ("previous", "respondents_previous", "valid_n_previous", ["pct_previous", "pct_previous_weighted"]))
 
 
 def publishable_comparison(frequencies: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
-    """Each meting's counts suppressed on their own (primary and secondary); a difference or
-    test is hidden when either side of it is."""
-    out = _suppress_side(frequencies, "respondents_current", ["pct_current", "pct_current_weighted"],
-                         "suppressed_current", min_count)
-    out = _suppress_side(out, "respondents_previous", ["pct_previous", "pct_previous_weighted"],
-                         "suppressed_previous", min_count)
+    """The comparison frequencies as they may be published (see the module docstring)."""
+    out = frequencies
+    for side, count, valid_n, percents in SIDES:
+        out = _suppress_side(out, count, valid_n, percents, f"suppressed_{side}", min_count)
     hidden = out["suppressed_current"].notna() | out["suppressed_previous"].notna()
-    for column in DEPENDS_ON_BOTH_SIDES:
-        if column in out:
-            out[column] = out[column].astype("object").where(~hidden, None)
+    _hide(out, DEPENDS_ON_BOTH_SIDES, hidden)
+    # a test of the whole distribution rests on every cell of the line
+    line_hidden = hidden.groupby([out[column] for column in LINE], dropna=False).transform("any")
+    _hide(out, LINE_TESTS, line_hidden)
     return out
 
 
-def _suppress_side(frame: pd.DataFrame, count: str, percents: list[str], reason: str,
+def publishable_chi_square(tests: pd.DataFrame, published_frequencies: pd.DataFrame,
+                           min_count: int | None = None) -> pd.DataFrame:
+    """The chi-square table as it may be published: no statistic for a line with a suppressed
+    cell on either side (the statistic and the Ns would pin the hidden split down), and no N
+    below the minimum."""
+    hidden = (published_frequencies["suppressed_current"].notna()
+              | published_frequencies["suppressed_previous"].notna())
+    keys = [column for column in LINE if column in tests.columns]
+    hidden_lines = published_frequencies.loc[hidden, keys].drop_duplicates()
+    out = tests.merge(hidden_lines.assign(_hidden=True), on=keys, how="left")
+    line_hidden = out.pop("_hidden").fillna(False).astype(bool)
+    line_hidden.index = tests.index
+    out.index = tests.index
+    _hide(out, CHI_SQUARE_RESULTS, line_hidden)
+    threshold = min_cell_count(min_count)
+    for valid_n in ("valid_n_current", "valid_n_previous"):
+        _hide(out, [valid_n], pd.to_numeric(out[valid_n], errors="coerce") < threshold)
+    return out
+
+
+def _hide(frame: pd.DataFrame, columns: list[str], mask: pd.Series) -> None:
+    for column in columns:
+        if column in frame:
+            frame[column] = frame[column].astype("object").where(~mask, None)
+
+
+def _suppress_side(frame: pd.DataFrame, count: str, valid_n: str, percents: list[str], reason: str,
                    min_count: int | None) -> pd.DataFrame:
     """A side that was not asked (NULL counts, e.g. a question new in this meting) has nothing
     to protect; the rest goes through the suppression rule. A weighted percentage reveals the
     cell as much as the unweighted one, so both go."""
     asked = frame[count].notna()
+    part = frame[asked]
+    small_line = pd.to_numeric(part[valid_n], errors="coerce") < min_cell_count(min_count)
     derived = [column for column in percents if column in frame]
-    done = suppress(frame[asked], count, LINE, min_count, derived_columns=derived, reason_column=reason)
+    done = suppress(part, count, LINE, min_count, derived_columns=derived, column_groups=COLUMN,
+                    reason_column=reason, also_primary=small_line)
+    _hide(done, [valid_n], small_line)
     rest = frame[~asked].assign(**{reason: None})
-    combined = pd.concat([done, rest]).loc[frame.index]
-    return combined
+    return pd.concat([done, rest]).loc[frame.index]

@@ -74,7 +74,8 @@ def stacked_bars(panels: list[tuple[str, list[Line], list[str]]], answers: list[
     # page has dozens of figures) and moves the bars from figure to figure
     heights = [BAR_HEIGHT_INCHES * max(len(lines), 1) for _, lines, _ in panels]
     total = sum(heights) + len(panels) * (TITLE_INCHES + AXIS_INCHES) + legend_rows * LEGEND_ROW_INCHES + 0.15
-    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt, "font.size": 9}):
+    # parse_math off: a codebook label with two $ signs is text, not mathtext (which can raise)
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt, "font.size": 9, "text.parse_math": False}):
         fig = plt.figure(figsize=(WIDTH_INCHES, total))
         top = total
         for (title, lines, labels), height in zip(panels, heights):

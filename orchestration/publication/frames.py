@@ -29,17 +29,18 @@ BOTH_SIDES = ["difference_points", "meaningful_difference", "difference_weighted
 def _suppressed(frame: pd.DataFrame, count: str, total: str, derived: list[str], line: list[str],
                 column: list[str], reason: str, threshold: int) -> pd.DataFrame:
     """`frame` with small lines hidden whole and the rest through `suppress`; rows whose count
-    is NULL (not asked) pass through untouched with reason None."""
+    is NULL (not asked) pass through untouched with reason None. The small lines go into
+    `suppress` as primary cells, so the columns they sit in get their complements too (else a
+    hidden group would be the column total minus the printed groups)."""
     asked = frame[count].notna()
-    small = asked & (frame[total] < threshold)
-    checked = suppress(frame[asked & ~small], count, line, threshold, derived_columns=derived,
-                       column_groups=column, reason_column=reason)
-    hidden = frame[small].copy()
-    for name in [count, total, *derived]:
-        hidden[name] = pd.Series(pd.NA, index=hidden.index, dtype="Float64" if name in derived else "Int64")
-    hidden[reason] = SMALL_GROUP
+    part = frame[asked]
+    small = pd.to_numeric(part[total], errors="coerce") < threshold
+    checked = suppress(part, count, line, threshold, derived_columns=derived, column_groups=column,
+                       reason_column=reason, also_primary=small)
+    checked.loc[small, reason] = SMALL_GROUP
+    checked[total] = checked[total].astype("Int64").mask(small)
     rest = frame[~asked].assign(**{reason: None})
-    parts = [part for part in (checked, hidden, rest) if len(part)]
+    parts = [piece for piece in (checked, rest) if len(piece)]
     if not parts:
         return frame.assign(**{reason: None})
     result = pd.concat(parts).loc[frame.index]

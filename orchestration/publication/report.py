@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +155,12 @@ def comparison_page(content: Content, previous: int, meting: int, language: str,
 
 
 def _write(path: Path, text: str) -> Path:
+    """Whole pages only: written beside the page, then renamed over it, so a reader (or a web
+    server) never gets half a page."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
     return path
 
 

@@ -32,7 +32,8 @@ def generate(database: Path, target_path: Path = DOCS_DIR) -> Path:
     if not database.is_file():
         raise DocsFailed(f"{database}: no warehouse file; build it first (the catalog is read from it)")
     # parse writes manifest.json; generate --no-compile then adds catalog.json and index.html.
-    # No compile: compiled SQL holds the pseudonym key, and this site is for sharing.
+    # No compile: the site shows model source, not compiled SQL, which keeps it small and free of
+    # anything environment-specific (the pseudonym key itself is never in SQL: privacy/README.md).
     for command in (["parse"], ["docs", "generate", "--no-compile"]):
         result = subprocess.run(_dbt(*command, target_path=target_path), cwd=PROJECT_DIR,
                                 env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
@@ -40,8 +41,8 @@ def generate(database: Path, target_path: Path = DOCS_DIR) -> Path:
         if result.returncode != 0:
             raise DocsFailed(f"dbt {' '.join(command)} against {database} into {target_path} failed "
                              f"(exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    # dbt's partial-parse cache stores the environment it read, the key included; the server
-    # would hand it to anyone who asks.
+    # dbt's partial-parse cache stores the environment variables it rendered; the server would
+    # hand it to anyone who asks, and the site does not need it.
     (target_path / "partial_parse.msgpack").unlink(missing_ok=True)
     missing = [name for name in SITE_FILES if not (target_path / name).is_file()]
     if missing:

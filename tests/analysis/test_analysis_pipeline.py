@@ -151,3 +151,19 @@ def test_published_comparison_csv_holds_no_small_cells(analysed):
         shown = pd.to_numeric(published[side], errors="coerce")
         assert not shown.between(1, 9).any(), side
     assert published["suppressed_current"].eq("primary").any()  # the rule did have something to do
+    for side in ("valid_n_current", "valid_n_previous"):  # a subgroup below the minimum is not published
+        assert not pd.to_numeric(published[side], errors="coerce").between(1, 9).any(), side
+
+
+def test_published_chi_square_csv_hides_lines_with_hidden_cells(analysed):
+    import pandas as pd
+
+    frequencies = pd.read_csv(analysed["outputs"] / "csv" / "comparison_frequencies.csv")
+    chi = pd.read_csv(analysed["outputs"] / "csv" / "comparison_chi_square.csv")
+    keys = ["meting", "previous_meting", "question_id", "breakdown", "breakdown_value"]
+    hidden = frequencies[frequencies["suppressed_current"].notna() | frequencies["suppressed_previous"].notna()]
+    joined = chi.merge(hidden[keys].drop_duplicates(), on=keys)
+    assert len(joined) > 0 and joined["chi_square"].isna().all() and joined["max_abs_difference_points"].isna().all()
+    assert chi["chi_square"].notna().any()  # lines without hidden cells keep their test
+    for side in ("valid_n_current", "valid_n_previous"):
+        assert not pd.to_numeric(chi[side], errors="coerce").between(1, 9).any(), side

@@ -37,9 +37,16 @@ def test_a_group_below_the_minimum_is_left_out_whole():
     small = published[published["breakdown_value"] == "Wi2013-onbekend"]
     assert (small["suppressed"] == SMALL_GROUP).all()
     assert small[["respondents", "valid_n", "pct_valid"]].isna().all().all()
+    # the hidden group would be the column total minus the others: every column it sits in gets
+    # a complement, and no column or line is left with a single hidden cell
     others = published[published["breakdown_value"] != "Wi2013-onbekend"]
-    assert others["suppressed"].isna().all()
-    assert (others["pct_valid"] == frame.loc[others.index, "pct_valid"]).all()
+    assert set(others["suppressed"].dropna()) == {"secondary"}
+    hidden_per_column = published["suppressed"].notna().groupby(published["harmonised_code"]).sum()
+    assert (hidden_per_column != 1).all()
+    for groups in (DISTRIBUTION_COLUMN, DISTRIBUTION_LINE):
+        assert recoverable_cells(published, frame, "respondents", groups) == []
+    shown = others["suppressed"].isna()
+    assert shown.any() and (others.loc[shown, "pct_valid"] == frame.loc[others[shown].index, "pct_valid"]).all()
 
     lines = distribution_lines(published, "q", "group")
     hidden = [line for line in lines if line.hidden]

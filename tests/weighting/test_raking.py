@@ -113,3 +113,25 @@ def test_design_effect_is_one_plus_the_squared_coefficient_of_variation():
     cv = weights.std() / weights.mean()
     assert design_effect(weights) == pytest.approx(1 + cv ** 2)
     assert design_effect(np.ones(7)) == pytest.approx(1.0)
+
+
+def test_margins_that_raking_cannot_meet_are_said_not_claimed():
+    # one young man and one older woman: gender and age margins conflict (60/40 against 30/70)
+    respondents = pd.DataFrame({"respondent_key": ["a", "b"], "meting": 2024, "group_label": "G",
+                                "gender": ["man", "vrouw"], "leerroute": None, "age_band": ["18-30", "31-76"]})
+    out = weigh(respondents, MARGINS, [Target(2024, 2024, 100.0)])
+    assert out["weighting_note"].str.contains("raking did not meet the margins").all()
+    assert out["weight"].sum() == pytest.approx(1000, rel=1e-3)
+
+
+def test_a_non_positive_population_count_is_an_error_naming_the_row():
+    margins = _margins([("group", "G", 1000), ("gender", "man", 0), ("gender", "vrouw", 400)])
+    with pytest.raises(ValueError, match=r"meting 2024, G, gender man has population_count 0"):
+        weigh(_respondents(5, 5, ["18-30"]), margins, [Target(2024, 2024, 5.0)])
+
+
+def test_a_dimension_nobody_falls_into_is_not_raked_and_said():
+    respondents = _respondents(20, 80, ["18-30"]).assign(gender=None)
+    out = weigh(respondents, MARGINS, [Target(2024, 2024, 5.0)]).merge(respondents)
+    assert out["weighting_note"].str.contains("gender: no respondent in any of its categories, not raked").all()
+    assert out["weight"].sum() == pytest.approx(1000)
