@@ -1,6 +1,14 @@
 -- One row per respondent per meting: the harmonised codes of the background questions
 -- side by side (a pivot of int_answers), before the covariates are derived in fct_respondent.
-{{ config(materialized='table') }}
+-- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
+-- int_answers rewrote since this model last built them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='meting',
+    on_schema_change='fail',
+) }}
+{%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
 {%- set covariates = [
     'questionnaire_language', 'recruitment_route', 'gender', 'residence_permit_type',
@@ -12,6 +20,7 @@
 
 with answers as (
     select * from {{ ref('int_answers') }}
+    where {{ meting_filter('meting', batch) }}
 ),
 
 composite_items as (
@@ -67,7 +76,8 @@ select
     pivoted.*,
     composites.maatschappelijk_doel_score,
     composites.beleidsdoelen_score,
-    composites.course_quality_score
+    composites.course_quality_score,
+    {{ built_at() }} as _built_at
 from pivoted
 left join composites
     on pivoted.respondent_key = composites.respondent_key

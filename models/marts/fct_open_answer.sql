@@ -1,6 +1,16 @@
 -- Open "anders, namelijk" answers, one row per respondent x open question answered, with
 -- contact details scrubbed (macros/privacy.sql). The open questions come from the codebook:
 -- every text question except the technical ones (token, timestamps, municipality).
+-- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
+-- int_answers rewrote since this model last built them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='meting',
+    on_schema_change='fail',
+) }}
+{%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
+
 with open_questions as (
     select question_id
     from {{ ref('questions') }}
@@ -22,6 +32,7 @@ answers as (
         answers.value_type = 'text'
         and answers.answer_status = 'valid'
         and trim(answers.value_text) <> ''
+        and {{ meting_filter('answers.meting', batch) }}
 )
 
 select
@@ -30,7 +41,8 @@ select
     respondents.group_label,
     answers.question_id,
     respondents.questionnaire_language,
-    {{ scrub_contact_details('answers.value_text') }} as answer_text
+    {{ scrub_contact_details('answers.value_text') }} as answer_text,
+    {{ built_at() }} as _built_at
 from answers
 inner join {{ ref('fct_respondent') }} as respondents
     on answers.respondent_key = respondents.respondent_key

@@ -8,12 +8,17 @@ from rich.table import Table
 ROWS = [
     ("generate", "generate exports"),
     ("land", "land (all files)"),
+    ("dbt_parse_cold", "dbt parse, no partial-parse cache"),
+    ("dbt_parse_warm", "dbt parse, partial parsing"),
     ("dbt_build", "dbt build (seeds, models, tests)"),
     ("analysis", "analysis + publish (Dagster)"),
+    ("publish", "publish read-only snapshot"),
     ("plain_sql", "plain SQL floor (models only)"),
     ("query", "analyst query (median of runs)"),
     ("wave_build_first", "dbt build, first wave only"),
-    ("wave_build_added", "dbt build after adding a wave"),
+    ("wave_land_added", "land the added wave"),
+    ("wave_build_added", "dbt build after adding a wave (incremental)"),
+    ("wave_full_rebuild", "dbt build --full-refresh, both waves"),
 ]
 
 
@@ -43,7 +48,10 @@ def table(report: dict) -> Table:
         ("dbt_over_plain_sql", "dbt build / plain SQL", "{:.2f}x"),
         ("dbt_models_over_plain_sql", "dbt model nodes / plain SQL", "{:.2f}x"),
         ("plain_sql_same_row_counts", "plain SQL = dbt row counts", "{}"),
-        ("wave_add_over_full_build", "adding a wave / full build", "{:.2f}"),
+        ("wave_add_over_full_build", "adding a wave (land + build) / full rebuild", "{:.2f}"),
+        ("wave_build_over_full_build", "incremental build / full rebuild", "{:.2f}"),
+        ("wave_incremental_models_over_full", "incremental models' node time / full", "{:.2f}"),
+        ("wave_metingen_rewritten", "metingen the wave build rewrote", "{}"),
         ("peak_rss_mib", "peak RSS of any stage, MiB", "{:.0f}"),
     ]:
         result.add_row(label, *[fmt.format(entry["summary"][key]) if key in entry["summary"] else ""

@@ -74,13 +74,16 @@ def land(args: dict) -> dict:
 
 
 def dbt_build(args: dict) -> dict:
+    """`dbt build` (plus args["dbt_args"], e.g. --full-refresh) with dbt's per-node times and,
+    after it, the incremental watermark of int_answers per meting (which metingen it rewrote)."""
+    from orchestration.config import PROJECT_DIR
     from orchestration.dbt_runner import DbtFailed
     from orchestration.dbt_runner import dbt_build as build
 
     target = Path(args["target_path"])
     try:
-        build(Path(args["database"]), target)
-    except DbtFailed as failure:
+        build(Path(args["database"]), target, PROJECT_DIR, *args.get("dbt_args", []))
+    except DbtFailed:
         # A partial warehouse (the adding-a-wave measurement builds one wave first) may fail a
         # data test that needs every wave; the time still counts if every model was built.
         if not args.get("allow_test_failures"):
@@ -89,8 +92,61 @@ def dbt_build(args: dict) -> dict:
         if timings["failed_models"]:
             raise
         timings["test_failures"] = timings["failed_tests"]
-        return timings
-    return dbt_timings(target)
+        return {**timings, "watermarks": watermarks(args["database"])}
+    return {**dbt_timings(target), "watermarks": watermarks(args["database"])}
+
+
+def watermarks(database: str, table: str = "intermediate.int_answers") -> dict[str, str]:
+    """meting -> the `_built_at` of its rows in `table` (macros/incremental_metingen.sql):
+    comparing two of these tells which metingen a build rewrote. {} without the column."""
+    import duckdb
+
+    with duckdb.connect(database, read_only=True) as con:
+        try:
+            rows = con.execute(f"select meting, max(_built_at) from {table} group by meting order by meting").fetchall()
+        except (duckdb.CatalogException, duckdb.BinderException):
+            return {}
+    return {str(meting): str(built_at) for meting, built_at in rows}
+
+
+def dbt_parse(args: dict) -> dict:
+    """`dbt parse` into args["target_path"]: cold when that folder has no partial_parse.msgpack
+    yet, warm (partial parsing: only changed files re-read) when an earlier parse left one."""
+    import subprocess
+
+    from orchestration.config import PROJECT_DIR
+
+    target = Path(args["target_path"])
+    had_cache = (target / "partial_parse.msgpack").exists()
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run([str(dbt), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+                             "--target-path", str(target)], cwd=PROJECT_DIR, capture_output=True, text=True,
+                            env={**os.environ, "INBURGERING_DUCKDB_PATH": str(args["database"])})
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    full = "Unable to do partial parsing" in result.stdout or not had_cache
+    return {"partial_parse_cache_before": had_cache, "full_parse": full,
+            "reparse_reason": next((line.strip() for line in result.stdout.splitlines()
+                                    if "Unable to do partial parsing" in line), None)}
+
+
+def publish(args: dict) -> dict:
+    """The read-only snapshot analysts query (orchestration/publish/snapshot.py)."""
+    from orchestration.publish.snapshot import publish as publish_snapshot
+
+    snapshot = publish_snapshot(Path(args["database"]), Path(args["snapshot"]))
+    size = Path(args["snapshot"]).stat().st_size
+    return {"snapshot": str(snapshot.path), "bytes": size}
+
+
+def publish_available() -> bool:
+    """The publish step is timed only where the project has it."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("orchestration.publish.snapshot") is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def dbt_timings(target: Path) -> dict:
@@ -104,7 +160,17 @@ def dbt_timings(target: Path) -> dict:
         nodes.append((result["execution_time"], result["unique_id"]))
     nodes.sort(reverse=True)
     bad = [r for r in results["results"] if r["status"] not in ("success", "pass")]
+    manifest_path = target / "manifest.json"
+    materialized = {}
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        materialized = {uid: node["config"].get("materialized") for uid, node in manifest["nodes"].items()
+                        if node["resource_type"] == "model"}
     return {"dbt_elapsed": results.get("elapsed_time"),
+            # every model's time, and which are incremental: the wave-add summary compares those
+            "model_seconds": {seconds_uid[1]: round(seconds_uid[0], 3) for seconds_uid in nodes
+                              if seconds_uid[1].startswith("model.")},
+            "incremental_models": sorted(uid for uid, kind in materialized.items() if kind == "incremental"),
             "failed_models": [r["unique_id"] for r in bad if r["unique_id"].startswith(("model.", "seed."))],
             "failed_tests": [f"{r['unique_id']}: {r['status']}" for r in bad
                              if not r["unique_id"].startswith(("model.", "seed."))],
@@ -169,15 +235,17 @@ def plain_sql(args: dict, timer: dict) -> dict:
     Timed: the compiled models as one script."""
     import duckdb
 
-    from orchestration.bench.plain_sql import script, seed_relations, statements
+    from orchestration.bench.plain_sql import PythonModel, script, seed_relations, statements
 
     target = Path(args["target_path"])
     sql, relations = script(target)
     Path(args["script_out"]).write_text(sql, encoding="utf-8")
     parts = statements(target)
     per_model: dict[str, float] = {}
+    python_models: dict[str, float] = {}
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     with duckdb.connect(args["database"]) as con:
+        _as_dbt_connects(con)
         con.execute(f"attach '{args['seeds_from']}' as seeds_source (read_only)")
         for schema, table in seed_relations(manifest):
             con.execute(f'create schema if not exists "{schema}"')
@@ -189,18 +257,48 @@ def plain_sql(args: dict, timer: dict) -> dict:
         # the script, statement by statement on one connection (= running it whole), each timed
         for relation, statement in parts:
             started = time.perf_counter()
-            con.execute(statement)
+            if isinstance(statement, PythonModel):
+                statement.run(con)  # a dbt Python model: its model() function, timed like the rest
+            else:
+                con.execute(statement)
             if relation:
                 per_model[relation] = round(time.perf_counter() - started, 3)
+                if isinstance(statement, PythonModel):
+                    python_models[relation] = per_model[relation]
         con.execute("checkpoint")  # dbt's tables are durable when it returns; so are these
         timer["end"] = time.perf_counter()
     slowest = sorted(per_model.items(), key=lambda item: -item[1])[:10]
     return {"models": len(relations), "script_chars": len(sql), "row_counts": row_counts(args["database"]),
+            "python_models_seconds": python_models,
             "slowest_models": [{"relation": relation, "seconds": seconds} for relation, seconds in slowest]}
 
 
+def _as_dbt_connects(con) -> None:
+    """What dbt-duckdb does to every connection dbt opens, from profiles.yml: its `settings`
+    (memory_limit: the floor gets the same cap as dbt) and its plugins (the pseudonym key as a
+    session variable, orchestration.privacy.dbt_plugin, which the compiled SQL relies on)."""
+    import jinja2
+    import yaml
+
+    from orchestration.config import PROJECT_DIR
+
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    outputs = list(profile["inburgering"]["outputs"].values())
+    for name, value in ((name, value) for output in outputs for name, value in (output.get("settings") or {}).items()):
+        rendered = jinja2.Template(str(value)).render(env_var=lambda key, default=None: os.environ.get(key, default))
+        con.execute(f"set {name} = '{rendered}'")
+    modules = [plugin.get("module") for output in outputs for plugin in output.get("plugins") or []]
+    if "orchestration.privacy.dbt_plugin" in modules:
+        from orchestration.privacy.pseudonym_key import configure
+
+        configure(con)
+    unknown = [module for module in modules if module != "orchestration.privacy.dbt_plugin"]
+    if unknown:
+        raise RuntimeError(f"plain SQL floor: profiles.yml lists dbt-duckdb plugins it does not mirror: {unknown}")
+
+
 STAGES = {"generate": generate, "land": land, "dbt_build": dbt_build, "analysis": analysis, "query": query,
-          "plain_sql": plain_sql}
+          "plain_sql": plain_sql, "dbt_parse": dbt_parse, "publish": publish}
 
 
 def main(stage: str, args_path: str, result_path: str) -> None:

@@ -74,6 +74,7 @@ def test_dbt_timings_tell_failed_tests_from_failed_models(tmp_path):
     assert timings["failed_models"] == [] and timings["failed_tests"] == ["test.p.t: fail"]
     assert timings["node_seconds_by_kind"] == {"model": 2.0, "seed": 0.5, "test": 0.5}
     assert timings["slowest_nodes"][0] == {"node": "model.p.a", "seconds": 2.0}
+    assert timings["model_seconds"] == {"model.p.a": 2.0} and timings["incremental_models"] == []
 
 
 def test_summary_ratios():
@@ -85,9 +86,66 @@ def test_summary_ratios():
     stages = {"generate": stage(5), "land": stage(1), "analysis": stage(3, step_seconds={"a": 1.0, "b": 1.5}),
               "dbt_build": stage(8, node_seconds_by_kind={"model": 4.0}),
               "plain_sql": stage(2, same_row_counts=True), "query": stage(0.1, median_seconds=0.002),
-              "wave_build_added": stage(6)}
+              "wave_build_first": stage(5, watermarks={"2023": "t1"}),
+              "wave_land_added": stage(1),
+              "wave_build_added": stage(3, metingen_rewritten=[2024], incremental_models=["model.p.i"],
+                                        model_seconds={"model.p.i": 0.5, "model.p.t": 1.0}),
+              "wave_full_rebuild": stage(10, model_seconds={"model.p.i": 2.0, "model.p.t": 1.0})}
     summary = summarise(stages)
     assert summary["pipeline_seconds"] == 17 and summary["refresh_from_landed_seconds"] == 11
     assert summary["dbt_over_plain_sql"] == 4 and summary["dbt_models_over_plain_sql"] == 2
-    assert summary["wave_add_over_full_build"] == 0.75
+    # adding a wave is its landing plus the incremental build, against the full rebuild of the
+    # same warehouse (not the first build of the main warehouse)
+    assert summary["wave_add_seconds"] == 4 and summary["wave_full_rebuild_seconds"] == 10
+    assert summary["wave_add_over_full_build"] == 0.4 and summary["wave_build_over_full_build"] == 0.3
+    assert summary["wave_metingen_rewritten"] == [2024]
+    assert summary["wave_incremental_models_over_full"] == 0.25
     assert summary["analysis_outside_steps_seconds"] == 0.5 and summary["query_median_seconds"] == 0.002
+
+
+def _node(materialized: str, language: str = "sql") -> dict:
+    return {"unique_id": "model.p.m", "schema": "intermediate", "alias": "m", "language": language,
+            "config": {"materialized": materialized}}
+
+
+def test_plain_sql_builds_incremental_models_whole_and_refuses_batch_code():
+    from orchestration.bench.plain_sql import CompiledIncrementally, statement_for
+
+    relation, sql = statement_for(_node("incremental"), "select 1 as meting")
+    assert relation == '"intermediate"."m"' and sql.startswith("-- model.p.m\ncreate or replace table")
+    # code compiled for an incremental run reads one wave only: timing it would flatter the floor
+    batch = "select 1 as meting where meting in (2024) /* incremental batch: metingen 2024 */"
+    with pytest.raises(CompiledIncrementally):
+        statement_for(_node("incremental"), batch)
+    assert "create or replace view" in statement_for(_node("view"), "select 1")[1]
+
+
+def test_plain_sql_runs_a_python_model_through_its_model_function():
+    """A dbt-duckdb Python model compiles to its module plus dbt's ref() harness; the floor runs
+    model() against the same DuckDB connection and writes the returned frame."""
+    import duckdb
+
+    from orchestration.bench.plain_sql import PythonModel, statement_for
+
+    code = """
+def model(dbt, session):
+    frame = dbt.ref("upstream").df()
+    frame["doubled"] = frame["x"] * 2
+    return frame
+
+
+def ref(*args, dbt_load_df_function):
+    return dbt_load_df_function({"upstream": "main.upstream"}[".".join(args)])
+
+
+class dbtObj:
+    def __init__(self, load_df_function) -> None:
+        self.ref = lambda *args: ref(*args, dbt_load_df_function=load_df_function)
+"""
+    relation, step = statement_for(_node("table", language="python"), code)
+    assert isinstance(step, PythonModel)
+    with duckdb.connect() as con:
+        con.execute("create schema intermediate; create table main.upstream as select range as x from range(4)")
+        assert step.run(con) == 4
+        assert con.execute(f"select sum(doubled) from {relation}").fetchone()[0] == 12
+    assert "Python model" in step.as_comment()
