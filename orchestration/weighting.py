@@ -91,7 +91,11 @@ def _domains(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, flo
         if dropped:
             notes.append(f"{dimension} {', '.join(dropped)}: no respondent, dropped from the margin")
         if len(targets) > 1:  # one category is the group total, which the base weight already meets
-            domains[dimension], control[dimension] = categories, targets
+            # integer codes for samplics: it sorts and copies the domain array on every pass, which
+            # for strings is most of the raking time
+            codes = {category: code for code, category in enumerate(sorted(targets))}
+            domains[dimension] = pd.Series(categories).map(codes).to_numpy(dtype=np.int64)
+            control[dimension] = {codes[category]: target for category, target in targets.items()}
     return domains, control, notes
 
 
