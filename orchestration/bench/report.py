@@ -11,7 +11,7 @@ ROWS = [
     ("dbt_parse_cold", "dbt parse, no partial-parse cache"),
     ("dbt_parse_warm", "dbt parse, partial parsing"),
     ("dbt_build", "dbt build (seeds, models, tests)"),
-    ("analysis", "analysis + publish (Dagster)"),
+    ("analysis", "analysis + report pages (Dagster)"),
     ("publish", "publish read-only snapshot"),
     ("plain_sql", "plain SQL floor (models only)"),
     ("query", "analyst query (median of runs)"),
@@ -44,7 +44,7 @@ def table(report: dict) -> Table:
             result.add_row(label, *cells)
     result.add_section()
     for key, label, fmt in [
-        ("refresh_from_landed_seconds", "refresh from landed (dbt + analysis), s", "{:.1f}"),
+        ("refresh_from_landed_seconds", "refresh from landed (dbt + analysis + snapshot), s", "{:.1f}"),
         ("dbt_over_plain_sql", "dbt build / plain SQL", "{:.2f}x"),
         ("dbt_models_over_plain_sql", "dbt model nodes / plain SQL", "{:.2f}x"),
         ("plain_sql_same_row_counts", "plain SQL = dbt row counts", "{}"),

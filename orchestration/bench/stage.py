@@ -182,10 +182,12 @@ def analysis(args: dict) -> dict:
     from dagster import DagsterInstance, materialize
 
     from orchestration.assets.analysis import analysis_assets, analysis_checks
+    from orchestration.assets.publication import publication_assets
     from orchestration.resources import default_resources
 
     instance = DagsterInstance.ephemeral()
-    result = materialize([*analysis_assets, *analysis_checks], resources=default_resources(),
+    # the analyses and the publication report: everything the refresh renders under outputs/
+    result = materialize([*analysis_assets, *publication_assets, *analysis_checks], resources=default_resources(),
                          instance=instance, raise_on_error=False)
     if not result.success:
         failures = [event.event_specific_data.error.message for event in result.all_events if event.is_step_failure]

@@ -86,13 +86,14 @@ def test_summary_ratios():
     stages = {"generate": stage(5), "land": stage(1), "analysis": stage(3, step_seconds={"a": 1.0, "b": 1.5}),
               "dbt_build": stage(8, node_seconds_by_kind={"model": 4.0}),
               "plain_sql": stage(2, same_row_counts=True), "query": stage(0.1, median_seconds=0.002),
+              "publish": stage(0.5),
               "wave_build_first": stage(5, watermarks={"2023": "t1"}),
               "wave_land_added": stage(1),
               "wave_build_added": stage(3, metingen_rewritten=[2024], incremental_models=["model.p.i"],
                                         model_seconds={"model.p.i": 0.5, "model.p.t": 1.0}),
               "wave_full_rebuild": stage(10, model_seconds={"model.p.i": 2.0, "model.p.t": 1.0})}
     summary = summarise(stages)
-    assert summary["pipeline_seconds"] == 17 and summary["refresh_from_landed_seconds"] == 11
+    assert summary["pipeline_seconds"] == 17 and summary["refresh_from_landed_seconds"] == 11.5
     assert summary["dbt_over_plain_sql"] == 4 and summary["dbt_models_over_plain_sql"] == 2
     # adding a wave is its landing plus the incremental build, against the full rebuild of the
     # same warehouse (not the first build of the main warehouse)
