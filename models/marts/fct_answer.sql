@@ -3,12 +3,6 @@
 -- fct_respondent.
 -- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
 -- int_answers rewrote since this model last built them.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='meting',
-    on_schema_change='fail',
-) }}
 {%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
 select

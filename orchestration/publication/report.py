@@ -114,13 +114,10 @@ def meting_page(content: Content, meting: int, language: str, min_count: int) ->
         for breakdown in labels.BREAKDOWNS:
             lines = frames.distribution_lines(content.published, question.question_id, breakdown)
             groups.append((labels.text(language, f"breakdown.{breakdown}"), lines, _labels(lines, language)))
-        anchor = html.esc(question.question_id)
-        svg = charts.stacked_bars(groups, answers, _figure_texts(language, min_count), f"{meting}-{anchor}")
-        table_html = html.table(f"{anchor}-table", groups, answers, content.weighted, language, min_count,
-                                [labels.text(language, "note_suppressed", min_count=min_count)])
-        heading = f"{labels.reference(question.report_tables, language)} · {labels.question_title(question, language)}"
-        sections.append(html.section(anchor, heading, svg, labels.text(language, "chart_caption"), table_html))
-        contents.append((anchor, heading))
+        section, heading = _section(question, groups, answers, content, language, min_count, str(meting),
+                                    "chart_caption")
+        sections.append(section)
+        contents.append((html.esc(question.question_id), heading))
     title = labels.text(language, "meting_title", meting=meting)
     intro = labels.text(language, "meting_intro", meting=meting, shown=len(content.questions),
                         selected=len(content.questions) + len(content.left_out))
@@ -128,6 +125,18 @@ def meting_page(content: Content, meting: int, language: str, min_count: int) ->
     page = html.page(title, language, intro, sections, contents,
                      _notes(content, language, min_count, False) + _capped_note(content, language), other)
     return page, len(sections), len(sections)
+
+
+def _section(question, groups, answers, content: Content, language: str, min_count: int, salt: str,
+             caption: str) -> tuple[str, str]:
+    """One question's figure and table, as (section html, heading): the same on a meting page and
+    a comparison page, which differ in the lines they show and the caption."""
+    anchor = html.esc(question.question_id)
+    svg = charts.stacked_bars(groups, answers, _figure_texts(language, min_count), f"{salt}-{anchor}")
+    table_html = html.table(f"{anchor}-table", groups, answers, content.weighted, language, min_count,
+                            [labels.text(language, "note_suppressed", min_count=min_count)])
+    heading = f"{labels.reference(question.report_tables, language)} · {labels.question_title(question, language)}"
+    return html.section(anchor, heading, svg, labels.text(language, caption), table_html), heading
 
 
 def comparison_page(content: Content, previous: int, meting: int, language: str,
@@ -138,13 +147,10 @@ def comparison_page(content: Content, previous: int, meting: int, language: str,
         lines = frames.comparison_lines(content.published, question.question_id)
         title = labels.text(language, "breakdown.group")
         group = [(title, lines, _labels(lines, language))]
-        anchor = html.esc(question.question_id)
-        svg = charts.stacked_bars(group, answers, _figure_texts(language, min_count), f"{previous}-{meting}-{anchor}")
-        table_html = html.table(f"{anchor}-table", group, answers, content.weighted, language, min_count,
-                                [labels.text(language, "note_suppressed", min_count=min_count)])
-        heading = f"{labels.reference(question.report_tables, language)} · {labels.question_title(question, language)}"
-        sections.append(html.section(anchor, heading, svg, labels.text(language, "comparison_caption"), table_html))
-        contents.append((anchor, heading))
+        section, heading = _section(question, group, answers, content, language, min_count,
+                                    f"{previous}-{meting}", "comparison_caption")
+        sections.append(section)
+        contents.append((html.esc(question.question_id), heading))
     title = labels.text(language, "comparison_title", previous=previous, meting=meting)
     intro = labels.text(language, "comparison_intro", previous=previous, meting=meting,
                         points=f"{MEANINGFUL_POINTS:g}")
