@@ -284,7 +284,7 @@ def _suppress(keys: pd.DataFrame, partitions: list[str], order: list[str], k: in
     keys = keys.copy()
     for _ in order:
         sizes = keys.groupby(partitions + order, dropna=False)[partitions[0]].transform("size")
-        todo = (sizes < k).to_numpy()
+        todo = (sizes < k).to_numpy().copy()
         if not todo.any():
             break
         for name in order:
