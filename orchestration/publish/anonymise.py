@@ -79,6 +79,8 @@ class Plan:
                 "add them to orchestration/publish/anonymise.py before they can be published")
         self.excluded = [] if rules.open_answers or OPEN_ANSWERS not in self.columns else [OPEN_ANSWERS]
         self.protection: Protection | None = None
+        if RESPONDENTS not in self.columns and any(relation in self.columns for relation in RESPONDENT_LEVEL):
+            raise PrivacyNotReached("marts.fct_respondent is missing: the answers cannot be protected without it")
         if RESPONDENTS in self.columns:
             self.protection = protect(_respondents(con, rules, self.columns), rules)
             con.register(_RELEASED, self.protection.released)
