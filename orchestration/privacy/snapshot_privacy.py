@@ -190,7 +190,7 @@ class Protection:
     under_k_coarsened: int  # ... after coarsening, before suppression
     unique_coarsened: int
     pulled_into_suppressed: int  # records fully suppressed to hide a too-small fully suppressed class
-    unprotectable: list[str] = field(default_factory=list)  # (meting, group) partitions under k
+    unprotectable: list[str] = field(default_factory=list)  # (meting, group) partitions with fewer than k records
 
 
 def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
@@ -217,9 +217,9 @@ def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
 
     counting = _suppress(counting, partitions, order, rules.k)
     counting, pulled = _fill_fully_suppressed(counting, partitions, order, rules.k)
-    sizes = counting.groupby(partitions + order, dropna=False)[partitions[0]].transform("size")
-    unprotectable = sorted({" / ".join(str(v) for v in row) for row in
-                            counting.loc[sizes < rules.k, partitions].drop_duplicates().itertuples(index=False)})
+    group_sizes = counting.groupby(partitions, dropna=False).size()
+    unprotectable = sorted(" / ".join(str(v) for v in (group if isinstance(group, tuple) else (group,)))
+                           for group, size in group_sizes.items() if size < rules.k)
 
     released = pd.DataFrame({"respondent_key": keys["respondent_key"]})
     flags = counting[order] == _STAR
@@ -295,25 +295,30 @@ def _suppress(keys: pd.DataFrame, partitions: list[str], order: list[str], k: in
 
 
 def _fill_fully_suppressed(keys: pd.DataFrame, partitions: list[str], order: list[str], k: int) -> tuple[pd.DataFrame, int]:
-    """A fully suppressed class still under k takes records from its partition's largest class
-    (one of more than k records, so that class keeps k)."""
+    """A fully suppressed class still under k takes records from its partition's other classes:
+    first the spare records of the largest (which keep k), then, if that is not enough, whole
+    classes, smallest first. Either way every class left keeps at least k."""
     keys = keys.copy()
     pulled = 0
     all_star = (keys[order] == _STAR).all(axis=1)
-    for partition, members in keys.groupby(partitions, dropna=False).groups.items():
+    for _, members in keys.groupby(partitions, dropna=False).groups.items():
         starred = [i for i in members if all_star[i]]
         need = k - len(starred) if starred else 0
         if need <= 0:
             continue
         rest = keys.loc[[i for i in members if not all_star[i]]]
-        classes = rest.groupby(order, dropna=False).groups
-        for _, rows in sorted(classes.items(), key=lambda item: -len(item[1])):
-            spare = min(len(rows) - k, need)
-            if spare <= 0:
+        classes = sorted((sorted(rows) for rows in rest.groupby(order, dropna=False).groups.values()),
+                         key=lambda rows: (-len(rows), rows[0]))
+        take = []
+        for rows in classes:
+            spare = min(len(rows) - k, need - len(take))
+            if spare > 0:
+                take += rows[:spare]
+        for rows in reversed(classes):
+            if len(take) >= need:
                 break
-            take = sorted(rows)[:spare]
-            keys.loc[take, order] = _STAR
-            pulled, need = pulled + spare, need - spare
-            if need == 0:
-                break
+            taken = set(take)
+            take += [row for row in rows if row not in taken]
+        keys.loc[take, order] = _STAR
+        pulled += len(take)
     return keys, pulled

@@ -143,10 +143,11 @@ def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyRep
     if protection is not None:
         k_reached, waves, combinations, with_suppression = con.execute(_count_sql(alias, rules)).fetchone()
         if k_reached is not None and k_reached < rules.k:
-            where = "; ".join(protection.unprotectable) or "see snapshot_privacy"
+            why = (f"; groups with fewer than k respondent-waves, which no suppression can protect: "
+                   f"{', '.join(protection.unprotectable)}" if protection.unprotectable else "")
             raise PrivacyNotReached(
                 f"the snapshot would hold a combination of quasi-identifiers shared by only {k_reached} "
-                f"respondent-waves (k = {rules.k}; partitions too small to protect: {where}); not published")
+                f"respondent-waves (k = {rules.k}{why}); not published")
     report = PrivacyReport(
         k_required=rules.k, k_reached=k_reached, respondent_waves=int(waves or 0), combinations=int(combinations or 0),
         coarsened=dict(protection.coarsened) if protection else {},

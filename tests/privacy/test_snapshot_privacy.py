@@ -126,3 +126,17 @@ def test_a_group_smaller_than_k_cannot_be_protected():
                          + [_respondent(f"w{i}", group_label="Wi2013-onbekend") for i in range(3)])
     protection = protect(frame, _rules())
     assert protection.unprotectable == ["2024 / Wi2013-onbekend"]
+
+
+def test_without_spare_records_a_whole_class_joins_the_fully_suppressed_one():
+    """Two classes of exactly k and one unique respondent: no class can spare a record, so one
+    class joins the unique one entirely (6 fully suppressed) and the other keeps its 5."""
+    frame = pd.DataFrame([_respondent(f"a{i}") for i in range(5)]
+                         + [_respondent(f"b{i}", gender="vrouw") for i in range(5)]
+                         + [_respondent("planted", municipality="Vlieland", country=7)])
+    protection = protect(frame, _rules())
+    everything = ", ".join(ORDER)
+    released = protection.released[SUPPRESSED_LIST_COLUMN]
+    assert (released == everything).sum() == 6 and released.isna().sum() == 5
+    assert protection.pulled_into_suppressed == 5
+    assert _classes(protection, _rules()).min() >= 5
