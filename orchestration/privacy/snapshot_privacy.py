@@ -211,7 +211,6 @@ def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
         if no_coarse_value.any():
             names = frame.loc[no_coarse_value, q.detail_column or q.source_column].value_counts()
             unmapped.update({str(name): int(count) for name, count in names.items()})
-    original = keys
     counting = counting[partitions + order]
     under_k_coarsened, unique_coarsened = _small_and_unique(counting, partitions + order, rules.k)
 
@@ -225,7 +224,7 @@ def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
     flags = counting[order] == _STAR
     for q in rules.quasi_identifiers:
         if q.coarsening and not q.partition:
-            released[q.name] = original[q.name].where(~flags[q.name], None)
+            released[q.name] = keys[q.name].where(~flags[q.name], None)
     for name in order:
         released[f"suppressed__{name}"] = flags[name].to_numpy()
     released[SUPPRESSED_LIST_COLUMN] = [", ".join(n for n, hit in zip(order, row) if hit) or None
@@ -266,7 +265,8 @@ def _coarsen(frame: pd.DataFrame, q: QuasiIdentifier, rules: Rules) -> tuple[pd.
         region = municipality.map(lambda name: rules.regions.get(normalise_municipality(name))
                                   if isinstance(name, str) else None)
         unmapped = municipality.notna() & region.isna()
-        return region.astype(object).where(region.notna(), None), int((~unmapped & municipality.notna()).sum()), unmapped
+        mapped = int((municipality.notna() & ~unmapped).sum())
+        return region.astype(object).where(region.notna(), None), mapped, unmapped
     column = frame[q.source_column]
     if q.coarsening == "rare_to_other":
         within = [frame[p.source_column] for p in rules.partitions if p.name == "meting"]
@@ -294,7 +294,8 @@ def _suppress(keys: pd.DataFrame, partitions: list[str], order: list[str], k: in
     return keys
 
 
-def _fill_fully_suppressed(keys: pd.DataFrame, partitions: list[str], order: list[str], k: int) -> tuple[pd.DataFrame, int]:
+def _fill_fully_suppressed(keys: pd.DataFrame, partitions: list[str], order: list[str],
+                           k: int) -> tuple[pd.DataFrame, int]:
     """A fully suppressed class still under k takes records from its partition's other classes:
     first the spare records of the largest (which keep k), then, if that is not enough, whole
     classes, smallest first. Either way every class left keeps at least k."""

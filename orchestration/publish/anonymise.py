@@ -98,7 +98,8 @@ class Plan:
             columns.append(f"r.{_ident(SUPPRESSED_LIST_COLUMN)}")
         if relation == OPEN_ANSWERS:
             columns.append(f"case when regexp_matches(f.answer_text, '{_SCRUB_PLACEHOLDERS}') "
-                           f"then 'contact_details_removed' else 'no_contact_details_found' end as {SCRUB_STATUS_COLUMN}")
+                           "then 'contact_details_removed' else 'no_contact_details_found' end "
+                           f"as {SCRUB_STATUS_COLUMN}")
         return (f"select {', '.join(columns)} from {source} f "
                 f"inner join {_RELEASED} r on f.respondent_key = r.respondent_key")
 
@@ -113,7 +114,9 @@ class Plan:
         for q in rules.quasi_identifiers:
             if name == q.detail_column and relation == RESPONDENTS:
                 # replaced in place by its coarse value when the mart has no column for it (region)
-                return None if q.source_column in self.columns[relation] else f"r.{_ident(q.name)} as {_ident(q.name)}"
+                if q.source_column in self.columns[relation]:
+                    return None
+                return f"r.{_ident(q.name)} as {_ident(q.name)}"
         hiding = [q for q in rules.suppressible
                   if q.source_table == "fct_respondent" and name in (q.source_column, *q.linked_columns)]
         if hiding:
