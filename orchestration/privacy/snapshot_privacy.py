@@ -300,26 +300,28 @@ def _fill_fully_suppressed(keys: pd.DataFrame, partitions: list[str], order: lis
     first the spare records of the largest (which keep k), then, if that is not enough, whole
     classes, smallest first. Either way every class left keeps at least k."""
     keys = keys.copy()
-    pulled = 0
-    all_star = (keys[order] == _STAR).all(axis=1)
-    for _, members in keys.groupby(partitions, dropna=False).groups.items():
-        starred = [i for i in members if all_star[i]]
-        need = k - len(starred) if starred else 0
+    all_star = (keys[order] == _STAR).all(axis=1).to_numpy()
+    take: list[int] = []  # positions
+    for members in keys.groupby(partitions, dropna=False).indices.values():
+        starred = int(all_star[members].sum())
+        need = k - starred if starred else 0
         if need <= 0:
             continue
-        rest = keys.loc[[i for i in members if not all_star[i]]]
-        classes = sorted((sorted(rows) for rows in rest.groupby(order, dropna=False).groups.values()),
+        rest = members[~all_star[members]]
+        classes = sorted((sorted(rest[positions].tolist()) for positions in
+                          keys.iloc[rest].groupby(order, dropna=False).indices.values()),
                          key=lambda rows: (-len(rows), rows[0]))
-        take = []
+        chosen: list[int] = []
         for rows in classes:
-            spare = min(len(rows) - k, need - len(take))
+            spare = min(len(rows) - k, need - len(chosen))
             if spare > 0:
-                take += rows[:spare]
+                chosen += rows[:spare]
         for rows in reversed(classes):
-            if len(take) >= need:
+            if len(chosen) >= need:
                 break
-            taken = set(take)
-            take += [row for row in rows if row not in taken]
-        keys.loc[take, order] = _STAR
-        pulled += len(take)
-    return keys, pulled
+            taken = set(chosen)
+            chosen += [row for row in rows if row not in taken]
+        take += chosen
+    if take:
+        keys.iloc[take, [keys.columns.get_loc(name) for name in order]] = _STAR
+    return keys, len(take)
