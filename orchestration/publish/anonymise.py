@@ -58,10 +58,12 @@ class PrivacyReport:
         return sum(self.suppressed.values())
 
     def summary(self) -> str:
+        unmapped = (f"; {self.unmapped_municipalities} in a municipality missing from "
+                    "seeds/privacy/municipality_regions.csv (region suppressed)" if self.unmapped_municipalities else "")
         return (f"k {self.k_reached} reached (required {self.k_required}) on {len(self.coarsened)} quasi-identifiers "
                 f"over {self.respondent_waves} respondent-waves; {self.values_coarsened} values coarsened, "
                 f"{self.values_suppressed} suppressed ({self.records_with_suppression} records); before: "
-                f"{self.unique_detail} unique, {self.under_k_detail} under k")
+                f"{self.unique_detail} unique, {self.under_k_detail} under k{unmapped}")
 
 
 class Plan:
