@@ -246,6 +246,7 @@ def publish(wait: float = typer.Option(60.0, help="Seconds to wait for a warehou
         raise typer.Exit(code=1)
     console.print(f"published {len(snapshot.tables)} tables, {snapshot.total_rows} rows, "
                   f"{snapshot.bytes / 1e6:.1f} MB in {snapshot.seconds:.2f}s -> [bold]{snapshot.path}[/bold]")
+    console.print(f"privacy: {snapshot.privacy.summary()}")
 
 
 @app.command()

@@ -16,6 +16,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from orchestration.privacy.file_modes import make_private, restrict_umask
+
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +39,8 @@ def _holder(exc: Exception) -> str:
 @contextmanager
 def connect(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        restrict_umask()  # record-level data: the files DuckDB creates are the owner's and group's only
     deadline = time.monotonic() + wait_seconds
     delay = 0.2
     while True:
@@ -57,6 +61,8 @@ def connect(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> 
                         path, _holder(exc), delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
+    if not read_only:
+        make_private(path)
     try:
         yield con
     finally:

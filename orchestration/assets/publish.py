@@ -2,7 +2,9 @@
 
 It depends on every mart and every analysis table, so the refresh job and `inburgering build`
 publish only after all of them materialised; if any of them failed the snapshot step is
-skipped and analysts keep reading the previous, complete snapshot.
+skipped and analysts keep reading the previous, complete snapshot. A snapshot in which a
+combination of quasi-identifiers counts fewer than k respondent-waves is refused, so the asset
+fails (and the build with it) while analysts keep the previous one.
 """
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
@@ -33,8 +35,13 @@ def snapshot_upstream() -> list[AssetKey]:
 )
 def published_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     snapshot = publish(warehouse.db, snapshot_path_for(warehouse.db))
+    privacy = snapshot.privacy
     context.log.info(f"published {len(snapshot.tables)} tables ({snapshot.total_rows} rows, "
                      f"{snapshot.bytes / 1e6:.1f} MB) to {snapshot.path} in {snapshot.seconds:.2f}s")
+    context.log.info(f"privacy: {privacy.summary()}")
+    if privacy.unmapped_municipalities:
+        context.log.warning(f"{privacy.unmapped_municipalities} respondent-waves live in a municipality missing from "
+                            "seeds/privacy/municipality_regions.csv: their region is suppressed; add it to the seed")
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(snapshot.path)),
         "tables": MetadataValue.json(snapshot.rows),
@@ -42,4 +49,11 @@ def published_snapshot(context: AssetExecutionContext, warehouse: WarehouseResou
         "seconds": MetadataValue.float(round(snapshot.seconds, 3)),
         "bytes": snapshot.bytes,
         "fingerprint": snapshot.fingerprint,
+        "privacy_k_required": privacy.k_required,
+        "privacy_k_reached": privacy.k_reached if privacy.k_reached is not None else 0,
+        "privacy_values_coarsened": MetadataValue.json(privacy.coarsened),
+        "privacy_values_suppressed": MetadataValue.json(privacy.suppressed),
+        "privacy_records_with_suppression": privacy.records_with_suppression,
+        "privacy_unmapped_municipalities": privacy.unmapped_municipalities,
+        "privacy_excluded_tables": MetadataValue.json(privacy.excluded_tables),
     })

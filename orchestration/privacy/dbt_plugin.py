@@ -4,6 +4,7 @@ pseudonym key as a session variable (pseudonym_key.py), so no compiled SQL or lo
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
+from orchestration.privacy.file_modes import restrict_umask
 from orchestration.privacy.pseudonym_key import ENVIRONMENT_VARIABLE, configure, key, key_is_set
 
 logger = AdapterLogger("inburgering")
@@ -11,6 +12,7 @@ logger = AdapterLogger("inburgering")
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config) -> None:
+        restrict_umask()  # the warehouse file and its WAL: owner and group only (file_modes.py)
         key()  # fails here, before any model runs, when production requires a key that is missing
         if not key_is_set():
             logger.warning(f"{ENVIRONMENT_VARIABLE} is not set: pseudonyms use the development key "

@@ -7,6 +7,11 @@ published folder, which is checkpointed, closed, fsynced and then renamed onto t
 path. A rename is atomic on POSIX: a reader that has the old file open keeps reading the old
 inode, a reader that opens the path afterwards gets the whole new file, and nobody ever sees
 a half-written snapshot or meets the pipeline's lock.
+
+The snapshot is the analysts' privacy tier: record-level, but no respondent-wave can be singled
+out by its quasi-identifiers (anonymise.py, orchestration/privacy/snapshot_privacy.py). A
+snapshot that does not reach k is not published; the previous one stays. The file is readable
+by its owner and group only.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.privacy.file_modes import PRIVATE_READ_ONLY, private_umask
+from orchestration.privacy.snapshot_privacy import PrivacyRuleError, Rules
+from orchestration.publish.anonymise import Plan, PrivacyNotReached, PrivacyReport, verify
 from orchestration.warehouse import WarehouseBusy, connect
 
 SNAPSHOT_SCHEMAS = ("marts", "analysis")
@@ -42,6 +50,7 @@ class Snapshot:
     fingerprint: str
     seconds: float
     bytes: int
+    privacy: PrivacyReport
 
     @property
     def tables(self) -> list[str]:
@@ -53,9 +62,13 @@ class Snapshot:
 
 
 def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_SCHEMAS,
-            wait_seconds: float = 60.0) -> Snapshot:
+            wait_seconds: float = 60.0, rules: Rules | None = None) -> Snapshot:
     """Copy every table and view of `schemas` in `warehouse` into a new file and move it onto
     `target` in one rename. On any failure the file at `target` is left as it was."""
+    try:
+        rules = rules or Rules.load()
+    except PrivacyRuleError as exc:
+        raise SnapshotError(f"{exc}; the published file is unchanged") from exc
     if not warehouse.is_file():
         raise SnapshotError(f"{warehouse}: no warehouse file to publish a snapshot from; build it first")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -64,12 +77,13 @@ def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_S
     started = time.monotonic()
     built_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con:
-            rows, fingerprints = _copy_schemas(con, warehouse, temp, schemas, built_at)
+        with connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con, private_umask():
+            rows, fingerprints, privacy = _copy_schemas(con, warehouse, temp, schemas, built_at, rules)
         _fsync(temp)
-        # 0444: an analyst who forgets read_only=True gets an error (as a non-root user) instead of
-        # taking the write lock that would keep every other reader out until they close.
-        temp.chmod(0o444)
+        # 0440: an analyst who forgets read_only=True gets an error (as a non-root user) instead of
+        # taking the write lock that would keep every other reader out until they close; and
+        # only the owner and the analysts' group can read it.
+        temp.chmod(PRIVATE_READ_ONLY)
         os.replace(temp, target)
         _fsync(target.parent)
     except BaseException as exc:
@@ -77,19 +91,23 @@ def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_S
         # Busy: the caller may wait and retry, and its message already names the warehouse.
         if isinstance(exc, (SnapshotError, WarehouseBusy, KeyboardInterrupt, SystemExit)):
             raise
+        if isinstance(exc, PrivacyNotReached):
+            raise SnapshotError(f"{target}: {exc}; the previously published snapshot stays") from exc
         raise SnapshotError(f"publishing a snapshot of {warehouse} to {target} failed; the published file "
                             f"is unchanged. {type(exc).__name__}: {exc}") from exc
     return Snapshot(path=target, source=warehouse, built_at=built_at, rows=rows,
                     fingerprint=_combine(fingerprints), seconds=time.monotonic() - started,
-                    bytes=target.stat().st_size)
+                    bytes=target.stat().st_size, privacy=privacy)
 
 
 def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, schemas: tuple[str, ...],
-                  built_at: datetime) -> tuple[dict[str, int], dict[str, str]]:
+                  built_at: datetime, rules: Rules) -> tuple[dict[str, int], dict[str, str], PrivacyReport]:
     """The copy itself, from the warehouse's read-only connection into `temp` attached read-write."""
     relations = _relations(con, schemas)
     if not any(schema == "marts" for schema, _ in relations) and "marts" in schemas:
         raise SnapshotError(f"{warehouse}: the marts schema holds no tables; run the build before publishing")
+    plan = Plan(con, relations, rules)
+    relations = [relation for relation in relations if plan.copies(relation)]
     con.execute(f"attach {_literal(temp)} as {ALIAS} (read_write)")
     try:
         rows, fingerprints = {}, {}
@@ -98,14 +116,15 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, s
         for schema, name in relations:
             copy = f"{ALIAS}.{_ident(schema)}.{_ident(name)}"
             # Tables, not views: the snapshot must not depend on seeds or intermediate models.
-            con.execute(f"create table {copy} as select * from {_ident(schema)}.{_ident(name)}")
+            con.execute(f"create table {copy} as {plan.select((schema, name))}")
             rows[f"{schema}.{name}"], fingerprints[f"{schema}.{name}"] = _count_and_fingerprint(con, copy)
+        privacy = verify(con, ALIAS, plan)
         _write_info(con, warehouse, built_at, rows, fingerprints)
         # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
         con.execute(f"checkpoint {ALIAS}")
     finally:
         con.execute(f"detach {ALIAS}")
-    return rows, fingerprints
+    return rows, fingerprints, privacy
 
 
 def _relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:

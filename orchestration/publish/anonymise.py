@@ -1,0 +1,250 @@
+"""What the snapshot publishes of the respondent-level marts: the k-anonymous values of
+orchestration/privacy/snapshot_privacy.py written into fct_respondent and fct_answer, free text
+only on request, a privacy report, and the check that refuses a snapshot under k.
+
+Every other table of the snapshot is an aggregate or an analysis result and is copied as is; a
+table with a respondent_key that is not handled here stops the publish (fail closed), so a new
+record-level mart cannot slip into the analysts' copy unprotected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from orchestration.privacy.snapshot_privacy import (
+    OPEN_ANSWERS_ENV, SUPPRESSED_LIST_COLUMN, SUPPRESSED_STATUS, Protection, QuasiIdentifier, Rules, protect)
+
+RESPONDENTS = ("marts", "fct_respondent")
+ANSWERS = ("marts", "fct_answer")
+OPEN_ANSWERS = ("marts", "fct_open_answer")
+RESPONDENT_LEVEL = (RESPONDENTS, ANSWERS, OPEN_ANSWERS)
+PRIVACY_TABLE = "snapshot_privacy"
+SCRUB_STATUS_COLUMN = "scrub_status"
+_RELEASED = "_snapshot_released"
+# the placeholders macros/privacy.sql puts where it removed contact details
+_SCRUB_PLACEHOLDERS = r"\[(e-mail|iban|telefoon|nummer)\]"
+
+
+class PrivacyNotReached(RuntimeError):
+    """The snapshot would hold a combination of quasi-identifiers shared by fewer than k records."""
+
+
+@dataclass(frozen=True)
+class PrivacyReport:
+    k_required: int
+    k_reached: int | None  # smallest combination in the snapshot; None without respondents
+    respondent_waves: int
+    combinations: int
+    coarsened: dict[str, int]
+    suppressed: dict[str, int]
+    records_with_suppression: int
+    unmapped_municipalities: int
+    under_k_detail: int
+    unique_detail: int
+    under_k_coarsened: int
+    unique_coarsened: int
+    dropped_columns: list[str]
+    excluded_tables: list[str]
+
+    @property
+    def values_coarsened(self) -> int:
+        return sum(self.coarsened.values())
+
+    @property
+    def values_suppressed(self) -> int:
+        return sum(self.suppressed.values())
+
+    def summary(self) -> str:
+        unmapped = (f"; {self.unmapped_municipalities} in a municipality missing from "
+                    "seeds/privacy/municipality_regions.csv (region suppressed)" if self.unmapped_municipalities else "")
+        return (f"k {self.k_reached} reached (required {self.k_required}) on {len(self.coarsened)} quasi-identifiers "
+                f"over {self.respondent_waves} respondent-waves; {self.values_coarsened} values coarsened, "
+                f"{self.values_suppressed} suppressed ({self.records_with_suppression} records); before: "
+                f"{self.unique_detail} unique, {self.under_k_detail} under k{unmapped}")
+
+
+class Plan:
+    """Decided before anything is written: which tables are left out, and how the respondent-level
+    ones are selected."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]], rules: Rules):
+        self.rules = rules
+        self.columns = {relation: _columns(con, *relation) for relation in relations}
+        unhandled = [f"{s}.{t}" for (s, t), columns in self.columns.items()
+                     if "respondent_key" in columns and (s, t) not in RESPONDENT_LEVEL]
+        if unhandled:
+            raise PrivacyNotReached(
+                f"{', '.join(unhandled)}: record-level tables (respondent_key) without a privacy rule; "
+                "add them to orchestration/publish/anonymise.py before they can be published")
+        self.excluded = [] if rules.open_answers or OPEN_ANSWERS not in self.columns else [OPEN_ANSWERS]
+        self.protection: Protection | None = None
+        if RESPONDENTS not in self.columns and any(relation in self.columns for relation in RESPONDENT_LEVEL):
+            raise PrivacyNotReached("marts.fct_respondent is missing: the answers cannot be protected without it")
+        if RESPONDENTS in self.columns:
+            self.protection = protect(_respondents(con, rules, self.columns), rules)
+            con.register(_RELEASED, self.protection.released)
+
+    def copies(self, relation: tuple[str, str]) -> bool:
+        return relation not in self.excluded
+
+    def select(self, relation: tuple[str, str]) -> str:
+        source = f"{_ident(relation[0])}.{_ident(relation[1])}"
+        if relation not in RESPONDENT_LEVEL or self.protection is None:
+            return f"select * from {source}"
+        columns = [self._column(relation, name, kind) for name, kind in self.columns[relation].items()]
+        columns = [column for column in columns if column]
+        if relation == RESPONDENTS:
+            columns.append(f"r.{_ident(SUPPRESSED_LIST_COLUMN)}")
+        if relation == OPEN_ANSWERS:
+            columns.append(f"case when regexp_matches(f.answer_text, '{_SCRUB_PLACEHOLDERS}') "
+                           "then 'contact_details_removed' else 'no_contact_details_found' end "
+                           f"as {SCRUB_STATUS_COLUMN}")
+        return (f"select {', '.join(columns)} from {source} f "
+                f"inner join {_RELEASED} r on f.respondent_key = r.respondent_key")
+
+    @property
+    def dropped_columns(self) -> list[str]:
+        columns = self.columns.get(RESPONDENTS, {})
+        return [q.detail_column for q in self.rules.quasi_identifiers
+                if q.detail_column in columns and q.source_column in columns]
+
+    def _column(self, relation: tuple[str, str], name: str, kind: str) -> str | None:
+        rules, quoted = self.rules, _ident(name)
+        for q in rules.quasi_identifiers:
+            if name == q.detail_column and relation == RESPONDENTS:
+                # replaced in place by its coarse value when the mart has no column for it (region)
+                if q.source_column in self.columns[relation]:
+                    return None
+                return f"r.{_ident(q.name)} as {_ident(q.name)}"
+        hiding = [q for q in rules.suppressible
+                  if q.source_table == "fct_respondent" and name in (q.source_column, *q.linked_columns)]
+        if hiding:
+            return f"case when {' or '.join(_flag(q) for q in hiding)} then null else f.{quoted} end as {quoted}"
+        if relation == ANSWERS and name in ("harmonised_code", "answer_status"):
+            return self._answer(name, kind)
+        return f"f.{quoted}"
+
+    def _answer(self, name: str, kind: str) -> str:
+        """The answer rows of a quasi-identifier: suppressed with it, coarsened like it."""
+        carried = [q for q in self.rules.suppressible if q.answer_question_id]
+        hidden = " or ".join(f"(f.question_id = {_literal(q.answer_question_id)} and {_flag(q)})" for q in carried)
+        if name == "answer_status":
+            return f"case when {hidden or 'false'} then '{SUPPRESSED_STATUS}' else f.answer_status end as answer_status"
+        coarse = " ".join(
+            f"when f.question_id = {_literal(q.answer_question_id)} and f.answer_status = 'valid' "
+            f"then cast(r.{_ident(q.name)} as {kind})"
+            for q in self.rules.quasi_identifiers if q.coarsening and q.source_table == "fct_answer")
+        return f"case when {hidden or 'false'} then null {coarse} else f.harmonised_code end as harmonised_code"
+
+
+def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyReport:
+    """Count the combinations in the snapshot as written (not in the frame that made it): the
+    smallest must hold k records, or PrivacyNotReached and nothing is published."""
+    rules, protection = plan.rules, plan.protection
+    k_reached, waves, combinations, with_suppression = None, 0, 0, 0
+    if protection is not None:
+        k_reached, waves, combinations, with_suppression = con.execute(_count_sql(alias, rules)).fetchone()
+        if k_reached is not None and k_reached < rules.k:
+            why = (f"; groups with fewer than k respondent-waves, which no suppression can protect: "
+                   f"{', '.join(protection.unprotectable)}" if protection.unprotectable else "")
+            raise PrivacyNotReached(
+                f"the snapshot would hold a combination of quasi-identifiers shared by only {k_reached} "
+                f"respondent-waves (k = {rules.k}{why}); not published")
+    report = PrivacyReport(
+        k_required=rules.k, k_reached=k_reached, respondent_waves=int(waves or 0), combinations=int(combinations or 0),
+        coarsened=dict(protection.coarsened) if protection else {},
+        suppressed=dict(protection.suppressed) if protection else {},
+        records_with_suppression=int(with_suppression or 0),
+        unmapped_municipalities=sum(protection.unmapped_municipalities.values()) if protection else 0,
+        under_k_detail=protection.under_k_detail if protection else 0,
+        unique_detail=protection.unique_detail if protection else 0,
+        under_k_coarsened=protection.under_k_coarsened if protection else 0,
+        unique_coarsened=protection.unique_coarsened if protection else 0,
+        dropped_columns=[f"marts.fct_respondent.{c}" for c in plan.dropped_columns],
+        excluded_tables=[f"{s}.{t}" for s, t in plan.excluded])
+    _write_report(con, alias, rules, report)
+    return report
+
+
+def _count_sql(alias: str, rules: Rules) -> str:
+    respondent = [f"f.{_ident(q.name)}" for q in rules.quasi_identifiers if q.source_table == "fct_respondent"]
+    answered = [q for q in rules.quasi_identifiers if q.source_table == "fct_answer"]
+    pivot = ", ".join(f"max(harmonised_code) filter (where question_id = {_literal(q.source_column)} "
+                      f"and answer_status = 'valid') as {_ident(q.name)}" for q in answered)
+    keys = respondent + [f"a.{_ident(q.name)}" for q in answered] + [f"f.{_ident(SUPPRESSED_LIST_COLUMN)}"]
+    answers = (f"left join (select respondent_key, {pivot} from {alias}.marts.fct_answer group by respondent_key) a "
+               "on f.respondent_key = a.respondent_key") if answered else ""
+    return (f"select min(n), sum(n), count(*), sum(n) filter (where suppressed) from ("
+            f"select count(*) as n, bool_or(f.{_ident(SUPPRESSED_LIST_COLUMN)} is not null) as suppressed "
+            f"from {alias}.marts.fct_respondent f {answers} group by {', '.join(keys)})")
+
+
+def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, report: PrivacyReport) -> None:
+    """main.snapshot_privacy: what was done to which quasi-identifier, and the k reached."""
+    rows = []
+    for q in rules.quasi_identifiers:
+        treatment = ("partition, never suppressed" if q.partition else f"suppressed in order {q.suppression_order}")
+        if q.coarsening == "municipality_regions":
+            treatment = f"municipality -> province (seed municipality_regions); {treatment}"
+        elif q.coarsening == "rare_to_other":
+            treatment = f"codes under {q.rare_below} per meting -> {q.other_value}; {treatment}"
+        elif q.detail_column:
+            treatment = f"{q.detail_column} dropped; {treatment}"
+        rows.append([q.name, "quasi_identifier", treatment, report.coarsened.get(q.name, 0),
+                     report.suppressed.get(q.name, 0)])
+    rows += [[column, "column_dropped", "detail kept in the warehouse only", None, None]
+             for column in report.dropped_columns]
+    rows += [[table, "table_excluded", f"free text: copied only with {OPEN_ANSWERS_ENV}=1", None, None]
+             for table in report.excluded_tables]
+    con.execute(f"create table {alias}.main.{PRIVACY_TABLE} (item varchar, kind varchar, treatment varchar, "
+                "values_coarsened bigint, values_suppressed bigint, k_required integer, k_reached bigint, "
+                "respondent_waves bigint, respondent_waves_unique_before bigint, "
+                "respondent_waves_under_k_before bigint)")
+    con.executemany(f"insert into {alias}.main.{PRIVACY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[*row, report.k_required, report.k_reached, report.respondent_waves,
+                      report.unique_detail, report.under_k_detail] for row in rows])
+
+
+def _respondents(con: duckdb.DuckDBPyConnection, rules: Rules, columns: dict) -> pd.DataFrame:
+    """One row per respondent-wave with every column the quasi-identifiers are made from."""
+    available = columns[RESPONDENTS]
+    wanted = []
+    for q in rules.quasi_identifiers:
+        if q.source_table == "fct_respondent":
+            wanted += [c for c in (q.source_column, q.detail_column) if c in available and c not in wanted]
+            if q.source_column not in available and q.detail_column not in available:
+                raise PrivacyNotReached(f"marts.fct_respondent has no column {q.source_column} "
+                                        f"(quasi-identifier {q.name}, seeds/privacy/snapshot_quasi_identifiers.csv)")
+    select = ", ".join(f"f.{_ident(c)}" for c in wanted)
+    answered = [q for q in rules.quasi_identifiers if q.source_table == "fct_answer"]
+    if not answered:
+        return con.execute(f"select f.respondent_key, {select} from marts.fct_respondent f").df()
+    pivot = ", ".join(f"max(harmonised_code) filter (where question_id = {_literal(q.source_column)} "
+                      f"and answer_status = 'valid') as {_ident(q.source_column)}" for q in answered)
+    questions = ", ".join(_literal(q.source_column) for q in answered)
+    return con.execute(
+        f"select f.respondent_key, {select}, {', '.join(f'a.{_ident(q.source_column)}' for q in answered)} "
+        f"from marts.fct_respondent f left join (select respondent_key, {pivot} from marts.fct_answer "
+        f"where question_id in ({questions}) group by respondent_key) a on f.respondent_key = a.respondent_key "
+        "order by f.respondent_key").df()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, str]:
+    return dict(con.execute(
+        "select column_name, data_type from information_schema.columns where table_catalog = current_database() "
+        "and table_schema = ? and table_name = ? order by ordinal_position", [schema, table]).fetchall())
+
+
+def _flag(q: QuasiIdentifier) -> str:
+    return f"r.{_ident('suppressed__' + q.name)}"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
