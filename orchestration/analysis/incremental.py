@@ -25,9 +25,11 @@ _PACKAGE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """The analysis code and its model declarations: changing either recomputes every meting."""
+    """The analysis code, its term coding and the report mapping it reads: changing any
+    recomputes every meting."""
     digest = hashlib.sha256()
-    for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.yaml"), *_PACKAGE.glob("*.sql")]):
+    mapping = _PACKAGE.parent / "report_mapping.yaml"
+    for path in [*sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.yaml"), *_PACKAGE.glob("*.sql")]), mapping]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

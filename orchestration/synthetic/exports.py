@@ -66,7 +66,7 @@ def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionn
 def _to_source_codes(values: pd.Series, coding: dict[int, int], name: str, meting: int, questionnaire: str
                      ) -> pd.Series:
     present = pd.to_numeric(values, errors="coerce").dropna().astype(int).unique()
-    unknown = sorted(set(present) - set(coding))
+    unknown = sorted(int(v) for v in set(present) - set(coding))
     if unknown:
         raise ValueError(f"{meting} {questionnaire} {name}: answers {unknown} are not in the codebook's answer set")
     return pd.to_numeric(values, errors="coerce").map(lambda v: np.nan if pd.isna(v) else float(coding[int(v)]))
