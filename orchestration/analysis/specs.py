@@ -72,7 +72,7 @@ def scales() -> list[Scale]:
 
 
 def scale_items() -> list[str]:
-    """Every item an outcome of models.yaml reads, in declaration order."""
+    """Every item an outcome of the report mapping reads, in declaration order."""
     seen: dict[str, None] = {}
     for items in _document()["outcomes"].values():
         seen.update(dict.fromkeys(items))
