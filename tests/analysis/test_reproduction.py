@@ -111,3 +111,17 @@ def test_a_missing_estimate_fails_the_check():
     coefficients = coefficients[~((coefficients["report_table"] == "B.2.7") & (coefficients["term"] == "Gezondheid"))]
     numbers = verdict(coefficient_checks(coefficients, models))
     assert numbers["coefficients_not_estimated"] == 1 and not coefficients_pass(numbers)
+
+
+def test_the_mapping_and_the_codebooks_report_tables_column_name_the_same_questions():
+    """questions.csv's report_tables (shown on pages and in dim_question) must not drift from
+    the reviewed mapping the checks read."""
+    codebook = Codebook.load()
+    listed = codebook.questions["report_tables"].str.split(";")
+    drift = []
+    for key, entry in report_mapping()["frequency_tables"].items():
+        mapped = {entry["question"]} if "question" in entry else set(entry["options"].values())
+        in_codebook = {question for question, keys in listed.items() if key in keys}
+        if mapped != in_codebook:
+            drift.append((key, sorted(mapped ^ in_codebook)))
+    assert drift == []
