@@ -37,7 +37,6 @@ WITHIN_SE = 2.0       # a coefficient is reproduced when within two published st
 MAX_SE = 3.0          # ... and none may be further than three
 MIN_SHARE_WITHIN = 0.95
 ROUNDING = 0.5        # the report prints whole percentages
-GROUPS = ("Wi2021-asiel", "Wi2021-gezin", "Wi2013-asiel", "Wi2013-gezin")
 BASE_KINDS = {"valid", "dont_know", "no_answer"}
 
 REPRODUCTION_COLUMNS = ["meting", "check_kind", "reference_key", "report_table", "title", "item", "printed",
