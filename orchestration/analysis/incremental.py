@@ -1,7 +1,7 @@
 """Per-meting bookkeeping for the analysis tables: a new wave adds work instead of redoing all.
 
 Every analysis table carries a `meting` column. An asset fingerprints its input per meting (the
-rows it reads, plus the analysis code and models.yaml); a meting whose fingerprint matches the
+rows it reads, plus the analysis code, models.yaml and the report mapping); a meting whose fingerprint matches the
 one stored in analysis.meting_inputs keeps its rows, the others are computed and swapped in. All
 tables of an asset and the bookkeeping change in one transaction: a reader sees the old or the
 new state, never a mix.
@@ -25,9 +25,11 @@ _PACKAGE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """The analysis code and its model declarations: changing either recomputes every meting."""
+    """The analysis code, its term coding and the report mapping it reads: changing any
+    recomputes every meting."""
     digest = hashlib.sha256()
-    for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.yaml"), *_PACKAGE.glob("*.sql")]):
+    mapping = _PACKAGE.parent / "report_mapping.yaml"
+    for path in [*sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.yaml"), *_PACKAGE.glob("*.sql")]), mapping]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -1,5 +1,5 @@
 """OLS regressions with the report's output shape: `fit_ols` for any outcome ~ terms, and the
-report's own models (models.yaml) fitted per meting with `fit_report_models`."""
+report's own models (report_mapping.yaml, terms coded per models.yaml) fitted per meting with `fit_report_models`."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def fit_ols(frame: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, dict]:
     return coefficients, stats
 
 
-# --- the report's models (models.yaml), fitted per meting -------------------------------------
+# --- the report's models (report_mapping.yaml), fitted per meting -----------------------------
 
 CONSTANT = "Constante"
 
@@ -140,7 +140,7 @@ MODEL_COLUMNS = ["meting", "report_table", "group_label", "outcome", "status", "
 
 def fit_report_models(frame: pd.DataFrame, asked: set[tuple[int, str]] | None = None,
                       models: list[ReportModel] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every model of models.yaml for every meting in the frame (group = fct_respondent.group_label)."""
+    """Every model of the report mapping for every meting in the frame (group = fct_respondent.group_label)."""
     coefficient_tables, model_rows = [], []
     for meting, wave in frame.groupby("meting", sort=True):
         for model in models or report_models():

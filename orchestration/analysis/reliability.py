@@ -1,5 +1,5 @@
 """Scale reliability: Cronbach's alpha (specs.cronbach_alpha) and the item correlations of each
-composite scale of models.yaml, per meting and group and for all groups together ('Totaal',
+composite scale of the report mapping, per meting and group and for all groups together ('Totaal',
 the base of the report's printed alphas).
 
 Complete cases per scale (a respondent with every item answered validly, codes 1-5), the same

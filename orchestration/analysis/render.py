@@ -160,7 +160,8 @@ def regression_page(coefficients: pd.DataFrame, models: pd.DataFrame, meting: in
           .cols_label(note="opmerking"))
     return page(f"Regressies meting {meting}", [gt.as_raw_html()],
                 "De modellen van het rapport (Tabel 4.7, B.2.7–B.2.14, B.4.8–B.4.14) zoals "
-                "<code>orchestration/analysis/models.yaml</code> ze declareert, geschat op "
+                "<code>orchestration/report_mapping.yaml</code> ze vastlegt (termen gecodeerd volgens "
+                "<code>orchestration/analysis/models.yaml</code>), geschat op "
                 "<code>marts.fct_respondent</code> en <code>marts.fct_answer</code>.")
 
 

@@ -1,34 +1,43 @@
 """The warehouse against the published report (../shared/reference/report_tables.yaml).
 
-- Frequency tables: every printed table (with rows) whose question the codebook links
-  (seeds questions.report_tables). Columns and rows are read as the generator's calibration
-  reads them (orchestration.synthetic.calibration / labels: `subgroup`, `_row_target`); the
-  numbers come from marts.mart_route_cohort's counts. Per cell the tolerance is
-  calibration.tolerance: 3 standard errors of a proportion at the printed column N (the
-  warehouse's N where the report prints none), plus half a point for the printing's rounding. Per table: the largest deviation and whether every cell is
-  within its tolerance.
+- Frequency tables: every printed table the report mapping (orchestration/report_mapping.yaml)
+  links to a question. Rows are the question's answer labels (or the options of a multi-response
+  question), columns the mapping's subgroups, the denominator the mapping's percentage base; the
+  numbers come from marts.mart_route_cohort's counts. Per cell the tolerance is 3 standard
+  errors of a proportion at the printed column N (the warehouse's N where the report prints
+  none), plus half a point for the printing's rounding. Per table: the largest deviation and
+  whether every cell is within its tolerance. A row whose label no answer carries any more is
+  a cell outside tolerance, not a silent gap.
 - Coefficients: every published B of the regression tables against analysis.regression_coefficients
   of the report's meting; within = |estimate - B| <= 2 published SE. The adjusted R2 is listed
   beside them for information.
+
+This module reads the mapping with its own code; the synthetic generator reads the same file
+with its own, and neither imports the other.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 import pandas as pd
+import yaml
 
 from orchestration.analysis.table_types import typed
 from orchestration.codebook import Codebook
 from orchestration.reference import ReferenceTable, parse_value, tables
-from orchestration.synthetic.calibration import CellCheck, _questions_by_table, _row_target, tolerance
-from orchestration.synthetic.labels import GROUPS, subgroup
 
+MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
 REPORT_METING = 2024  # the wave report_tables.yaml describes
 WITHIN_SE = 2.0       # a coefficient is reproduced when within two published standard errors
 MAX_SE = 3.0          # ... and none may be further than three
 MIN_SHARE_WITHIN = 0.95
+ROUNDING = 0.5        # the report prints whole percentages
+BASE_KINDS = {"valid", "dont_know", "no_answer"}
 
 REPRODUCTION_COLUMNS = ["meting", "check_kind", "reference_key", "report_table", "title", "item", "printed",
                         "printed_se", "reproduced", "deviation", "deviation_unit", "tolerance", "within",
@@ -38,42 +47,116 @@ CELL_COLUMNS = ["meting", "reference_key", "report_table", "column_label", "row_
                 "tolerance_basis", "deviation", "within"]
 
 
+@lru_cache(maxsize=1)
+def report_mapping() -> dict:
+    return yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
+
+
+def tolerance(printed: float, n: int | None) -> float:
+    """Three standard errors of a proportion at n (at least that of 1/(2n)), plus rounding."""
+    if not n:
+        return math.inf
+    p = min(max(printed / 100, 0.0), 1.0)
+    return 300 * math.sqrt(max(p * (1 - p), 0.25 / n) / n) + ROUNDING
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    table: str
+    column: str
+    row: str
+    question_id: str | None
+    printed: float
+    generated: float | None
+    n_printed: int | None
+    n_generated: int
+    tolerance: float
+
+    @property
+    def deviation(self) -> float | None:
+        return None if self.generated is None else abs(self.generated - self.printed)
+
+    @property
+    def within(self) -> bool:
+        return self.deviation is not None and self.deviation <= self.tolerance
+
+
+@dataclass(frozen=True)
+class RowTarget:
+    """A printed row as a question and the harmonised codes it adds up (none if no answer of
+    the codebook carries the printed label)."""
+
+    question_id: str
+    codes: frozenset[int]
+
+
 @dataclass(frozen=True)
 class MartCell:
     """Where a printed column lives in mart_route_cohort: a breakdown and the value(s) whose
-    counts add up to the column (several for 'Wi2021' or 'asielmigranten')."""
+    counts add up to the column (several for 'Wi2021')."""
 
     breakdown: str
     values: tuple[str, ...]
 
 
 def mart_cell(where: dict | None, groups_present: list[str]) -> MartCell | None:
-    """A calibration `subgroup` filter as a mart_route_cohort cell; None if the mart has none."""
+    """A mapping subgroup ({group, wet, leerroute, cohort, gender}) as a mart_route_cohort cell;
+    None if the mart has none."""
     if where is None:
         return None
     keys = set(where)
     if not keys:
         return MartCell("total", ("Totaal",))
-    if keys == {"group_label"}:
-        value = where["group_label"]
-        return MartCell("group", tuple(value) if isinstance(value, list) else (value,))
+    if keys == {"group"}:
+        return MartCell("group", (where["group"],))
     if keys == {"wet", "leerroute"}:
         return MartCell("leerroute", (where["leerroute"],))
     if keys == {"wet", "cohort"}:
         return MartCell("cohort", (str(where["cohort"]),))
     if keys == {"gender"}:
         return MartCell("gender", (where["gender"],))
-    if keys == {"group_label", "cohort"} and isinstance(where["group_label"], str):
-        return MartCell("group_x_cohort", (f"{where['group_label']} | {where['cohort']}",))
-    if keys == {"group_label", "gender"} and isinstance(where["group_label"], str):
-        return MartCell("group_x_gender", (f"{where['group_label']} | {where['gender']}",))
-    if keys == {"group_label", "leerroute"} and isinstance(where["group_label"], str):
-        return MartCell("group_x_leerroute", (f"{where['group_label']} | {where['leerroute']}",))
+    for other in ("cohort", "gender", "leerroute"):
+        if keys == {"group", other}:
+            return MartCell(f"group_x_{other}", (f"{where['group']} | {where[other]}",))
     if keys == {"wet"}:
         return MartCell("group", tuple(g for g in groups_present if g.startswith(where["wet"] + "-")))
-    if keys == {"migrant_type"}:
-        return MartCell("group", tuple(g for g in GROUPS if g.endswith("-" + where["migrant_type"])))
     return None
+
+
+def column_subgroup(label: str) -> dict | None:
+    """Whom a printed column counts, as the mapping states it; None for a column it does not name."""
+    return report_mapping()["subgroups"].get(label)
+
+
+def _answer_codes(codebook: Codebook, question_id: str, labels: list[str]) -> frozenset[int]:
+    answers = codebook.answers(codebook.questions.loc[question_id, "answer_set_id"])
+    by_label = {" ".join(str(label).split()): int(code) for label, code in zip(answers["label_nl"], answers["code"])}
+    codes = [by_label.get(" ".join(label.split())) for label in labels]
+    return frozenset(codes) if None not in codes else frozenset()
+
+
+def row_targets(codebook: Codebook, entry: dict, table: ReferenceTable) -> dict[str, RowTarget]:
+    """Every printed row of a mapped table as a question and codes."""
+    if "options" in entry:
+        return {label: RowTarget(question_id, frozenset({1})) for label, question_id in entry["options"].items()}
+    question_id = entry["question"]
+    combined = entry.get("combined", {})
+    return {label: RowTarget(question_id, _answer_codes(codebook, question_id, combined.get(label, [label])))
+            for label, _ in table.rows}
+
+
+def base_codes(codebook: Codebook, question_id: str, base: list[str]) -> set[int]:
+    """The denominator's codes: the substantive answers, plus "weet niet" / "wil niet zeggen"
+    where the mapping's base counts them; never the skip code."""
+    question = codebook.questions.loc[question_id]
+    if question["value_type"] == "multi_response_option":
+        return {0, 1}
+    unknown = set(base) - BASE_KINDS
+    if unknown:
+        raise ValueError(f"{MAPPING_FILE.name}: unknown percentage base {sorted(unknown)} for {question_id}")
+    answers = codebook.answers(question["answer_set_id"])
+    kinds = answers["missing_type"].replace("", "valid")
+    return set(answers.loc[kinds.isin(base) & (answers["code"] != -1), "code"].astype(int))
 
 
 def _counts(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list[str]) -> pd.DataFrame:
@@ -87,42 +170,29 @@ def _counts(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list[str]
     ).df()
 
 
-def _valid_codes(codebook: Codebook, question_id: str, counted: set[int]) -> set[int]:
-    """The denominator's codes, as calibration.check_table forms them: the substantive answers
-    plus any code the printed table shows as a row ("weet ik niet"), never the skip code."""
-    question = codebook.questions.loc[question_id]
-    if question["value_type"] == "multi_response_option":
-        return {0, 1}
-    answers = codebook.answers(question["answer_set_id"])
-    substantive = set(answers.loc[answers["missing_type"] == "", "code"])
-    return (substantive | counted) - {-1}
-
-
-def check_table(codebook: Codebook, table: ReferenceTable, question_ids: list[str], counts: pd.DataFrame,
-                meting: int, groups_present: list[str]) -> list[tuple[CellCheck, MartCell, frozenset]]:
-    targets = {label: _row_target(codebook, question_ids, label) for label, _ in table.rows}
-    counted_by_question: dict[str, set[int]] = {}
-    for target in filter(None, targets.values()):
-        counted_by_question.setdefault(target[0], set()).update(target[1])
+def check_table(codebook: Codebook, table: ReferenceTable, entry: dict, counts: pd.DataFrame,
+                groups_present: list[str]) -> list[tuple[CellCheck, MartCell, frozenset]]:
+    targets = row_targets(codebook, entry, table)
+    base = entry.get("base", ["valid"])
     checks = []
     for index, column in enumerate(table.columns):
-        cell = mart_cell(subgroup(column.label), groups_present)
+        cell = mart_cell(column_subgroup(column.label), groups_present)
         if cell is None or not cell.values:
             continue
         for label, values in table.rows:
             printed = parse_value(values[index]) if index < len(values) else None
-            if printed is None or targets[label] is None:
+            target = targets.get(label)
+            if printed is None or target is None:
                 continue
-            question_id, codes = targets[label]
-            valid_codes = _valid_codes(codebook, question_id, counted_by_question[question_id])
-            in_cell = counts[(counts["question_id"] == question_id) & (counts["breakdown"] == cell.breakdown)
+            in_cell = counts[(counts["question_id"] == target.question_id) & (counts["breakdown"] == cell.breakdown)
                              & counts["breakdown_value"].isin(cell.values)]
+            valid_codes = base_codes(codebook, target.question_id, base)
             n = int(in_cell.loc[in_cell["harmonised_code"].isin(valid_codes), "respondents"].sum())
-            hits = int(in_cell.loc[in_cell["harmonised_code"].isin(codes), "respondents"].sum())
-            reproduced = 100.0 * hits / n if n else None
+            hits = int(in_cell.loc[in_cell["harmonised_code"].isin(target.codes), "respondents"].sum())
+            reproduced = 100.0 * hits / n if n and target.codes else None
             # no printed N (the multi-response tables): the warehouse's own N sets the tolerance
-            checks.append((CellCheck(table.key, column.label, label, question_id, printed, reproduced, column.n, n,
-                                     tolerance(printed, column.n or n)), cell, codes))
+            checks.append((CellCheck(table.key, column.label, label, target.question_id, printed, reproduced,
+                                     column.n, n, tolerance(printed, column.n or n)), cell, target.codes))
     return checks
 
 
@@ -131,16 +201,18 @@ def frequency_checks(con: duckdb.DuckDBPyConnection, meting: int = REPORT_METING
     """Every printed cell the warehouse can rebuild, against the mart (one row per cell)."""
     codebook = codebook or Codebook.load()
     reference = tables()
-    # every linked item with printed rows: the tables, and one figure (F5.1) printed as a table
-    index = {key: ids for key, ids in _questions_by_table(codebook).items()
-             if key in reference and reference[key].rows}
-    question_ids = sorted({q for ids in index.values() for q in ids})
+    mapped = report_mapping()["frequency_tables"]
+    missing = sorted(key for key in mapped if key not in reference or not reference[key].rows)
+    if missing:
+        raise ValueError(f"{MAPPING_FILE.name} maps tables the reference has no rows for: {missing}")
+    question_ids = sorted({q for entry in mapped.values()
+                           for q in ([entry["question"]] if "question" in entry else entry["options"].values())})
     counts = _counts(con, meting, question_ids)
     groups_present = sorted(counts.loc[counts["breakdown"] == "group", "breakdown_value"].unique())
     rows = []
-    for key in sorted(index):
+    for key in sorted(mapped):
         table = reference[key]
-        for check, cell, codes in check_table(codebook, table, index[key], counts, meting, groups_present):
+        for check, cell, codes in check_table(codebook, table, mapped[key], counts, groups_present):
             rows.append({
                 "meting": meting, "reference_key": key, "report_table": table.id, "column_label": check.column,
                 "row_label": check.row, "question_id": check.question_id,

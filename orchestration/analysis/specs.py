@@ -1,4 +1,5 @@
-"""The report's regression models as data (models.yaml) and the design matrices they need."""
+"""The report's regression models (orchestration/report_mapping.yaml: tables, outcomes, terms,
+scales) and the design matrices they need, built from harmonised codes as models.yaml says."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 import yaml
 
 SPEC_FILE = Path(__file__).with_name("models.yaml")
+MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
 OUTCOME_RANGE = (1, 5)
 
 
@@ -24,7 +26,15 @@ class ReportModel:
 
 @lru_cache(maxsize=1)
 def _document() -> dict:
-    return yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    """The mapping's models, outcomes and scales with this layer's term coding (models.yaml);
+    a term of the mapping without a coding here stops the analysis."""
+    mapping = yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
+    coding = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))["terms"]
+    missing = sorted({term for model in mapping["models"] for term in model["terms"]} - set(coding))
+    if missing:
+        raise ValueError(f"{SPEC_FILE.name} has no coding for the report mapping's terms {missing}")
+    return {"models": mapping["models"], "outcomes": mapping["outcomes"], "scales": mapping["scales"],
+            "terms": coding}
 
 
 def report_models() -> list[ReportModel]:
@@ -62,7 +72,7 @@ def scales() -> list[Scale]:
 
 
 def scale_items() -> list[str]:
-    """Every item an outcome of models.yaml reads, in declaration order."""
+    """Every item an outcome of the report mapping reads, in declaration order."""
     seen: dict[str, None] = {}
     for items in _document()["outcomes"].values():
         seen.update(dict.fromkeys(items))
@@ -78,7 +88,7 @@ def term_definitions() -> dict[str, dict]:
 
 
 def term_values(frame: pd.DataFrame, term: str) -> pd.Series:
-    """One predictor from harmonised codes, following its definition in models.yaml."""
+    """One predictor from harmonised codes, following its coding in models.yaml."""
     rule = term_definitions()[term]
     column = pd.to_numeric(frame[rule["column"]], errors="coerce").astype(float)
     if "equals" in rule:

@@ -1,6 +1,7 @@
 """Does the generated data say what the report says? Reads the export files (not the
 warehouse), harmonises them through the crosswalk and compares every printed percentage of
-every reference table the codebook links to a question.
+every table the report mapping (orchestration/report_mapping.yaml) links to a question, over
+the mapping's percentage base.
 
 Tolerance per cell: three standard errors of a proportion at the table's printed column N,
 plus half a point for the printing's rounding to whole percents.
@@ -21,6 +22,14 @@ from orchestration.codebook import Codebook
 from orchestration.reference import ReferenceTable, parse_value, tables
 from orchestration.synthetic.context import GENDER_LABELS, LEERROUTE_LABELS
 from orchestration.synthetic.labels import _normalise, category_codes, subgroup
+from orchestration.synthetic.report_mapping import (
+    base_codes,
+    column_where,
+    figures,
+    frequency_tables,
+    row_codes,
+    table_questions,
+)
 
 ROUNDING = 0.5
 
@@ -117,15 +126,8 @@ def tolerance(printed: float, n: int | None) -> float:
     return 300 * math.sqrt(max(p * (1 - p), 0.25 / n) / n) + ROUNDING
 
 
-def _questions_by_table(codebook: Codebook) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for question_id, keys in codebook.questions["report_tables"].items():
-        for key in filter(None, keys.split(";")):
-            index.setdefault(key, []).append(question_id)
-    return index
-
-
 def _row_target(codebook: Codebook, question_ids: list[str], label: str) -> tuple[str, frozenset[int]] | None:
+    """A category the report quotes in prose ("(heel) goed") as a question and its codes."""
     for question_id in question_ids:
         question = codebook.questions.loc[question_id]
         if question["value_type"] == "multi_response_option":
@@ -139,34 +141,32 @@ def _row_target(codebook: Codebook, question_ids: list[str], label: str) -> tupl
     return None
 
 
-def check_table(codebook: Codebook, table: ReferenceTable, question_ids: list[str], frame: pd.DataFrame,
+def _in_group(cells: pd.DataFrame, where: dict) -> np.ndarray:
+    in_group = np.ones(len(cells), dtype=bool)
+    for key, wanted in where.items():
+        in_group &= cells[key].isin(wanted if isinstance(wanted, list) else [wanted]).to_numpy()
+    return in_group
+
+
+def check_table(codebook: Codebook, table: ReferenceTable, entry: dict, frame: pd.DataFrame,
                 cells: pd.DataFrame) -> list[CellCheck]:
-    targets = {label: _row_target(codebook, question_ids, label) for label, _ in table.rows}
+    targets = {label: row_codes(codebook, entry, label) for label, _ in table.rows}
+    base = entry.get("base", ["valid"])
     checks = []
     for index, column in enumerate(table.columns):
-        where = subgroup(column.label)
+        where = column_where(column.label)
         if where is None:
             continue
-        in_group = np.ones(len(frame), dtype=bool)
-        for key, wanted in where.items():
-            values = wanted if isinstance(wanted, list) else [wanted]
-            in_group &= cells[key].isin(values).to_numpy()
+        in_group = _in_group(cells, where)
         for label, values in table.rows:
             printed = parse_value(values[index]) if index < len(values) else None
-            if printed is None or targets[label] is None:
+            if printed is None:
                 continue
             question_id, codes = targets[label]
             answers = pd.to_numeric(frame[question_id], errors="coerce")
-            counted = {code for other, (qid, c) in ((l, t) for l, t in targets.items() if t) if qid == question_id
-                       for code in c}
-            answer_set = codebook.answers(codebook.questions.loc[question_id, "answer_set_id"])
-            substantive = set(answer_set.loc[answer_set["missing_type"] == "", "code"])
-            valid_codes = (substantive | counted) - {-1}
-            if codebook.questions.loc[question_id, "value_type"] == "multi_response_option":
-                valid_codes = {0, 1}
-            valid = in_group & answers.isin(valid_codes).to_numpy()
+            valid = in_group & answers.isin(base_codes(codebook, question_id, base)).to_numpy()
             n = int(valid.sum())
-            generated = 100 * float(answers[valid].isin(codes).mean()) if n else None
+            generated = 100 * float(answers[valid].isin(codes).mean()) if n and codes else None
             checks.append(CellCheck(table.key, column.label, label, question_id, printed, generated,
                                     column.n, n, tolerance(printed, column.n)))
     return checks
@@ -178,10 +178,11 @@ def calibrate(directory: Path, meting: int = 2024, codebook: Codebook | None = N
     cells = report_cells(frame)
     reference = tables()
     checks = []
-    for key, question_ids in sorted(_questions_by_table(codebook).items()):
+    for key, entry in sorted(frequency_tables().items()):
         table = reference.get(key)
-        if table is not None and table.rows:
-            checks.extend(check_table(codebook, table, question_ids, frame, cells))
+        if table is None or not table.rows:
+            raise ValueError(f"report mapping: no printed rows for {key} in report_tables.yaml")
+        checks.extend(check_table(codebook, table, entry, frame, cells))
     return checks
 
 
@@ -247,7 +248,8 @@ def calibrate_2023(directory: Path, codebook: Codebook | None = None) -> list[Fa
     codebook = codebook or Codebook.load()
     frame = read_exports(directory, codebook)[2023]
     cells = report_cells(frame)
-    index = _questions_by_table(codebook)
+    index = table_questions()
+    mapped = {**frequency_tables(), **figures()}
     checks = []
     for fact in meting2023()["facts_2023"]:
         value = parse_value(fact.get("value_2023"))
@@ -260,16 +262,7 @@ def calibrate_2023(directory: Path, codebook: Codebook | None = None) -> list[Fa
             continue
         question_id, codes = target
         answers = pd.to_numeric(frame[question_id], errors="coerce")
-        answer_set = codebook.answers(codebook.questions.loc[question_id, "answer_set_id"])
-        substantive = set(answer_set.loc[answer_set["missing_type"] == "", "code"]) - {-1}
-        table = tables().get(key)
-        for label, _ in (table.rows if table else ()):  # codes the printed table counts (e.g. "weet niet")
-            row = _row_target(codebook, [question_id], label)
-            substantive |= set(row[1]) if row else set()
-        in_group = np.ones(len(frame), dtype=bool)
-        for column, wanted in where.items():
-            in_group &= cells[column].isin(wanted if isinstance(wanted, list) else [wanted]).to_numpy()
-        valid = in_group & answers.isin(substantive).to_numpy()
+        valid = _in_group(cells, where) & answers.isin(base_codes(codebook, question_id, mapped[key]["base"])).to_numpy()
         n = int(valid.sum())
         generated = 100 * float(answers[valid].isin(codes).mean()) if n else None
         checks.append(FactCheck(fact["line"], question_id, str(fact["group"]), str(fact["category"]), value,

@@ -7,6 +7,11 @@ model's adjusted R2 and rho by the scale's Cronbach's alpha. Within the group th
 are cut into answer codes by rank, so the item's printed distribution holds exactly; then the
 latent coefficients are corrected a few times until the fitted model on the coded answers
 lands on the published one.
+
+The models, their terms and the alphas are the report mapping's (report_mapping.yaml), read
+here with the generator's own code: predictors are built from the respondents' answer labels
+("Vrouw", "Z-route", "Cohort 1") as the mapping states each term, never through the analysis
+layer's design matrix, so a wrongly coded term there shows as a coefficient off its published value.
 """
 
 from __future__ import annotations
@@ -17,27 +22,35 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from orchestration.analysis.specs import ReportModel, cronbach_alpha, design_matrix, outcome_values, report_models
-from orchestration.synthetic.allocation import largest_remainder
-from orchestration.synthetic.allocation import cell_index, fit_joint
+from orchestration.synthetic.allocation import cell_index, fit_joint, largest_remainder
 from orchestration.synthetic.answers import _valid_codes, prior, respond, targets_for
-from orchestration.synthetic.context import cell_frame
-from orchestration.synthetic.context import Context
+from orchestration.synthetic.context import Context, cell_frame
+from orchestration.synthetic.report_mapping import (
+    PublishedModel,
+    outcome_items,
+    published_alpha,
+    published_models,
+    term_source,
+    term_value,
+)
 
 CORRECTION_ROUNDS = 12
 DAMPING = 0.7
+SCALE_RANGE = (1, 5)  # the items' scale points: 1 = negative .. 5 = positive end
+# the generator's labels of its derived cohort (PIP before / from 1 January 2024)
+COHORT_LABELS = {1.0: "Cohort 1", 2.0: "Cohort 2"}
 
 
 @dataclass
 class ItemPlan:
     item: str
-    model: ReportModel
+    model: PublishedModel
     target: pd.Series  # published B per term (without the constant)
     errors: pd.Series  # published SE per term
     r2: float
 
 
-def _published(ctx: Context, model: ReportModel) -> tuple[pd.Series, pd.Series, float]:
+def _published(ctx: Context, model: PublishedModel) -> tuple[pd.Series, pd.Series, float]:
     raw = ctx.tables[f"T{model.report_table}"].raw
     terms = {t["term"]: (float(t["B"]), float(t["SE"])) for t in raw["terms"] if t["term"] != "Constante"}
     estimates = pd.Series({term: terms[term][0] for term in model.terms})
@@ -46,7 +59,7 @@ def _published(ctx: Context, model: ReportModel) -> tuple[pd.Series, pd.Series, 
 
 
 def _plans(ctx: Context, composite: str, group: str) -> list[ItemPlan] | None:
-    models = {m.outcome: m for m in report_models() if m.group == group}
+    models = {m.outcome: m for m in published_models() if m.group == group}
     if composite not in models:
         return None
     composite_model = models[composite]
@@ -67,6 +80,42 @@ def _cut_by_rank(latent: np.ndarray, shares: np.ndarray, codes: list[int], rng: 
     return result
 
 
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """k/(k-1) * (1 - sum of item variances / variance of the sum), complete cases."""
+    complete = items.dropna()
+    k = complete.shape[1]
+    if k < 2 or len(complete) < 2:
+        return float("nan")
+    total_variance = complete.sum(axis=1).var(ddof=1)
+    if total_variance <= 0:
+        return float("nan")
+    return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_variance))
+
+
+def predictors(ctx: Context, frame: pd.DataFrame, terms: tuple[str, ...]) -> pd.DataFrame:
+    """The model's terms per respondent, from their answer labels as the mapping codes each."""
+    columns = {}
+    for term in terms:
+        kind, name = term_source(term)
+        if kind == "question":
+            labels = dict(zip(ctx.answers(name)["code"].astype(float), ctx.answers(name)["label_nl"]))
+            values = pd.to_numeric(frame[name], errors="coerce").astype(float).map(labels)
+        elif name == "cohort":
+            values = pd.to_numeric(frame["cohort"], errors="coerce").astype(float).map(COHORT_LABELS)
+        else:
+            values = frame[name]
+        columns[term] = term_value(term, values)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def scale_score(frame: pd.DataFrame, items: tuple[str, ...]) -> pd.Series:
+    """The outcome as the report builds it: the mean of the items' scale points, every item
+    answered."""
+    scores = frame[list(items)].apply(pd.to_numeric, errors="coerce").astype(float)
+    scores = scores.where((scores >= SCALE_RANGE[0]) & (scores <= SCALE_RANGE[1]))
+    return scores.mean(axis=1, skipna=False)
+
+
 def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_common: np.ndarray, z_items: np.ndarray) -> float:
     best, best_gap = 0.5, np.inf
     for rho in np.linspace(0.0, 0.98, 50):
@@ -79,8 +128,8 @@ def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_commo
 
 def generate_composite(ctx: Context, frame: pd.DataFrame, composite: str, meting: int) -> dict[str, np.ndarray]:
     """Codes for every item of a composite, for every respondent."""
-    config = ctx.params["composites"][composite]
-    items = next(m.items for m in report_models() if m.outcome == composite)
+    items = outcome_items(composite)
+    alpha = published_alpha(composite)
     block_draws = ctx.rng("composite-skip", meting, composite).random(len(frame))
     result, valid = {}, {}
     for item in items:
@@ -90,9 +139,9 @@ def generate_composite(ctx: Context, frame: pd.DataFrame, composite: str, meting
         plans = _plans(ctx, composite, group)
         members = np.flatnonzero((frame["questionnaire"] == group).to_numpy())
         if plans is None:
-            _fill_without_model(ctx, items, config["alpha"], group, members, result, meting, cuts)
+            _fill_without_model(ctx, items, alpha, group, members, result, meting, cuts)
             continue
-        _fill_from_model(ctx, frame, plans, config["alpha"], group, members, valid, result, meting, cuts)
+        _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, meting, cuts)
     return result
 
 
@@ -158,7 +207,7 @@ def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, me
     rng = ctx.rng("composite", meting, group, plans[0].model.outcome)
     part = frame.iloc[members]
     terms = plans[0].model.terms
-    x = design_matrix(part, terms)
+    x = predictors(ctx, part, terms)
     x_filled = x.fillna(x.mean()).fillna(0.0).to_numpy()
     coefficients = np.array([plan.target.reindex(terms).to_numpy() for plan in plans])  # items x terms
     signal = x_filled @ coefficients.T
@@ -179,7 +228,7 @@ def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, me
     for _ in range(CORRECTION_ROUNDS):
         coded = _code_items(plans, x_filled, latent_coefficients, scales, rho, z_common, z_items, item_cuts,
                             members, ctx, meting, group)
-        fitted = _fit(part, coded, plans, terms, shared_model)
+        fitted = _fit(x, coded, plans, terms, shared_model)
         if fitted is None:
             break
         params, fitted_r2 = fitted
@@ -219,14 +268,13 @@ def _odds(r2: np.ndarray) -> np.ndarray:
     return r2 / (1 - r2)
 
 
-def _fit(part: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model
+def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model
          ) -> tuple[np.ndarray, np.ndarray] | None:
-    x = design_matrix(part, terms)
-    frame = pd.DataFrame(coded, index=part.index)
+    frame = pd.DataFrame(coded, index=x.index)
     outcomes = [tuple(coded)] if shared_model else [(plan.item,) for plan in plans]
     fitted, explained = [], []
     for items in outcomes:
-        y = outcome_values(frame, items)
+        y = scale_score(frame, items)
         keep = y.notna() & x.notna().all(axis=1)
         design = sm.add_constant(x[keep], has_constant="add")
         # too few respondents (a small --scale) to estimate the model: keep the published

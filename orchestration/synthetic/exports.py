@@ -1,6 +1,8 @@
 """From a harmonised frame to the raw exports a survey platform would deliver: one file per
-questionnaire, source variable names and codes from the codebook's layout and crosswalk
-(the crosswalk read backwards), SPSS dictionary or a CSV with a labels sidecar."""
+questionnaire, variable names from the codebook's export layout (source_variables.csv), source
+codes from the generator's own per-wave coding (coding.yaml, never the crosswalk dbt harmonises
+with) and value labels from the codebook's label texts; SPSS dictionary or a CSV with a labels
+sidecar."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.codebook import Codebook
+from orchestration.synthetic.coding import source_codes
 from orchestration.synthetic.sav import SavExport, write_sav
 
 TIMESTAMP_QUESTIONS = {"start_time", "end_time"}
@@ -25,8 +28,6 @@ def file_stem(meting: int, questionnaire: str) -> str:
 def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionnaire: str, seed: int) -> SavExport:
     rows = frame[frame["questionnaire"] == questionnaire].reset_index(drop=True)
     layout = codebook.layout(meting, questionnaire)
-    crosswalk = codebook.code_map(meting, questionnaire)
-    answers = codebook.answer_sets
     data: dict[str, object] = {}
     variable_labels, value_labels, user_missing = {}, {}, {}
     for variable in layout.itertuples(index=False):
@@ -34,12 +35,15 @@ def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionn
         variable_labels[name] = variable.variable_label
         values = rows[question_id] if question_id in rows else pd.Series(np.nan, index=rows.index)
         if variable.value_type in CODED:
-            codes = crosswalk[crosswalk["source_variable"] == name]
-            data[name] = _to_source_codes(values, codes, name, meting, questionnaire)
             answer_set = codebook.questions.loc[question_id, "answer_set_id"]
-            labels = answers[answers["answer_set_id"] == answer_set].set_index("code")["label_nl"]
-            value_labels[name] = {int(s): labels[h] for s, h in zip(codes["source_code"], codes["harmonised_code"])}
-            missing = sorted(int(c) for c in codes.loc[codes["missing_type"] != "", "source_code"])
+            answers = codebook.answers(answer_set)
+            coding = source_codes(answer_set, answers, meting)
+            data[name] = _to_source_codes(values, coding, name, meting, questionnaire)
+            labels = dict(zip(answers["code"], answers["label_nl"]))
+            # as platforms list them: ascending, the negative skip code last
+            order = sorted(coding.items(), key=lambda item: (item[1] < 0, item[1]))
+            value_labels[name] = {source: labels[position] for position, source in order}
+            missing = sorted(coding[int(c)] for c in answers.loc[answers["missing_type"] != "", "code"])
             if missing:
                 user_missing[name] = missing if len(missing) <= 3 else [{"lo": min(missing), "hi": max(missing)}]
         elif variable.value_type == "integer":
@@ -59,13 +63,13 @@ def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionn
     )
 
 
-def _to_source_codes(values: pd.Series, codes: pd.DataFrame, name: str, meting: int, questionnaire: str) -> pd.Series:
-    backwards = dict(zip(codes["harmonised_code"], codes["source_code"]))
+def _to_source_codes(values: pd.Series, coding: dict[int, int], name: str, meting: int, questionnaire: str
+                     ) -> pd.Series:
     present = pd.to_numeric(values, errors="coerce").dropna().astype(int).unique()
-    unknown = sorted(set(present) - set(backwards))
+    unknown = sorted(int(v) for v in set(present) - set(coding))
     if unknown:
-        raise ValueError(f"{meting} {questionnaire} {name}: harmonised codes {unknown} have no crosswalk row")
-    return pd.to_numeric(values, errors="coerce").map(lambda v: np.nan if pd.isna(v) else float(backwards[int(v)]))
+        raise ValueError(f"{meting} {questionnaire} {name}: answers {unknown} are not in the codebook's answer set")
+    return pd.to_numeric(values, errors="coerce").map(lambda v: np.nan if pd.isna(v) else float(coding[int(v)]))
 
 
 def write_csv(export: SavExport, path: Path) -> Path:

@@ -14,6 +14,7 @@ from orchestration.synthetic.answers import answer_question
 from orchestration.synthetic.composites import generate_composite
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.exports import build_export, write_export
+from orchestration.synthetic.report_mapping import mapping
 from orchestration.synthetic.respondents import build_respondents
 
 # answered in respondents.py, before any routing
@@ -66,7 +67,7 @@ def generate_meting(ctx: Context, meting: int) -> pd.DataFrame:
         frame[question_id] = answer_question(ctx, frame, question_id, meting, shared)
         if len(frame.columns) % 50 == 0:
             frame = frame.copy()  # one column at a time fragments the frame's blocks
-    for composite in ctx.params["composites"]:
+    for composite in mapping()["scales"]:
         frame = frame.assign(**generate_composite(ctx, frame, composite, meting))
     _open_text(ctx, frame, meting)
     return frame.copy()

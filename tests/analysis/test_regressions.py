@@ -111,6 +111,52 @@ def test_too_few_cases_is_reported_not_raised():
 
 
 @pytest.mark.parametrize("report_table", [m.report_table for m in report_models()])
-def test_models_yaml_matches_the_printed_terms(report_table):
+def test_the_mapped_models_carry_the_printed_terms(report_table):
     printed = [t["term"] for t in tables()[f"T{report_table}"].raw["terms"] if t["term"] != "Constante"]
     assert list(_model(report_table).terms) == printed
+
+
+def _mapping_terms() -> dict:
+    import yaml
+
+    from orchestration.analysis.specs import MAPPING_FILE
+
+    return yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))["terms"]
+
+
+@pytest.mark.parametrize("term", list(TRUTH)[1:])
+def test_each_term_is_coded_as_the_report_states_it_in_words(term):
+    """The analysis builds terms from harmonised codes (models.yaml); the report mapping states
+    them over answer labels ("1 = vrouw, 0 = man"). Every answer label, through the codebook's
+    own code for it, must get the value the mapping gives it, and every other answer none."""
+    from orchestration.codebook import Codebook
+
+    rule = _mapping_terms()[term]
+    if "derived" in rule:
+        column = rule["derived"]
+        if column == "age":
+            values = {float(v): float(v) for v in (18, 40, 76)} | {17.0: None, 77.0: None}
+        else:  # cohort: the warehouse codes cohort 1 as 1, cohort 2 as 2
+            values = {1.0: 1.0 if "Cohort 1" in rule["one"] else 0.0, 2.0: 1.0 if "Cohort 2" in rule["one"] else 0.0}
+    else:
+        column = rule["question"]
+        codebook = Codebook.load()
+        answers = codebook.answers(codebook.questions.loc[column, "answer_set_id"])
+        stated = ({label: 1.0 for label in rule["one"]} | {label: 0.0 for label in rule["zero"]}
+                  if "one" in rule else {label: float(score) for label, score in rule["scores"].items()})
+        assert set(stated) <= set(answers["label_nl"]), f"{term}: labels not in the codebook"
+        values = {float(code): stated.get(label) for code, label in zip(answers["code"], answers["label_nl"])}
+    frame = pd.DataFrame({column: list(values)})
+    built = design_matrix(frame, (term,))[term]
+    expected = pd.Series([np.nan if v is None else v for v in values.values()], dtype=float, name=term)
+    pd.testing.assert_series_equal(built, expected, check_names=False)
+
+
+def test_the_term_check_notices_a_flipped_reference_category(monkeypatch):
+    """Women as the reference group of "Geslacht (vrouw)": the codes no longer say the words."""
+    from orchestration.analysis import specs
+
+    flipped = {**specs.term_definitions(), "Geslacht (vrouw)": {"column": "gender", "equals": 1, "valid": [1, 2]}}
+    monkeypatch.setattr(specs, "term_definitions", lambda: flipped)
+    with pytest.raises(AssertionError):
+        test_each_term_is_coded_as_the_report_states_it_in_words("Geslacht (vrouw)")
