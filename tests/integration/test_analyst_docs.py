@@ -196,6 +196,6 @@ def test_every_readme_sql_example_runs_on_the_snapshot(analysed):
     health = coefficients.set_index("term").loc["Gezondheid"]
     assert health["b_2024"] is not None and health["b_2023"] != health["b_2023"]  # NaN: not asked in 2023
     assert "not asked in 2023" in health["note_2023"]
-    weighted = next(frame for block, frame in results.items() if "design_effect" in block)
+    weighted = next(frame for block, frame in results.items() if "se_points" in block)
     assert (weighted["ci95_lower"] < weighted["difference"]).all()
     assert (weighted["difference"] < weighted["ci95_upper"]).all()
