@@ -1,5 +1,5 @@
 """`inburgering`: the command line of the warehouse (generate, load, history, log, build, publish, docs,
-where)."""
+questions, where)."""
 
 from __future__ import annotations
 
@@ -275,6 +275,18 @@ def docs(
         subprocess.run(site.serve_command(target, port), check=False)
     except KeyboardInterrupt:
         pass
+
+
+@app.command()
+def questions(
+    words: list[str] = typer.Argument(None, help="Words in Dutch or English; a question must hold all of them."),
+    include_technical: bool = typer.Option(False, "--all", help="Also the technical fields (token, start time, ...)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON on stdout, for scripts."),
+) -> None:
+    """Find questions by words (id, text, item label, topic): where asked, answer set, report table."""
+    from orchestration import questions as finder
+
+    raise typer.Exit(code=finder.command(words or [], include_technical, as_json, console))
 
 
 @app.command()

@@ -424,3 +424,12 @@ def test_composites_match_regression_tables(questions, report_tables):
     for _, q in comp.iterrows():
         # every composite item is tabulated on its own
         assert any(report_tables[t].get("rows") for t in _refs(q.report_tables)), q.question_id
+
+
+def test_technical_fields_are_flagged_and_nothing_else(questions):
+    # universe_nl says it in the codebook's own words: "(technische variabele)"
+    flagged = set(questions.loc[questions["is_technical"] == "true", "question_id"])
+    described = set(questions.loc[questions["universe_nl"].str.contains("technische variabele"), "question_id"])
+    assert set(questions["is_technical"]) == {"true", "false"}
+    assert flagged == described == {"respondent_token", "start_time", "end_time", "questionnaire_language",
+                                    "recruitment_route", "municipality"}

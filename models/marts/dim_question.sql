@@ -25,6 +25,7 @@ select
     questions.universe_nl,
     questions.report_tables,
     questions.composite,
+    questions.is_technical,
     availability.metingen,
     availability.asked_in,
     cast(coalesce(availability.meting_count, 0) as integer) as meting_count

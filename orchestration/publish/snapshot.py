@@ -29,6 +29,7 @@ import duckdb
 from orchestration.privacy.file_modes import PRIVATE_READ_ONLY, private_umask
 from orchestration.privacy.snapshot_privacy import PrivacyRuleError, Rules
 from orchestration.publish.anonymise import Plan, PrivacyNotReached, PrivacyReport, verify
+from orchestration.publish import comments
 from orchestration.warehouse import WarehouseBusy, connect
 
 SNAPSHOT_SCHEMAS = ("marts", "analysis")
@@ -120,11 +121,25 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, s
             rows[f"{schema}.{name}"], fingerprints[f"{schema}.{name}"] = _count_and_fingerprint(con, copy)
         privacy = verify(con, ALIAS, plan)
         _write_info(con, warehouse, built_at, rows, fingerprints)
+        _copy_comments(con, schemas)
         # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
         con.execute(f"checkpoint {ALIAS}")
     finally:
         con.execute(f"detach {ALIAS}")
     return rows, fingerprints, privacy
+
+
+INFO_COMMENT = ("One row per table of this snapshot: its rows and content fingerprint, when the snapshot was "
+                "built and from which warehouse; a reader can check that what it sees is complete.")
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> None:
+    """Table and column comments: `create table as select` drops them, so they are copied from the
+    warehouse (dbt's persist_docs) and applied to the analysis tables from their dbt source YAML."""
+    warehouse = con.execute("select current_database()").fetchone()[0]
+    comments.copy(con, warehouse, ALIAS, schemas)
+    comments.apply(con, comments.source_docs(), catalog=ALIAS)
+    con.execute(f"comment on table {ALIAS}.main.{INFO_TABLE} is '{INFO_COMMENT}'")
 
 
 def _relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:

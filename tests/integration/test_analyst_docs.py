@@ -1,0 +1,201 @@
+"""What an analyst meets first: the docs site (served over HTTP) opening on the overview with the
+analysis tables documented, table and column comments in the snapshot, and every SQL example of
+the README running as written against the snapshot."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from dagster import DagsterInstance, materialize
+
+from orchestration.config import PROJECT_DIR
+from orchestration.publish import docs
+from orchestration.publish.snapshot import publish
+
+pytestmark = pytest.mark.integration
+
+ANALYSIS_SOURCE = PROJECT_DIR / "models" / "analysis" / "_analysis__sources.yml"
+# the tables orchestration/assets/analysis.py writes, typed from its module docstring
+ANALYSIS_TABLES = {"regression_coefficients", "regression_models", "scale_reliability", "scale_items",
+                   "scale_item_correlations", "comparison_frequencies", "comparison_chi_square",
+                   "report_reproduction", "report_reproduction_cells", "meting_inputs"}
+MART_TABLES = {"fct_respondent", "fct_answer", "fct_open_answer", "dim_question", "dim_answer_option",
+               "dim_respondent", "mart_route_cohort", "mart_meting_comparison", "mart_response_vs_population",
+               "mart_weighting_summary"}
+
+
+@pytest.fixture(scope="module")
+def analysed(built_warehouse, tmp_path_factory) -> dict[str, Path]:
+    """A copy of the session's warehouse with every analysis asset materialised, its snapshot and
+    its docs site."""
+    from orchestration.assets.analysis import analysis_assets
+    from orchestration.resources import default_resources
+
+    root = tmp_path_factory.mktemp("analyst")
+    warehouse = root / "warehouse" / "inburgering.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy2(built_warehouse, warehouse)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INBURGERING_DUCKDB_PATH", str(warehouse))
+        patch.setenv("INBURGERING_LANDING_DIR", str(root / "warehouse" / "landing"))
+        patch.setenv("INBURGERING_OUTPUTS_DIR", str(root / "warehouse" / "outputs"))
+        result = materialize(analysis_assets, resources=default_resources(), instance=DagsterInstance.ephemeral())
+    assert result.success
+    snapshot = root / "published" / "inburgering.duckdb"
+    publish(warehouse, snapshot)
+    site = root / "site"
+    docs.generate(warehouse, site)
+    return {"warehouse": warehouse, "snapshot": snapshot, "site": site}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(analysed):
+    """`dbt docs serve` on the generated site; yields a function fetching a path from it."""
+    port = _free_port()
+    server = subprocess.Popen(docs.serve_command(analysed["site"], port),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def fetch(path: str) -> bytes:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=10) as response:
+            assert response.status == 200
+            return response.read()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "dbt docs serve exited"
+            try:
+                fetch("")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the docs server did not answer within 60 s"
+                time.sleep(0.3)
+        yield fetch
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def test_the_served_site_opens_on_the_overview(served):
+    index = served("index.html").decode()
+    assert "<title>dbt Docs</title>" in index
+    manifest = json.loads(served("manifest.json"))
+    overview = manifest["docs"]["doc.inburgering.__overview__"]["block_contents"]
+    for phrase in ("Query the snapshot, not the warehouse", "What answers which question", "8-point rule",
+                   "Weights", "analysis.regression_coefficients", "Sources > analysis"):
+        assert phrase in overview, phrase
+
+
+def test_the_served_site_documents_every_analysis_table_column_by_column(served):
+    manifest = json.loads(served("manifest.json"))
+    catalog = json.loads(served("catalog.json"))
+    sources = {node["name"]: node for node in manifest["sources"].values() if node["source_name"] == "analysis"}
+    assert set(sources) == ANALYSIS_TABLES
+    for name, node in sources.items():
+        in_warehouse = catalog["sources"][f"source.inburgering.analysis.{name}"]
+        assert in_warehouse["metadata"]["schema"] == "analysis"
+        # the documented columns are exactly the table's columns, each with a description
+        assert set(node["columns"]) == set(in_warehouse["columns"]), name
+        assert node["description"] and all(column["description"] for column in node["columns"].values()), name
+    coefficients = sources["regression_coefficients"]
+    assert "16 OLS models" in coefficients["description"]
+    assert coefficients["columns"]["stars"]["description"].startswith("The report's legend")
+
+
+def test_exposures_and_owners_are_in_the_site(served):
+    manifest = json.loads(served("manifest.json"))
+    exposures = {node["name"]: node for node in manifest["exposures"].values()}
+    assert set(exposures) == {"analysis_assets", "publication_report", "analysts_snapshot"}
+    assert all(node["owner"]["name"] for node in exposures.values())
+    snapshot_inputs = set(exposures["analysts_snapshot"]["depends_on"]["nodes"])
+    assert {f"model.inburgering.{name}" for name in MART_TABLES} <= snapshot_inputs
+    assert "source.inburgering.analysis.regression_coefficients" in snapshot_inputs
+    groups = {node["name"]: node["owner"]["name"] for node in manifest["groups"].values()}
+    assert set(groups) == {"codebook", "harmonisation", "marts"} and all(groups.values())
+    marts = [node for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["schema"] == "marts"]
+    assert {node["name"] for node in marts} == MART_TABLES
+    assert {node["group"] for node in marts} == {"marts"}
+
+
+def test_every_snapshot_table_and_column_has_a_comment(analysed):
+    with duckdb.connect(str(analysed["snapshot"]), read_only=True) as con:
+        tables = dict(((schema, name), comment) for schema, name, comment in con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() where database_name = current_database()"
+        ).fetchall())
+        bare = con.execute(
+            "select schema_name || '.' || table_name || '.' || column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name in ('marts', 'analysis') "
+            "and coalesce(comment, '') = ''").fetchall()
+        technical = con.execute(
+            "select comment from duckdb_columns() where schema_name = 'marts' and table_name = 'dim_question' "
+            "and column_name = 'is_technical'").fetchone()[0]
+        alpha = con.execute(
+            "select comment from duckdb_columns() where schema_name = 'analysis' and table_name = 'scale_reliability' "
+            "and column_name = 'alpha'").fetchone()[0]
+    assert {name for schema, name in tables if schema == "marts"} == MART_TABLES
+    assert {name for schema, name in tables if schema == "analysis"} == ANALYSIS_TABLES
+    uncommented = [f"{schema}.{name}" for (schema, name), comment in tables.items() if not comment]
+    assert not uncommented, f"tables without a comment: {uncommented}"
+    assert not bare, f"columns without a comment: {[row[0] for row in bare]}"
+    assert technical.startswith("True for the export's technical fields")
+    assert alpha == "Cronbach's alpha."
+
+
+def test_analysis_comments_are_the_source_descriptions(analysed):
+    source = yaml.safe_load(ANALYSIS_SOURCE.read_text())["sources"][0]
+    documented = {(table["name"], column["name"]): " ".join(column["description"].split())
+                  for table in source["tables"] for column in table["columns"]}
+    with duckdb.connect(str(analysed["snapshot"]), read_only=True) as con:
+        stored = {(table, column): comment for table, column, comment in con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where schema_name = 'analysis'").fetchall()}
+    assert stored == documented
+
+
+def _readme_sql() -> list[str]:
+    return re.findall(r"```sql\n(.*?)```", (PROJECT_DIR / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_every_readme_sql_example_runs_on_the_snapshot(analysed):
+    blocks = _readme_sql()
+    assert len(blocks) >= 8, "the README's worked examples are ```sql blocks"
+    results = {}
+    with duckdb.connect(str(analysed["snapshot"]), read_only=True) as con:
+        for block in blocks:
+            try:
+                frame = con.execute(block).df()
+            except duckdb.Error as exc:
+                pytest.fail(f"README example fails: {exc}\n{block}")
+            assert len(frame), f"README example returns no rows:\n{block}"
+            results[block] = frame
+        valid_answers = con.execute(
+            "select count(*) from marts.fct_answer where meting = 2024 and group_label = 'Wi2021-asiel' "
+            "and question_id = 'goal_prepared_for_job' and answer_status = 'valid'").fetchone()[0]
+
+    by_leerroute = next(frame for block, frame in results.items() if "'onbekend'" in block)
+    assert set(by_leerroute["leerroute"]) == {"B1", "O", "Z", "onbekend"}
+    assert by_leerroute["respondents"].sum() == valid_answers
+    coefficients = next(frame for block, frame in results.items() if "b_2023" in block)
+    health = coefficients.set_index("term").loc["Gezondheid"]
+    assert health["b_2024"] is not None and health["b_2023"] != health["b_2023"]  # NaN: not asked in 2023
+    assert "not asked in 2023" in health["note_2023"]
+    weighted = next(frame for block, frame in results.items() if "se_points" in block)
+    assert (weighted["ci95_lower"] < weighted["difference"]).all()
+    assert (weighted["difference"] < weighted["ci95_upper"]).all()
