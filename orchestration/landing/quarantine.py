@@ -23,8 +23,10 @@ def quarantine_dir(landing_dir: Path) -> Path:
     return landing_dir / "quarantine"
 
 
-def quarantine(path: Path, problems: Sequence[Problem], landing_dir: Path, when: datetime) -> Path | None:
-    """Set `path` (and companions) aside with a reason file; returns where the file went."""
+def quarantine(path: Path, problems: Sequence[Problem], landing_dir: Path, when: datetime,
+               advice: str | None = None) -> Path | None:
+    """Set `path` (and companions) aside with a reason file; returns where the file went.
+    `advice` ends the reason file ('{file}' in it becomes the quarantined file's path)."""
     if not path.exists():
         return None
     target_dir = quarantine_dir(landing_dir)
@@ -39,7 +41,10 @@ def quarantine(path: Path, problems: Sequence[Problem], landing_dir: Path, when:
         placed.append(destination)
     target = placed[0]
     reason = target.with_name(target.name + ".reason.txt")
-    reason.write_text(_reason_text(path, problems, when, inside_landing, placed[1:]), encoding="utf-8")
+    text = _reason_text(path, problems, when, inside_landing, placed[1:])
+    if advice:
+        text += advice.replace("{file}", str(target)) + "\n"
+    reason.write_text(text, encoding="utf-8")
     return target
 
 
