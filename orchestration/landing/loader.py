@@ -3,16 +3,17 @@
 For each file:
 1. Its sha256. A file whose sha256 is already the current version is a no-op that says so
    ('unchanged'); it is not even read, so a codebook change cannot quarantine old files.
-2. Read and validate, with no warehouse writes. A damaged or invalid file is quarantined
-   (`<landing>/quarantine/`, with a reason file).
+2. Read and validate, with no warehouse writes. A damaged or invalid file, or one the reader
+   or a check broke on, is quarantined (`<landing>/quarantine/`, with a reason file).
 3. One transaction: re-check the registry (another process may have landed it meanwhile),
-   move a replaced version to `raw_history` (only with `replace=True`; otherwise a different
-   version of the same export is refused), write the current table, the registry row and
+   refuse a different version of the same export without `replace=True` and tokens another
+   export of the meting holds (both quarantined at once, so no later run meets them again),
+   move a replaced version to `raw_history`, write the current table, the registry row and
    the load_log row. Any failure rolls all of it back; the failure's load_log row is then
-   written in a transaction of its own.
-Files of one batch are independent: a bad file does not stop the good ones. Every problem of
-every file is raised together at the end as one LandingError (or subclass), which also
-carries the outcome of each file.
+   written in a transaction of its own, on a fresh connection if the old one is unusable.
+Files of one batch are independent: a bad file, or a failed write, does not stop the others.
+Every problem of every file is raised together at the end as one LandingError (or subclass),
+which also carries the outcome of each file.
 """
 
 from __future__ import annotations
