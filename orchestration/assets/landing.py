@@ -16,6 +16,7 @@
 """
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from dagster import (
@@ -136,11 +137,10 @@ def land_raw_exports(context: AssetExecutionContext, config: LandingConfig, ware
 def _landing_log(context: AssetExecutionContext, outcomes: list[LoadOutcome], error: LandingError | None):
     """The log asset and its check: a refusal is a failed check, not a failed run."""
     not_landed = [outcome for outcome in outcomes if not outcome.landed]
-    statuses = {}
-    for outcome in outcomes:
-        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+    statuses = Counter(outcome.status for outcome in outcomes)
     yield MaterializeResult(asset_key=LOAD_LOG_KEY, metadata={
-        "attempts_in_this_run": len(outcomes), **{f"{status}_in_this_run": n for status, n in sorted(statuses.items())}})
+        "attempts_in_this_run": len(outcomes),
+        **{f"{status}_in_this_run": count for status, count in sorted(statuses.items())}})
     if not_landed:
         context.instance.add_run_tags(context.run.run_id, {"landing/not_landed": str(len(not_landed))})
     if AssetCheckKey(LOAD_LOG_KEY, LANDED_CHECK.name) not in context.selected_asset_check_keys:

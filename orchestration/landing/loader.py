@@ -188,7 +188,7 @@ def _commit(session: _Session, item: _Item, replace: bool, codebook: Codebook | 
         outcome = _write(con, item, replace, codebook, note)
         con.execute("commit")
         return outcome
-    except (ConflictError, ValidationError) as error:
+    except (ConflictError, ValidationError, ExportError) as error:
         # Found inside the transaction (a different current version, tokens another export of
         # the meting holds): set aside now, so the next run is not refused again.
         session.rollback()

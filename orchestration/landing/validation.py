@@ -138,7 +138,8 @@ def _unstorable(file: str, name: str, present: pd.Series, value_type: str) -> li
     examples = ", ".join(f"{value:g}" for value in bad.astype("float64").unique()[:3])
     return [Problem(file, f"values out of range for whole numbers: {examples}", variable=name,
                     where=rows_text(bad.index + 1),
-                    expected=f"finite whole numbers from {INT64_MIN} to {INT64_MAX} (codebook value_type {value_type})")]
+                    expected=f"finite whole numbers from {INT64_MIN} to {INT64_MAX} "
+                             f"(codebook value_type {value_type})")]
 
 
 def _codes(file: str, name: str, present: pd.Series, allowed: set[str]) -> list[Problem]:

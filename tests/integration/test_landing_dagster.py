@@ -113,6 +113,18 @@ def test_a_bad_export_fails_the_landing_check_not_the_run_and_is_set_aside(env):
     assert again.success and check.passed, "the refused file was met once, not on every run"
 
 
+def test_an_unreadable_codebook_fails_the_landing_step_and_sets_nothing_aside(env):
+    """Fail closed: with nothing to validate against, no file is refused for it either."""
+    (env["codebook"] / "source_variables.csv").write_text("meting,questionnaire\n2024,Wi2021-asiel\n")
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    result = _materialize(env)
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    assert "nothing landed: source_variables.csv: codebook file lacks columns source_variable, question_id, " \
+           "value_type" in failure.event_specific_data.error.message
+    assert path.exists() and not (env["landing"] / "quarantine").exists()
+
+
 def test_definitions_carry_the_sensor_the_schedule_and_both_jobs():
     from orchestration.definitions import defs
 
