@@ -17,6 +17,7 @@ values that are dates.
 
 from __future__ import annotations
 
+import numbers
 import re
 from datetime import date, datetime
 
@@ -92,7 +93,7 @@ def _present(value: object) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
         return True
     return isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?", value.strip()) is not None
 
