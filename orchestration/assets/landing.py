@@ -146,14 +146,17 @@ def _landing_log(context: AssetExecutionContext, outcomes: list[LoadOutcome], er
     if AssetCheckKey(LOAD_LOG_KEY, LANDED_CHECK.name) not in context.selected_asset_check_keys:
         return
     files = "; ".join(f"{outcome.file} ({outcome.status})" for outcome in not_landed)
+    set_aside = sorted({str(outcome.quarantined_to.parent) for outcome in not_landed if outcome.quarantined_to})
+    where = f"see {registry.LOAD_LOG}"
+    if set_aside:
+        where += f"; set aside with a reason file in {', '.join(set_aside)}"
     yield AssetCheckResult(
         asset_key=LOAD_LOG_KEY,
         check_name=LANDED_CHECK.name,
         passed=not not_landed,
         severity=AssetCheckSeverity.ERROR,
-        description=(f"{len(not_landed)} of {len(outcomes)} export(s) not landed: {files}; "
-                     f"see {registry.LOAD_LOG} and the quarantine folder" if not_landed else
-                     f"all {len(outcomes)} export(s) offered landed or were already landed"),
+        description=(f"{len(not_landed)} of {len(outcomes)} export(s) not landed: {files}; {where}" if not_landed
+                     else f"all {len(outcomes)} export(s) offered landed or were already landed"),
         metadata={
             "not_landed": len(not_landed),
             "files": MetadataValue.md(outcomes_markdown(not_landed)) if not_landed else "none",

@@ -102,7 +102,8 @@ def test_a_bad_export_fails_the_landing_check_not_the_run_and_is_set_aside(env):
     [check] = result.get_asset_check_evaluations()
     assert (check.asset_key, check.check_name, check.passed) == (LOAD_LOG_KEY, "exports_landed", False)
     assert check.severity == AssetCheckSeverity.ERROR
-    assert "1 of 2 export(s) not landed: zz_bad.sav (quarantined)" in check.description
+    assert check.description == ("1 of 2 export(s) not landed: zz_bad.sav (quarantined); see raw.load_log; "
+                                 f"set aside with a reason file in {env['landing'] / 'quarantine'}")
     assert "| zz_bad.sav | Q99 |  | unknown variable |" in check.metadata["problems"].value
     assert env["instance"].get_run_by_id(result.run_id).tags["landing/not_landed"] == "1"
     assert (env["landing"] / "quarantine" / "zz_bad.sav.reason.txt").exists()

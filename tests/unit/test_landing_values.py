@@ -154,3 +154,18 @@ def test_something_unexpected_while_checking_one_file_refuses_that_file_only(env
     assert [o.status for o in caught.value.outcomes] == ["quarantined", "loaded"]
     assert fingerprint(env["db"])[ASIEL] == before[ASIEL]
     assert (env["landing"] / "quarantine" / "bad.sav").exists()
+
+
+def test_a_file_that_cannot_be_set_aside_is_still_refused_and_says_so(env, monkeypatch):
+    def read_only_folder(*args, **kwargs):
+        raise PermissionError("[Errno 13] Permission denied: 'quarantine'")
+
+    monkeypatch.setattr(loader, "quarantine", read_only_folder)
+    bad = write_sav(env["landing"] / "bad.sav", _with(frame(), "Q1", 2, math.inf))
+    with pytest.raises(ValidationError) as caught:
+        land(env, [bad, _gezin(env["landing"] / "gezin.sav")], replace=True)
+    refused, landed = caught.value.outcomes
+    assert (refused.status, landed.status) == ("refused", "loaded")
+    assert refused.message.endswith(f"; could not be set aside in {env['landing'] / 'quarantine'} "
+                                    "([Errno 13] Permission denied: 'quarantine')")
+    assert load_log(env["db"]).iloc[-2]["status"] == "refused" and bad.exists()
