@@ -204,8 +204,8 @@ def _commit(session: _Session, item: _Item, replace: bool, codebook: Codebook | 
         return _record(session, item, "failed", item.error.problems[0].problem)
 
 
-REPLACE_ADVICE = ("If it is a corrected export meant to replace the current version: "
-                  "inburgering load --replace {file}")
+REPLACE_ADVICE = ("Nothing is wrong with the file itself. If it is a corrected export meant to replace the current "
+                  "version: inburgering load --replace {file} (the current one stays retrievable in raw_history).")
 
 
 def _refused(session: _Session, item: _Item) -> LoadOutcome:
