@@ -5,14 +5,25 @@
   the registry does not know yet (the scheduled refresh), through the same loader as
   `inburgering load`. It reports every raw table that has a current version, with its sha256
   as data version, so downstream dbt runs even when nothing new arrived.
+- `raw/load_log`: the landing log, materialised by every landing run with what became of each
+  file offered. Its check `exports_landed` (ERROR, not blocking) fails when a file was refused
+  or failed, naming it and every problem: the run itself succeeds with what did land, so dbt,
+  the analyses, the report and the snapshot still run. A refused file is already in the
+  quarantine folder, so the next run does not meet it again. The run gets the tag
+  `landing/not_landed` with the count.
 - `landing_sensor`: a new sha256 in the landing folder -> one run of `land_exports`, run_key =
   sha256 (Dagster never launches the same key twice; the daily refresh retries leftovers).
 """
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from dagster import (
+    AssetCheckKey,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
@@ -67,6 +78,24 @@ def raw_table_specs() -> list[AssetSpec]:
     ]
 
 
+LOAD_LOG_KEY = AssetKey([RAW_SCHEMA, "load_log"])
+LANDED_CHECK = AssetCheckSpec(
+    "exports_landed", asset=LOAD_LOG_KEY,
+    description="Every export offered to this landing run landed (or was already landed). A failure names "
+                "each refused file and its problems; refused files are in the quarantine folder with a reason "
+                "file, and the rest of the run went on.")
+
+
+def load_log_spec() -> AssetSpec:
+    return AssetSpec(
+        key=LOAD_LOG_KEY,
+        group_name="landing",
+        description=f"{registry.LOAD_LOG}: one row per landing attempt (loaded, replaced, unchanged, refused, "
+                    "quarantined, failed) with the message an engineer needs.",
+        skippable=True,
+    )
+
+
 class LandingConfig(Config):
     files: list[str] = Field(
         default=[], description="Export files to land; empty: every new export in the landing folder.")
@@ -74,10 +103,11 @@ class LandingConfig(Config):
         default=False, description="Replace a different current version of the same export (kept in raw_history).")
 
 
-@multi_asset(specs=raw_table_specs(), can_subset=True, name="land_raw_exports")
+@multi_asset(specs=[*raw_table_specs(), load_log_spec()], check_specs=[LANDED_CHECK], can_subset=True,
+             name="land_raw_exports")
 def land_raw_exports(context: AssetExecutionContext, config: LandingConfig, warehouse: WarehouseResource):
-    declared = {key.path[-1] for key in context.assets_def.keys}
-    wanted = {key.path[-1] for key in context.selected_asset_keys}
+    declared = {key.path[-1] for key in context.assets_def.keys if key != LOAD_LOG_KEY}
+    wanted = {key.path[-1] for key in context.selected_asset_keys if key != LOAD_LOG_KEY}
     if config.files:
         paths = [Path(file) for file in config.files]
     else:
@@ -85,11 +115,14 @@ def land_raw_exports(context: AssetExecutionContext, config: LandingConfig, ware
     error = None
     try:
         outcomes = land_files(warehouse.db, paths, replace=config.replace, landing_dir=warehouse.landing,
-                              tables=None if wanted == declared else wanted)
+                              tables=None if wanted in (declared, set()) else wanted)
     except WarehouseBusy as exc:
         context.log.warning(str(exc))
         raise RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=BUSY_RETRY_SECONDS) from exc
     except LandingError as exc:
+        if not exc.outcomes:  # no file was attempted: the codebook itself is unusable (fail closed)
+            raise Failure(description=f"nothing landed: {exc}",
+                          metadata={"problems": MetadataValue.md(problems_markdown(exc.problems))}) from exc
         outcomes, error = exc.outcomes, exc
     for outcome in outcomes:
         (context.log.info if outcome.landed else context.log.error)(
@@ -97,12 +130,39 @@ def land_raw_exports(context: AssetExecutionContext, config: LandingConfig, ware
     if not paths:
         context.log.info(f"no new exports in {warehouse.landing}")
     yield from _current_tables(context, warehouse.db, wanted, outcomes)
-    if error is not None:
-        raise Failure(
-            description=f"{len(error.problems)} problem(s) in {len([o for o in outcomes if not o.landed])} "
-                        f"file(s); see raw.load_log and the quarantine folder.\n{error}",
-            metadata={"problems": MetadataValue.md(problems_markdown(error.problems))},
-        )
+    if LOAD_LOG_KEY in context.selected_asset_keys:
+        yield from _landing_log(context, outcomes, error)
+
+
+def _landing_log(context: AssetExecutionContext, outcomes: list[LoadOutcome], error: LandingError | None):
+    """The log asset and its check: a refusal is a failed check, not a failed run."""
+    not_landed = [outcome for outcome in outcomes if not outcome.landed]
+    statuses = Counter(outcome.status for outcome in outcomes)
+    yield MaterializeResult(asset_key=LOAD_LOG_KEY, metadata={
+        "attempts_in_this_run": len(outcomes),
+        **{f"{status}_in_this_run": count for status, count in sorted(statuses.items())}})
+    if not_landed:
+        context.instance.add_run_tags(context.run.run_id, {"landing/not_landed": str(len(not_landed))})
+    if AssetCheckKey(LOAD_LOG_KEY, LANDED_CHECK.name) not in context.selected_asset_check_keys:
+        return
+    files = "; ".join(f"{outcome.file} ({outcome.status})" for outcome in not_landed)
+    set_aside = sorted({str(outcome.quarantined_to.parent) for outcome in not_landed if outcome.quarantined_to})
+    where = f"see {registry.LOAD_LOG}"
+    if set_aside:
+        where += f"; set aside with a reason file in {', '.join(set_aside)}"
+    yield AssetCheckResult(
+        asset_key=LOAD_LOG_KEY,
+        check_name=LANDED_CHECK.name,
+        passed=not not_landed,
+        severity=AssetCheckSeverity.ERROR,
+        description=(f"{len(not_landed)} of {len(outcomes)} export(s) not landed: {files}; {where}" if not_landed
+                     else f"all {len(outcomes)} export(s) offered landed or were already landed"),
+        metadata={
+            "not_landed": len(not_landed),
+            "files": MetadataValue.md(outcomes_markdown(not_landed)) if not_landed else "none",
+            "problems": MetadataValue.md(problems_markdown(error.problems)) if error else "none",
+        },
+    )
 
 
 def _current_tables(context: AssetExecutionContext, db: Path, wanted: set[str], outcomes: list[LoadOutcome]):
@@ -131,6 +191,14 @@ def _current_tables(context: AssetExecutionContext, db: Path, wanted: set[str], 
         )
     if wanted - found:
         context.log.warning(f"no landed export yet for: {', '.join(sorted(wanted - found))}")
+
+
+def outcomes_markdown(outcomes: list[LoadOutcome]) -> str:
+    lines = ["| file | status | set aside in | message |", "| --- | --- | --- | --- |"]
+    for outcome in outcomes:
+        cells = [outcome.file, outcome.status, str(outcome.quarantined_to or ""), outcome.message]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
 
 
 def problems_markdown(problems: list[Problem], limit: int = 200) -> str:

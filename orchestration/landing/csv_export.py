@@ -182,7 +182,11 @@ def _convert(path: Path, header: list[str], records: list[list[str]],
     raw = pd.DataFrame(records, columns=header, dtype=object)
     columns, problems = {}, []
     for name in header:
-        column, bad = _convert_column(raw[name], types[name])
+        values = raw[name]
+        if types[name] == "integer":
+            values, beyond = _beyond_int64(path, name, values)
+            problems += beyond
+        column, bad = _convert_column(values, types[name])
         columns[name] = column
         if bad.any():
             rows = (bad[bad].index + 1).tolist()
@@ -190,6 +194,21 @@ def _convert(path: Path, header: list[str], records: list[list[str]],
             problems.append(Problem(path.name, f"values that are not {_TYPE_WORDS[types[name]]}: {examples}",
                                     variable=name, where=rows_text(rows), expected=_TYPE_EXPECTED[types[name]]))
     return pd.DataFrame(columns), problems
+
+
+def _beyond_int64(path: Path, name: str, values: pd.Series) -> tuple[pd.Series, list[Problem]]:
+    """Whole numbers too large for a BIGINT are named (and blanked, so converting the rest
+    cannot overflow)."""
+    whole = values.str.strip().str.fullmatch(r"[+-]?\d+").fillna(False).astype(bool)
+    huge = values[whole].map(lambda text: not -(2**63) <= int(text) < 2**63)
+    huge = huge[huge]
+    if huge.empty:
+        return values, []
+    examples = ", ".join(repr(v) for v in values[huge.index].drop_duplicates().head(3))
+    problem = Problem(path.name, f"whole numbers beyond the 64-bit integer range: {examples}", variable=name,
+                      where=rows_text((huge.index + 1).tolist()),
+                      expected=f"integers from {-(2**63)} to {2**63 - 1}")
+    return values.where(~values.index.isin(huge.index), ""), [problem]
 
 
 _TYPE_WORDS = {"integer": "whole numbers", "number": "numbers", "date": "ISO dates",

@@ -3,22 +3,24 @@
 For each file:
 1. Its sha256. A file whose sha256 is already the current version is a no-op that says so
    ('unchanged'); it is not even read, so a codebook change cannot quarantine old files.
-2. Read and validate, with no warehouse writes. A damaged or invalid file is quarantined
-   (`<landing>/quarantine/`, with a reason file).
+2. Read and validate, with no warehouse writes. A damaged or invalid file, or one the reader
+   or a check broke on, is quarantined (`<landing>/quarantine/`, with a reason file).
 3. One transaction: re-check the registry (another process may have landed it meanwhile),
-   move a replaced version to `raw_history` (only with `replace=True`; otherwise a different
-   version of the same export is refused), write the current table, the registry row and
+   refuse a different version of the same export without `replace=True` and tokens another
+   export of the meting holds (both quarantined at once, so no later run meets them again),
+   move a replaced version to `raw_history`, write the current table, the registry row and
    the load_log row. Any failure rolls all of it back; the failure's load_log row is then
-   written in a transaction of its own.
-Files of one batch are independent: a bad file does not stop the good ones. Every problem of
-every file is raised together at the end as one LandingError (or subclass), which also
-carries the outcome of each file.
+   written in a transaction of its own, on a fresh connection if the old one is unusable.
+Files of one batch are independent: a bad file, or a failed write, does not stop the others.
+Every problem of every file is raised together at the end as one LandingError (or subclass),
+which also carries the outcome of each file.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.config import Settings
-from orchestration.landing import registry
+from orchestration.landing import registry, tokens
 from orchestration.landing.codebook import CROSSWALK, SOURCE_VARIABLES, Codebook, default_codebook_dir, load_codebook
 from orchestration.landing.errors import (ConflictError, ExportError, LandingError, Problem, ValidationError,
                                           combined_error)
@@ -109,9 +111,9 @@ def land_files(
     items = [item for item in items if item is not None]
     if not items:
         return []
-    with connect(duckdb_path, wait_seconds=wait_seconds) as con:
-        registry.ensure_schema(con)
-        outcomes = [_commit(con, item, replace, codebook, note) for item in items]
+    with _Session(duckdb_path, wait_seconds) as session:
+        registry.ensure_schema(session.con)
+        outcomes = [_commit(session, item, replace, codebook, note, landing_dir) for item in items]
     errors = [outcome.error for outcome in outcomes if outcome.error]
     if errors:
         raise combined_error(errors, outcomes)
@@ -136,13 +138,13 @@ def _prepare(path: Path, known: dict[str, Version], replace: bool, codebook: Cod
     if not path.is_file():
         item.error = LandingError([Problem(path.name, f"no such file: {path}", expected="an existing export file")])
         return item
-    item.sha256 = sha256_of(path)
-    version = known.get(item.sha256)
-    if version is not None and (version.status == "current" or not replace):
-        # A no-op; decided (and re-checked) in the transaction. Not read at all.
-        return item if tables is None or _bare(version.export_table) in tables else None
     export = None
     try:
+        item.sha256 = sha256_of(path)
+        version = known.get(item.sha256)
+        if version is not None and (version.status == "current" or not replace):
+            # A no-op; decided (and re-checked) in the transaction. Not read at all.
+            return item if tables is None or _bare(version.export_table) in tables else None
         export = read_export(path, item.sha256)
         if tables is not None and export.table_name not in tables:
             return None
@@ -154,35 +156,68 @@ def _prepare(path: Path, known: dict[str, Version], replace: bool, codebook: Cod
         if tables is not None and export is None:
             return None  # cannot tell which table it is for: leave it to a full landing run
         item.export, item.error = export, error  # export (if read) names meting and table in the log
-        item.quarantined_to = quarantine(path, error.problems, landing_dir, item.started_at)
+        _set_aside(item, landing_dir)
+    except Exception as exc:  # a reader or check that broke on this file: refuse it, land the rest
+        log.exception("landing %s: reading or checking it failed", path)
+        if tables is not None and export is None:
+            return None
+        item.export, item.error = export, ExportError([Problem(
+            path.name, f"could not be read or checked ({type(exc).__name__}: {exc})",
+            expected="an export the reader and the codebook checks can take in; the traceback is in the log")])
+        _set_aside(item, landing_dir)
     return item
 
 
-def _commit(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook: Codebook | None,
-            note: str) -> LoadOutcome:
-    if item.error is not None:
-        problems = item.error.problems
-        message = "; ".join(str(problem) for problem in problems[:5])
-        if len(problems) > 5:
-            message += f"; and {len(problems) - 5} more problem(s)"
-        if item.quarantined_to:
-            message += f" -> set aside in {item.quarantined_to} (reason in {item.quarantined_to.name}.reason.txt)"
-        return _failed(con, item, "quarantined" if item.quarantined_to else "refused", message)
-    con.execute("begin transaction")
+def _set_aside(item: _Item, landing_dir: Path, advice: str | None = None) -> None:
+    """Quarantine at the first refusal, so no later run trips over the file again. A file that
+    cannot be moved is still refused (and says so)."""
     try:
+        item.quarantined_to = quarantine(item.path, item.error.problems, landing_dir, item.started_at, advice)
+    except OSError as exc:
+        log.exception("could not quarantine %s", item.path)
+        item.notes.append(f"could not be set aside in {landing_dir / 'quarantine'} ({exc})")
+
+
+def _commit(session: _Session, item: _Item, replace: bool, codebook: Codebook | None, note: str,
+            landing_dir: Path) -> LoadOutcome:
+    if item.error is not None:
+        return _refused(session, item)
+    try:
+        con = session.ready()
+        con.execute("begin transaction")
         outcome = _write(con, item, replace, codebook, note)
         con.execute("commit")
         return outcome
-    except ConflictError as error:
-        con.execute("rollback")
+    except (ConflictError, ValidationError, ExportError) as error:
+        # Found inside the transaction (a different current version, tokens another export of
+        # the meting holds): set aside now, so the next run is not refused again.
+        session.rollback()
         item.error = error
-        return _failed(con, item, "refused", str(error.problems[0]))
+        _set_aside(item, landing_dir, REPLACE_ADVICE if isinstance(error, ConflictError) else None)
+        return _refused(session, item)
     except Exception as exc:  # anything at all: the transaction must not half-apply
-        con.execute("rollback")
+        session.rollback()
         log.exception("landing %s failed; rolled back", item.path)
         item.error = LandingError([Problem(item.path.name, f"could not be written, nothing changed "
-                                           f"({type(exc).__name__}: {exc})")])
-        return _failed(con, item, "failed", item.error.problems[0].problem)
+                                           f"({type(exc).__name__}: {exc}); the file is left where it is "
+                                           "for the next run")])
+        return _record(session, item, "failed", item.error.problems[0].problem)
+
+
+REPLACE_ADVICE = ("Nothing is wrong with the file itself. If it is a corrected export meant to replace the current "
+                  "version: inburgering load --replace {file} (the current one stays retrievable in raw_history).")
+
+
+def _refused(session: _Session, item: _Item) -> LoadOutcome:
+    problems = item.error.problems
+    message = "; ".join(str(problem) for problem in problems[:5])
+    if len(problems) > 5:
+        message += f"; and {len(problems) - 5} more problem(s)"
+    if item.quarantined_to:
+        message += f" -> set aside in {item.quarantined_to} (reason in {item.quarantined_to.name}.reason.txt)"
+    for remark in item.notes:
+        message += f"; {remark}"
+    return _record(session, item, "quarantined" if item.quarantined_to else "refused", message)
 
 
 def _write(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook: Codebook | None,
@@ -207,6 +242,9 @@ def _write(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook:
             f"{export.questionnaire}: load {current.load_id}, {current.source_file}, sha256 {current.sha256[:12]}, "
             f"landed {current.loaded_at:%Y-%m-%d %H:%M} UTC",
             expected="`inburgering load --replace` to replace it (the earlier version stays retrievable)")])
+    clashes = tokens.clashes_with_landed(con, export, codebook, export_table)
+    if clashes:
+        raise ValidationError(clashes)
     now = utc_now()
     load_id = existing.load_id if existing else registry.next_id(con, registry.REGISTRY, "load_id")
     history = registry.supersede(con, current, load_id, now) if current else None
@@ -244,16 +282,81 @@ def _unchanged(con: duckdb.DuckDBPyConnection, item: _Item, version: Version) ->
                        version.questionnaire, version.export_table, version.rows, version.load_id)
 
 
-def _failed(con: duckdb.DuckDBPyConnection, item: _Item, status: str, message: str) -> LoadOutcome:
+def _record(session: _Session, item: _Item, status: str, message: str) -> LoadOutcome:
+    """The outcome of a file that did not land, with its load_log row when that can be written."""
     export = item.export
     table = f"{RAW_SCHEMA}.{export.table_name}" if export else None
-    try:
-        registry.log_attempt_alone(con, _attempt(item, status, message, table, None, None, export))
-    except Exception:  # never let the log row hide the failure it records
-        log.exception("could not record the failed attempt for %s in %s", item.path, registry.LOAD_LOG)
+    unrecorded = _log_alone(session, _attempt(item, status, message, table, None, None, export))
+    if unrecorded:
+        message += f"; not recorded in {registry.LOAD_LOG} ({unrecorded})"
     return LoadOutcome(item.path.name, item.path, status, message, item.sha256,
                        export.meting if export else None, export.questionnaire if export else None, table,
                        quarantined_to=item.quarantined_to, error=item.error)
+
+
+def _log_alone(session: _Session, attempt: Attempt) -> str | None:
+    """Write a failed attempt's log row in a transaction of its own, on a fresh connection if
+    the current one fails; returns why it could not be written, None when it was. Never
+    raises: the log row must not hide the failure it records."""
+    reason = None
+    for fresh in (False, True):
+        try:
+            con = session.renew() if fresh else session.ready()
+            registry.log_attempt_alone(con, attempt)
+            return None
+        except Exception as exc:
+            log.exception("could not record the attempt for %s in %s", attempt.file, registry.LOAD_LOG)
+            session.broken = True
+            reason = f"{type(exc).__name__}: {exc}"
+    return reason
+
+
+class _Session:
+    """The write connection of a batch. A failure that leaves it unusable (a rollback that
+    raises, as after a full disk) makes the next use open a fresh one: closing the old one
+    discards whatever its transaction held, and the log row and the remaining files still
+    get their turn."""
+
+    def __init__(self, path: Path, wait_seconds: float) -> None:
+        self.path, self.wait_seconds = path, wait_seconds
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.broken = False
+        self._stack: ExitStack | None = None
+
+    def __enter__(self) -> _Session:
+        self._open()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()
+
+    def ready(self) -> duckdb.DuckDBPyConnection:
+        return self.renew() if self.broken or self.con is None else self.con
+
+    def renew(self) -> duckdb.DuckDBPyConnection:
+        self._close()
+        return self._open()
+
+    def rollback(self) -> None:
+        try:
+            registry.rollback(self.con)
+        except Exception:
+            log.exception("rollback failed; the next statement gets a fresh connection")
+            self.broken = True
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        stack = ExitStack()
+        self.con = stack.enter_context(connect(self.path, wait_seconds=self.wait_seconds))
+        self._stack, self.broken = stack, False
+        return self.con
+
+    def _close(self) -> None:
+        stack, self._stack, self.con = self._stack, None, None
+        if stack is not None:
+            try:
+                stack.close()
+            except Exception:
+                log.exception("closing the warehouse connection failed")
 
 
 def _attempt(item: _Item, status: str, message: str, table: str | None, rows: int | None, load_id: int | None,

@@ -23,8 +23,11 @@ def quarantine_dir(landing_dir: Path) -> Path:
     return landing_dir / "quarantine"
 
 
-def quarantine(path: Path, problems: Sequence[Problem], landing_dir: Path, when: datetime) -> Path | None:
-    """Set `path` (and companions) aside with a reason file; returns where the file went."""
+def quarantine(path: Path, problems: Sequence[Problem], landing_dir: Path, when: datetime,
+               advice: str | None = None) -> Path | None:
+    """Set `path` (and companions) aside with a reason file; returns where the file went.
+    `advice` says what to do with it, instead of "fix the export" ('{file}' in it becomes
+    the quarantined file's path)."""
     if not path.exists():
         return None
     target_dir = quarantine_dir(landing_dir)
@@ -39,12 +42,16 @@ def quarantine(path: Path, problems: Sequence[Problem], landing_dir: Path, when:
         placed.append(destination)
     target = placed[0]
     reason = target.with_name(target.name + ".reason.txt")
-    reason.write_text(_reason_text(path, problems, when, inside_landing, placed[1:]), encoding="utf-8")
+    advice = advice.replace("{file}", str(target)) if advice else FIX_IT
+    reason.write_text(_reason_text(path, problems, when, inside_landing, placed[1:], advice), encoding="utf-8")
     return target
 
 
+FIX_IT = "Fix the export and drop it into the landing folder again (a corrected file has a new sha256)."
+
+
 def _reason_text(path: Path, problems: Sequence[Problem], when: datetime, moved: bool,
-                 others: list[Path]) -> str:
+                 others: list[Path], advice: str) -> str:
     lines = [
         f"file:        {path.resolve()}",
         f"quarantined: {when.isoformat(timespec='seconds')}Z",
@@ -54,5 +61,5 @@ def _reason_text(path: Path, problems: Sequence[Problem], when: datetime, moved:
         lines.append(f"with:        {', '.join(other.name for other in others)}")
     lines += ["", f"{len(problems)} problem(s):"]
     lines += [f"- {problem}" for problem in problems]
-    lines += ["", "Fix the export and drop it into the landing folder again (a corrected file has a new sha256)."]
+    lines += ["", advice]
     return "\n".join(lines) + "\n"

@@ -154,6 +154,8 @@ def _restore_integers(data: pd.DataFrame, formats: dict[str, str]) -> pd.DataFra
     for name, fmt in formats.items():
         if re.fullmatch(r"F\d+\.0", fmt or "") and pd.api.types.is_float_dtype(data[name]):
             values = data[name].dropna()
-            if (values == values.round()).all():
+            # inf or 1e20 stay floats: validation names them instead of a cast failing here
+            fits = (values >= -(2.0**63)) & (values < 2.0**63)
+            if fits.all() and (values == values.round()).all():
                 data[name] = data[name].astype("Int64")
     return data

@@ -234,8 +234,14 @@ def log_attempt_alone(con: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
         log_attempt(con, attempt)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction. Raises when it cannot (a full disk, a connection DuckDB has
+    invalidated): the caller then drops the connection, which discards the transaction."""
+    con.execute("rollback")
 
 
 # Reading, for the sensor, the CLI and tests: read-only connections, and a warehouse that

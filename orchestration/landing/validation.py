@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from orchestration.landing.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebook, code_key
+from orchestration.landing.dates import date_problems
 from orchestration.landing.errors import Problem, rows_text
 from orchestration.landing.reader import QUESTIONNAIRES, RawExport
+from orchestration.landing.tokens import FALLBACK_TOKEN, token_text
 
 log = logging.getLogger(__name__)
-FALLBACK_TOKEN = "token"
 MISSING = "missing required variable"
 
 
@@ -58,6 +59,7 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
     for name, spec in specs.items():
         if name in export.data.columns:
             problems += _values(file, name, spec.value_type, export.data[name], codes)
+    problems += date_problems(export, specs)
     token = next((spec.name for spec in specs.values() if spec.question_id == RESPONDENT_TOKEN), None)
     if token is None:
         log.warning("%s: the codebook names no %s variable for %s %s; tokens not checked",
@@ -105,6 +107,9 @@ def _values(file: str, name: str, value_type: str, column: pd.Series,
         if not pd.api.types.is_numeric_dtype(column):
             return [Problem(file, "holds text", variable=name,
                             expected=f"numeric codes (codebook value_type {value_type})")]
+        unstorable = _unstorable(file, name, present, value_type)
+        if unstorable:
+            return unstorable
         fractional = present[present != present.round()]
         if len(fractional):
             return [Problem(file, f"values that are not whole numbers: {', '.join(map(str, fractional.unique()[:3]))}",
@@ -116,6 +121,25 @@ def _values(file: str, name: str, value_type: str, column: pd.Series,
     if value_type == "date" and len(present) and not _is_date_like(column):
         return [Problem(file, "does not hold dates", variable=name, expected="dates (codebook value_type date)")]
     return []
+
+
+# A BIGINT column holds whole numbers in this range; anything beyond is no code or count.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _unstorable(file: str, name: str, present: pd.Series, value_type: str) -> list[Problem]:
+    """Infinite or huge numbers (inf, 1e20) where whole numbers belong: said plainly, before
+    anything tries to turn them into integers."""
+    values = present.astype("float64")
+    # 2**63 itself is a float but no int64; inf fails both comparisons (NaN was dropped already)
+    bad = present[~((values >= -(2.0**63)) & (values < 2.0**63))]
+    if bad.empty:
+        return []
+    examples = ", ".join(f"{value:g}" for value in bad.astype("float64").unique()[:3])
+    return [Problem(file, f"values out of range for whole numbers: {examples}", variable=name,
+                    where=rows_text(bad.index + 1),
+                    expected=f"finite whole numbers from {INT64_MIN} to {INT64_MAX} "
+                             f"(codebook value_type {value_type})")]
 
 
 def _codes(file: str, name: str, present: pd.Series, allowed: set[str]) -> list[Problem]:
@@ -137,12 +161,16 @@ def _tokens(file: str, name: str, column: pd.Series) -> list[Problem]:
     if len(absent):
         problems.append(Problem(file, "respondent token missing", variable=name,
                                 where=rows_text(absent.index + 1), expected="a token on every row"))
-    present = column[keys.notna()]
-    duplicated = present[present.duplicated(keep=False)]
-    for token, rows in duplicated.groupby(duplicated, sort=False):
+    present = column[keys.notna()].map(token_text)
+    folded = present.str.lower()  # R01ab and r01AB are one respondent (tokens.py)
+    duplicated = folded[folded.duplicated(keep=False)]
+    for _, rows in duplicated.groupby(duplicated, sort=False):
+        spellings = list(dict.fromkeys(present[rows.index]))
+        token = f"token {spellings[0]}" if len(spellings) == 1 else \
+            f"tokens {', '.join(spellings)} (differing only in case)"
         problems.append(Problem(file, "duplicate respondent token", variable=name,
-                                where=f"token {token}, {rows_text(rows.index + 1)}",
-                                expected="each respondent token once per file"))
+                                where=f"{token}, {rows_text(rows.index + 1)}",
+                                expected="each respondent token once per file, compared without regard to case"))
     return problems
 
 

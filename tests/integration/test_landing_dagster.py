@@ -7,9 +7,10 @@ import os
 import time
 
 import pytest
-from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context, materialize
+from dagster import (AssetCheckSeverity, AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context,
+                     materialize)
 
-from orchestration.assets.landing import LandingConfig, land_raw_exports, landing_sensor
+from orchestration.assets.landing import LOAD_LOG_KEY, LandingConfig, land_raw_exports, landing_sensor
 from orchestration.landing.reader import sha256_of
 from orchestration.landing.testing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
 from orchestration.resources import WarehouseResource
@@ -25,7 +26,7 @@ def env(workspace, tmp_path, monkeypatch):
     monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(codebook))
     workspace["landing"].mkdir(parents=True)
     warehouse = WarehouseResource(duckdb_path=str(workspace["duckdb"]), landing_dir=str(workspace["landing"]))
-    return {**workspace, "codebook": codebook, "warehouse": warehouse}
+    return {**workspace, "codebook": codebook, "warehouse": warehouse, "instance": DagsterInstance.ephemeral()}
 
 
 def _settled(path):
@@ -41,7 +42,11 @@ def _sensor(env, cursor=None):
 
 def _materialize(env, config=None):
     return materialize([land_raw_exports], resources={"warehouse": env["warehouse"]}, raise_on_error=False,
-                       run_config={"ops": {"land_raw_exports": {"config": config or {}}}})
+                       instance=env["instance"], run_config={"ops": {"land_raw_exports": {"config": config or {}}}})
+
+
+def _raw_events(result):
+    return [event for event in result.get_asset_materialization_events() if event.asset_key == RAW_KEY]
 
 
 def test_the_sensor_requests_one_run_per_new_sha256(env):
@@ -55,7 +60,7 @@ def test_the_sensor_requests_one_run_per_new_sha256(env):
 
     # the run the sensor asks for, as the land_exports job would run it
     run = materialize([land_raw_exports], resources={"warehouse": env["warehouse"]}, run_config=request.run_config)
-    assert run.success and [e.asset_key for e in run.get_asset_materialization_events()] == [RAW_KEY]
+    assert run.success and [e.asset_key for e in run.get_asset_materialization_events()] == [RAW_KEY, LOAD_LOG_KEY]
     _, result = _sensor(env, cursor=context.cursor)
     assert isinstance(result, SkipReason) and "no new exports" in result.skip_message
 
@@ -70,7 +75,7 @@ def test_the_landing_asset_lands_what_the_sensor_asks_for(env):
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     result = _materialize(env, LandingConfig(files=[str(path)]).model_dump())
     assert result.success
-    [event] = result.get_asset_materialization_events()
+    [event] = _raw_events(result)
     metadata = event.materialization.metadata
     assert event.asset_key == RAW_KEY
     assert metadata["rows"].value == 5 and metadata["changed_in_this_run"].value is True
@@ -82,20 +87,43 @@ def test_a_refresh_with_nothing_new_still_reports_the_current_table(env):
     assert _materialize(env).success
     result = _materialize(env)
     assert result.success
-    [event] = result.get_asset_materialization_events()
+    [event] = _raw_events(result)
     assert event.materialization.metadata["changed_in_this_run"].value is False
 
 
-def test_the_landing_asset_fails_loudly_on_a_bad_export_and_lands_the_rest(env):
+def test_a_bad_export_fails_the_landing_check_not_the_run_and_is_set_aside(env):
+    """A refusal must not stop the refresh: the run succeeds with what landed, the check on the
+    landing log fails naming the file, and the next run does not meet the file again."""
     write_sav(env["landing"] / "good.sav", mini_frame(5))
     write_sav(env["landing"] / "zz_bad.sav", mini_frame(5, seed=1).assign(Q99=1.0))
     result = _materialize(env)
+    assert result.success
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [RAW_KEY, LOAD_LOG_KEY]
+    [check] = result.get_asset_check_evaluations()
+    assert (check.asset_key, check.check_name, check.passed) == (LOAD_LOG_KEY, "exports_landed", False)
+    assert check.severity == AssetCheckSeverity.ERROR
+    assert check.description == ("1 of 2 export(s) not landed: zz_bad.sav (quarantined); see raw.load_log; "
+                                 f"set aside with a reason file in {env['landing'] / 'quarantine'}")
+    assert "| zz_bad.sav | Q99 |  | unknown variable |" in check.metadata["problems"].value
+    assert env["instance"].get_run_by_id(result.run_id).tags["landing/not_landed"] == "1"
+    assert (env["landing"] / "quarantine" / "zz_bad.sav.reason.txt").exists()
+    assert not (env["landing"] / "zz_bad.sav").exists()
+
+    again = _materialize(env)
+    [check] = again.get_asset_check_evaluations()
+    assert again.success and check.passed, "the refused file was met once, not on every run"
+
+
+def test_an_unreadable_codebook_fails_the_landing_step_and_sets_nothing_aside(env):
+    """Fail closed: with nothing to validate against, no file is refused for it either."""
+    (env["codebook"] / "source_variables.csv").write_text("meting,questionnaire\n2024,Wi2021-asiel\n")
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    result = _materialize(env)
     assert not result.success
     [failure] = [event for event in result.all_events if event.is_step_failure]
-    error = failure.event_specific_data.error.message
-    assert "zz_bad.sav: variable Q99: unknown variable" in error
-    assert [e.asset_key for e in result.get_asset_materialization_events()] == [RAW_KEY]
-    assert (env["landing"] / "quarantine" / "zz_bad.sav.reason.txt").exists()
+    assert "nothing landed: source_variables.csv: codebook file lacks columns source_variable, question_id, " \
+           "value_type" in failure.event_specific_data.error.message
+    assert path.exists() and not (env["landing"] / "quarantine").exists()
 
 
 def test_definitions_carry_the_sensor_the_schedule_and_both_jobs():

@@ -199,15 +199,26 @@ def test_all_problems_are_listed_not_just_the_first(env):
             "duplicate respondent token"} <= kinds
 
 
-def test_a_different_version_without_replace_is_refused_and_left_in_place(env):
+def test_a_different_version_without_replace_is_set_aside_at_once_and_can_replace_from_there(env):
+    """Left in the landing folder, it would be refused again by every scheduled refresh."""
     corrected = write_sav(env["landing"] / "corrected.sav", mini_frame(5, seed=1))
     before = fingerprint(env["db"])
     with pytest.raises(ConflictError, match=r"corrected\.sav: raw\.export_2024_wi2021_asiel already holds a "
-                                            r"different version .* load 1, good\.sav.*--replace"):
+                                            r"different version .* load 1, good\.sav.*--replace") as caught:
         land_files(env["db"], [corrected], landing_dir=env["landing"], codebook_dir=env["codebook"])
     assert fingerprint(env["db"]) == before
-    assert corrected.exists() and not (env["landing"] / "quarantine").exists()
-    assert load_log(env["db"]).iloc[-1]["status"] == "refused"
+    set_aside = env["landing"] / "quarantine" / "corrected.sav"
+    assert not corrected.exists() and set_aside.exists()
+    assert caught.value.outcomes[0].quarantined_to == set_aside
+    reason = (env["landing"] / "quarantine" / "corrected.sav.reason.txt").read_text(encoding="utf-8")
+    assert "already holds a different version" in reason
+    assert f"inburgering load --replace {set_aside}" in reason
+    last = load_log(env["db"]).iloc[-1]
+    assert last["status"] == "quarantined" and "set aside in" in last["message"]
+
+    [outcome] = land_files(env["db"], [set_aside], replace=True, landing_dir=env["landing"],
+                           codebook_dir=env["codebook"])
+    assert outcome.status == "replaced" and outcome.rows == 5
 
 
 def test_a_failure_while_writing_rolls_everything_back(env, monkeypatch):
