@@ -194,11 +194,12 @@ def _complete(found: pd.DataFrame, cats: pd.DataFrame) -> pd.DataFrame:
         harmonised_codes=("code", lambda c: sorted(int(v) for v in c.dropna())),
         answer_status=("answer_status", "first"), label_nl=("label_nl", "first"), label_en=("label_en", "first"),
         sort_order=("sort_order", "first")).reset_index()
+    lines = _text_dimensions(lines)
     grid = lines.merge(labels, on="question_id")
     kinds_present = found[["question_id", "category_kind"]].drop_duplicates()
     grid = grid.merge(kinds_present, on=["question_id", "category_kind"])
-    values = found.rename(columns={"category": "category_id"})[
-        line_keys + ["category_kind", "category_id", "respondents", "share", "se"]]
+    values = _text_dimensions(found.rename(columns={"category": "category_id"})[
+        line_keys + ["category_kind", "category_id", "respondents", "share", "se"]])
     out = grid.merge(values, how="left", on=line_keys + ["category_kind", "category_id"])
     out["respondents"] = out["respondents"].fillna(0).astype(int)
     weighted = out["weighted_base"].notna()
@@ -209,13 +210,30 @@ def _complete(found: pd.DataFrame, cats: pd.DataFrame) -> pd.DataFrame:
     out["se_weighted_points"] = (100.0 * out["se"].fillna(0.0)).where(weighted)
     out["harmonised_code"] = [codes[0] if kind == "single" else None
                               for codes, kind in zip(out["harmonised_codes"], out["category_kind"])]
-    out["breakdown_value"] = [_display(row, BREAKDOWNS[row["breakdown"]]) for _, row in out.iterrows()]
+    out["breakdown_value"] = _display(out)
     out = out[OUTPUT_COLUMNS].astype({"meting": int, "base_n": int, "respondents": int, "sort_order": int})
     out["harmonised_code"] = out["harmonised_code"].astype("Int64")
     return out.sort_values(["meting", "question_id", "breakdown", "breakdown_value", "category_kind",
                             "sort_order", "category_id"]).reset_index(drop=True)
 
 
-def _display(row, dimensions: tuple[str, ...]) -> str:
+def _text_dimensions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dimension columns as text with None for 'not in the breakdown' (an all-NULL column would
+    otherwise come back from a groupby as float)."""
+    out = frame.copy()
+    for dimension in DIMENSIONS:
+        out[dimension] = [None if pd.isna(value) else str(value) for value in out[dimension]]
+        out[dimension] = out[dimension].astype(object)
+    return out
+
+
+def _display(frame: pd.DataFrame) -> pd.Series:
     """The line as the pages label it: 'Totaal', 'B1', 'Wi2021-asiel | onbekend'."""
-    return " | ".join(str(row[d]) for d in dimensions) if dimensions else TOTAL_LABEL
+    labels = pd.Series(TOTAL_LABEL, index=frame.index, dtype=object)
+    for breakdown, dimensions in BREAKDOWNS.items():
+        rows = frame["breakdown"] == breakdown
+        if dimensions and rows.any():
+            parts = frame.loc[rows, list(dimensions)].astype(str)
+            labels[rows] = parts.iloc[:, 0].str.cat(parts.iloc[:, 1:], sep=" | ") if len(dimensions) > 1 \
+                else parts.iloc[:, 0]
+    return labels
