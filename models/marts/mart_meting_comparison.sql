@@ -285,7 +285,7 @@ select
     cast(category_kind as varchar) as category_kind,
     cast(category_id as varchar) as category_id,
     cast(harmonised_code as integer) as harmonised_code,
-    cast(harmonised_codes as integer []) as harmonised_codes,
+    cast(harmonised_codes as integer[]) as harmonised_codes,
     cast(answer_status as varchar) as answer_status,
     cast(label_nl as varchar) as answer_label_nl,
     cast(sort_order as integer) as answer_sort_order,

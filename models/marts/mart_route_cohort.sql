@@ -62,9 +62,11 @@ answers as (
         harmonised_code,
         answer_status,
         weight,
-        {%- for name, expression in dimensions.items() %}
-            {{ expression }} as {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ dimensions['group_label'] }} as group_label,
+        {{ dimensions['leerroute'] }} as leerroute,
+        {{ dimensions['cohort'] }} as cohort,
+        {{ dimensions['gender'] }} as gender,
+        {{ dimensions['age_band'] }} as age_band
     from joined
 ),
 
