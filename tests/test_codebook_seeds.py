@@ -433,3 +433,49 @@ def test_technical_fields_are_flagged_and_nothing_else(questions):
     assert set(questions["is_technical"]) == {"true", "false"}
     assert flagged == described == {"respondent_token", "start_time", "end_time", "questionnaire_language",
                                     "recruitment_route", "municipality"}
+
+
+# --------------------------------------------------------------------------- percentage base and combined categories
+
+PERCENTAGE_BASES = {"valid", "valid_and_dont_know", "answered"}
+
+
+def test_percentage_base_follows_the_printed_rows(questions, answer_sets, report_tables):
+    """A question's percentage base is what its printed table counts: "Dat weet ik niet" (and
+    "wil ik niet zeggen") in the base exactly when the table prints that row as a share."""
+    assert set(questions.percentage_base) <= PERCENTAGE_BASES
+    assert (questions.loc[~questions.value_type.isin(CATEGORICAL), "percentage_base"] == "valid").all()
+    kinds = {(row.answer_set_id, row.label_nl): row.missing_type for row in answer_sets.itertuples()}
+    checked = {}
+    for _, q in questions[questions.value_type == "categorical"].iterrows():
+        for tid in _refs(q.report_tables):
+            table = report_tables[tid]
+            rows = table.get("rows") or []
+            if not tid.startswith("T") or table.get("unit") != "percent" or not rows:
+                continue
+            matched = [kinds[(q.answer_set_id, r["label"])] for r in rows if (q.answer_set_id, r["label"]) in kinds]
+            if len(matched) < len(rows):
+                continue  # a battery: the rows are items, not answers
+            printed = set(matched)
+            expected = ("answered" if "no_answer" in printed else
+                        "valid_and_dont_know" if "dont_know" in printed else "valid")
+            assert q.percentage_base == expected, f"{q.question_id} / {tid}: prints {sorted(printed)}"
+            checked[q.question_id] = expected
+    # the report's tables with "weet ik niet" in the base: 2.2, 4.5, 5.1, 7.3, 7.5 (and 7.6 with refusals)
+    assert {k for k, v in checked.items() if v != "valid"} == {
+        "benefit", "work_guidance_satisfaction", "fixed_costs_satisfaction", "school_support_satisfaction",
+        "costs_importance", "course_cost"}
+
+
+def test_combined_categories_are_disjoint_valid_answers(questions, answer_sets):
+    groups = _read("answer_set_groups.csv")
+    assert list(groups.columns) == ["answer_set_id", "combined_id", "code", "label_nl", "label_en", "sort_order"]
+    assert not groups.duplicated(["answer_set_id", "code"]).any(), "a code in two combined categories"
+    valid = {(r.answer_set_id, r.code) for r in answer_sets.itertuples() if r.missing_type == ""}
+    for row in groups.itertuples():
+        assert (row.answer_set_id, row.code) in valid, f"{row.answer_set_id}/{row.combined_id}: code {row.code}"
+    per_group = groups.groupby(["answer_set_id", "combined_id"])
+    assert (per_group.size() >= 2).all(), "a combined category of one answer is the answer itself"
+    assert (per_group[["label_nl", "label_en", "sort_order"]].nunique() == 1).all().all()
+    used = set(questions.answer_set_id)
+    assert set(groups.answer_set_id) <= used, "combined categories of an answer set no question uses"

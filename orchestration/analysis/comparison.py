@@ -1,14 +1,13 @@
-"""The report's frequency tables, meting against the previous meting, regenerated from the marts.
+"""The report's frequency tables, meting against the previous meting, read from the marts.
 
-Percentages and counts are mart_route_cohort's (pct_valid: over valid answers, as the report
-computes), for the breakdowns the report prints: total, group, leerroute, cohort and gender.
-Beside each difference: the report's rule (a difference of about eight points or more is
-meaningful, meting2023.yaml design) and a test, so the two readings can be compared:
-- per answer: the two-proportion z-test (pooled, two-sided);
-- per question x breakdown value: Pearson's chi-square test of the whole answer distribution
-  (2 metingen x k answers; no continuity correction, so for a yes/no option it equals z^2).
-The two samples are treated as independent, as mart_meting_comparison does (part of the
-Wi2021 respondents answered both metingen, which makes the tests conservative).
+Percentages, differences, intervals and flags are marts.mart_meting_comparison's (the one
+comparison engine: shares and standard errors from mart_answer_shares, over the question's
+percentage base, single and combined categories, unweighted and weighted with design-based
+standard errors), for the breakdowns the report prints: total, group, leerroute, cohort and
+gender. Nothing about a cell's comparison is recomputed here. Beside it, per question x
+breakdown value: Pearson's chi-square test of the whole answer distribution (2 metingen x k
+answers, unweighted counts of mart_route_cohort; no continuity correction), a reading the
+cell-level comparison does not give.
 
 Questions: the coded questions the codebook links to a report table or figure. A multi-response
 option shows its 'selected' share only, as the report prints it.
@@ -17,7 +16,6 @@ option shows its 'selected' share only, as the report prints it.
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -39,83 +37,22 @@ order by meting
 """
 
 CELLS_SQL = """
-with questions as (
-    select question_id, question_group, question_text_nl, item_label_nl, answer_set_id, value_type,
-           report_tables
-    from marts.dim_question
-    where value_type in ('categorical', 'multi_response_option') and coalesce(report_tables, '') <> ''
-),
-options as (
-    select answer_set_id, harmonised_code, label_nl, sort_order
-    from marts.dim_answer_option
-    where is_valid
-),
-route_cohort as (
-    select * from marts.mart_route_cohort
-    where list_contains($breakdowns, breakdown) and list_contains([$meting, $previous], meting)
-),
-totals as (
-    select meting, question_id, breakdown, breakdown_value, coalesce(max(valid_n), 0) as valid_n,
-        -- weighted percentages only where every valid answer of the cell carries weights
-        coalesce(bool_and(pct_valid_weighted is not null) filter (where answer_status = 'valid'), false) as weighted
-    from route_cohort
-    group by all
-),
-asked as (
-    select distinct meting, question_id from route_cohort
-),
-answers as (
-    select meting, question_id, breakdown, breakdown_value, harmonised_code, respondents, pct_valid,
-        pct_valid_weighted
-    from route_cohort
-    where answer_status = 'valid'
-),
-cells as (
-    select distinct question_id, breakdown, breakdown_value from totals
-)
 select
-    cast($meting as integer) as meting,
-    cast($previous as integer) as previous_meting,
-    q.question_id,
-    q.question_group,
-    q.question_text_nl,
-    q.item_label_nl,
-    q.value_type,
-    q.report_tables,
-    c.breakdown,
-    c.breakdown_value,
-    o.harmonised_code,
-    o.label_nl as answer_label_nl,
-    o.sort_order as answer_sort_order,
-    tp.valid_n as valid_n_previous,
-    tc.valid_n as valid_n_current,
-    case when tp.valid_n > 0 then coalesce(ap.respondents, 0) end as respondents_previous,
-    case when tc.valid_n > 0 then coalesce(ac.respondents, 0) end as respondents_current,
-    case when tp.valid_n > 0 then coalesce(ap.pct_valid, 0.0) end as pct_previous,
-    case when tc.valid_n > 0 then coalesce(ac.pct_valid, 0.0) end as pct_current,
-    case when tp.valid_n > 0 and tp.weighted then coalesce(ap.pct_valid_weighted, 0.0) end as pct_previous_weighted,
-    case when tc.valid_n > 0 and tc.weighted then coalesce(ac.pct_valid_weighted, 0.0) end as pct_current_weighted,
-    kp.question_id is not null as asked_previous,
-    kc.question_id is not null as asked_current
-from cells as c
-inner join questions as q on c.question_id = q.question_id
-inner join options as o
-    on q.answer_set_id = o.answer_set_id
-    and (q.value_type <> 'multi_response_option' or o.harmonised_code = 1)
-left join totals as tp
-    on tp.meting = $previous and tp.question_id = c.question_id and tp.breakdown = c.breakdown
-    and tp.breakdown_value = c.breakdown_value
-left join totals as tc
-    on tc.meting = $meting and tc.question_id = c.question_id and tc.breakdown = c.breakdown
-    and tc.breakdown_value = c.breakdown_value
-left join answers as ap
-    on ap.meting = $previous and ap.question_id = c.question_id and ap.breakdown = c.breakdown
-    and ap.breakdown_value = c.breakdown_value and ap.harmonised_code = o.harmonised_code
-left join answers as ac
-    on ac.meting = $meting and ac.question_id = c.question_id and ac.breakdown = c.breakdown
-    and ac.breakdown_value = c.breakdown_value and ac.harmonised_code = o.harmonised_code
-left join asked as kp on kp.meting = $previous and kp.question_id = c.question_id
-left join asked as kc on kc.meting = $meting and kc.question_id = c.question_id
+    c.meting, c.previous_meting, c.question_id, q.question_group, q.question_text_nl, q.item_label_nl,
+    q.value_type, q.report_tables, c.percentage_base, c.breakdown, c.breakdown_value, c.group_label, c.leerroute,
+    c.cohort, c.gender, c.category_kind, c.category_id, c.harmonised_code, c.harmonised_codes, c.answer_status,
+    c.answer_label_nl, c.answer_sort_order, c.base_n_previous, c.base_n_current, c.respondents_previous,
+    c.respondents_current, c.pct_previous, c.pct_current, c.difference_points, c.difference_se_points,
+    c.ci95_lower_points, c.ci95_upper_points, c.meaningful_difference, c.significant_at_95 as significant,
+    c.emphasised, c.pct_previous_weighted, c.pct_current_weighted, c.difference_points_weighted,
+    c.difference_se_points_weighted, c.ci95_lower_points_weighted, c.ci95_upper_points_weighted,
+    c.meaningful_difference_weighted, c.significant_at_95_weighted as significant_weighted,
+    c.emphasised_weighted, c.comparison_note
+from marts.mart_meting_comparison as c
+inner join marts.dim_question as q on c.question_id = q.question_id
+where c.meting = $meting and c.previous_meting = $previous and list_contains($breakdowns, c.breakdown)
+  and q.value_type in ('categorical', 'multi_response_option') and coalesce(q.report_tables, '') <> ''
+  and (q.value_type <> 'multi_response_option' or c.harmonised_code = 1)
 """
 
 # every valid answer of a question (multi-response: selected and not selected) for the chi-square
@@ -128,11 +65,14 @@ where answer_status = 'valid' and list_contains($breakdowns, breakdown)
 
 FREQUENCY_COLUMNS = [
     "meting", "previous_meting", "question_id", "question_group", "question_text_nl", "item_label_nl",
-    "report_tables", "breakdown", "breakdown_value", "harmonised_code", "answer_label_nl", "answer_sort_order",
-    "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current", "pct_previous",
-    "pct_current", "difference_points", "pct_previous_weighted", "pct_current_weighted",
-    "difference_points_weighted", "meaningful_difference", "z_value", "p_value", "significant",
-    "chi_square_p_value", "comparison_note",
+    "report_tables", "percentage_base", "breakdown", "breakdown_value", "group_label", "leerroute", "cohort",
+    "gender", "category_kind", "category_id", "harmonised_code", "harmonised_codes", "answer_status",
+    "answer_label_nl", "answer_sort_order", "base_n_previous", "base_n_current", "respondents_previous",
+    "respondents_current", "pct_previous", "pct_current", "difference_points", "difference_se_points",
+    "ci95_lower_points", "ci95_upper_points", "meaningful_difference", "significant", "emphasised",
+    "pct_previous_weighted", "pct_current_weighted", "difference_points_weighted", "difference_se_points_weighted",
+    "ci95_lower_points_weighted", "ci95_upper_points_weighted", "meaningful_difference_weighted",
+    "significant_weighted", "emphasised_weighted", "chi_square_p_value", "comparison_note",
 ]
 CHI_SQUARE_COLUMNS = [
     "meting", "previous_meting", "question_id", "breakdown", "breakdown_value", "valid_n_previous",
@@ -144,19 +84,6 @@ CHI_SQUARE_COLUMNS = [
 def meting_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     """(meting, previous meting) for every meting after the first, as mart_meting_comparison pairs them."""
     return [(int(m), int(p)) for m, p in con.execute(PAIRS_SQL).fetchall()]
-
-
-def two_proportion_z(x1, n1, x2, n2) -> tuple[np.ndarray, np.ndarray]:
-    """Pooled two-sided z-test of p2 - p1; NaN where a side has no cases."""
-    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = (x1 + x2) / (n1 + n2)
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        z = (x2 / n2 - x1 / n1) / se
-    z = np.where((n1 > 0) & (n2 > 0) & (se == 0), 0.0, z)  # both 0 % or both 100 %: no difference
-    z = np.where((n1 > 0) & (n2 > 0), z, np.nan)
-    p = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
-    return z, p
 
 
 def chi_square(previous: pd.Series, current: pd.Series) -> dict:
@@ -171,38 +98,21 @@ def chi_square(previous: pd.Series, current: pd.Series) -> dict:
             "p_value": float(p_value), "min_expected": float(expected.min())}
 
 
-def _note(row) -> str | None:
-    for side, meting, asked, n in (("previous", row.previous_meting, row.asked_previous, row.valid_n_previous),
-                                   ("current", row.meting, row.asked_current, row.valid_n_current)):
-        if not asked:
-            return f"not asked in {meting}"
-        if pd.isna(n) or n == 0:
-            return f"no valid answers in {meting}"
-    return None
-
-
 def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(answer-level frequencies with tests, chi-square per question x breakdown value) for one pair."""
+    """(answer-level comparison from the mart, chi-square per question x breakdown value) for one pair."""
     params = {"meting": int(meting), "previous": int(previous), "breakdowns": list(BREAKDOWNS)}
     cells = con.execute(CELLS_SQL, params).df()
     counts = con.execute(COUNTS_SQL, params).df()
-    cells["difference_points"] = cells["pct_current"] - cells["pct_previous"]
-    cells["difference_points_weighted"] = cells["pct_current_weighted"] - cells["pct_previous_weighted"]
-    # rounded so that float noise cannot move a difference across the threshold (as the mart)
-    cells["meaningful_difference"] = (cells["difference_points"].abs().round(9) >= MEANINGFUL_POINTS).where(
-        cells["difference_points"].notna())
-    z, p = two_proportion_z(cells["respondents_previous"], cells["valid_n_previous"],
-                            cells["respondents_current"], cells["valid_n_current"])
-    cells["z_value"], cells["p_value"] = z, p
-    cells["significant"] = (cells["p_value"] < ALPHA).where(cells["p_value"].notna())
-    cells["comparison_note"] = [_note(row) for row in cells.itertuples(index=False)]
+    # the chi-square lines: the single answers (a combined category repeats them)
+    singles = cells[cells["category_kind"] == "single"]
 
     keys = ["question_id", "breakdown", "breakdown_value"]
+    valid_n = counts.groupby(["meting", *keys])["respondents"].sum().to_dict()
     wide = counts.pivot_table(index=keys + ["harmonised_code"], columns="meting", values="respondents",
                               aggfunc="sum", fill_value=0)
     tests = []
-    for key, part in cells.groupby(keys, sort=True):
-        first = part.iloc[0]
+    for key, part in singles.groupby(keys, sort=True):
+        note = part.iloc[0]["comparison_note"]
         if key in wide.index.droplevel("harmonised_code"):
             block = wide.loc[key]
             result = chi_square(block.get(previous, pd.Series(0, index=block.index)),
@@ -212,12 +122,12 @@ def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tu
         differences = part["difference_points"].abs()
         tests.append({
             "meting": meting, "previous_meting": previous, **dict(zip(keys, key)),
-            "valid_n_previous": first["valid_n_previous"], "valid_n_current": first["valid_n_current"], **result,
+            "valid_n_previous": valid_n.get((previous, *key)), "valid_n_current": valid_n.get((meting, *key)), **result,
             "significant": None if result["p_value"] is None else result["p_value"] < ALPHA,
             "max_abs_difference_points": differences.max() if differences.notna().any() else None,
             "meaningful_difference": bool(part["meaningful_difference"].fillna(False).any())
             if part["meaningful_difference"].notna().any() else None,
-            "note": first["comparison_note"] or (
+            "note": note if not pd.isna(note) else (
                 "expected count below 5 in a cell: read the p-value with care"
                 if result["min_expected"] is not None and result["min_expected"] < 5 else None),
         })
@@ -227,20 +137,26 @@ def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tu
     return _typed(cells[FREQUENCY_COLUMNS]), _typed(tests)
 
 
-_INTEGER = {"meting", "previous_meting", "harmonised_code", "answer_sort_order", "valid_n_previous",
-            "valid_n_current", "respondents_previous", "respondents_current", "answers_compared", "df"}
-_FLOAT = {"pct_previous", "pct_current", "difference_points", "pct_previous_weighted", "pct_current_weighted",
-          "difference_points_weighted", "z_value", "p_value", "chi_square_p_value",
-          "chi_square", "min_expected", "max_abs_difference_points"}
-_BOOLEAN = {"meaningful_difference", "significant"}
+_INTEGER = {"meting", "previous_meting", "harmonised_code", "answer_sort_order", "base_n_previous",
+            "base_n_current", "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current",
+            "answers_compared", "df"}
+_FLOAT = {"pct_previous", "pct_current", "difference_points", "difference_se_points", "ci95_lower_points",
+          "ci95_upper_points", "pct_previous_weighted", "pct_current_weighted", "difference_points_weighted",
+          "difference_se_points_weighted", "ci95_lower_points_weighted", "ci95_upper_points_weighted", "p_value",
+          "chi_square_p_value", "chi_square", "min_expected", "max_abs_difference_points"}
+_BOOLEAN = {"meaningful_difference", "significant", "emphasised", "meaningful_difference_weighted",
+            "significant_weighted", "emphasised_weighted"}
+
+
+_LISTS = frozenset({"harmonised_codes"})
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    return typed(frame, _INTEGER, _FLOAT, _BOOLEAN)
+    return typed(frame, _INTEGER, _FLOAT, _BOOLEAN, _LISTS)
 
 
 def order(frame: pd.DataFrame) -> pd.DataFrame:
     breakdown_rank = {name: index for index, name in enumerate(BREAKDOWNS)}
     return frame.assign(_rank=frame["breakdown"].map(breakdown_rank)).sort_values(
-        ["meting", "_rank", "report_tables", "question_id", "breakdown_value", "answer_sort_order"],
+        ["meting", "_rank", "report_tables", "question_id", "breakdown_value", "category_kind", "answer_sort_order"],
         kind="stable").drop(columns="_rank").reset_index(drop=True)

@@ -57,8 +57,10 @@ def _p(value) -> str:
 
 def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: str) -> GT:
     """One breakdown of one meting pair: per breakdown value the two percentages and the
-    difference; bold = the report's 8-point rule, * = two-proportion test p < .05; a row per
-    question with the chi-square test of the whole distribution."""
+    difference (single answers, then the combined categories such as "(zeer) eens"); bold = the
+    report's 8-point rule, * = the 95 % interval excludes 0 (unweighted; weighted: design-based),
+    so a difference with both markers is the one both readings support; a row per question with
+    the chi-square test of the whole distribution."""
     part = frequencies[frequencies["breakdown"] == breakdown].copy()
     meting, previous = int(part["meting"].iloc[0]), int(part["previous_meting"].iloc[0])
     values = sorted(part["breakdown_value"].unique())
@@ -72,17 +74,22 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
     question_order = {question_id: index for index, question_id in enumerate(labels)}
     long = pd.DataFrame({
         "question_id": part["question_id"], "breakdown_value": part["breakdown_value"],
-        "antwoord": part["answer_label_nl"], "_order": part["answer_sort_order"].astype(int),
+        "antwoord": part["answer_label_nl"],
+        # the combined categories after the single answers
+        "_order": part["answer_sort_order"].astype(int)
+        + 1000 * part.get("category_kind", pd.Series("single", index=part.index)).eq("combined").astype(int),
         "prev": part["pct_previous"].map(_pct), "cur": part["pct_current"].map(_pct),
         "diff": [_difference(d, s) for d, s in zip(part["difference_points"], part["significant"])],
         # the same difference with the raking weights: how much the sample's make-up moves it
-        "wdiff": [_difference(d, False) for d in part.get("difference_points_weighted", pd.Series(index=part.index))],
+        "wdiff": [_difference(d, s) for d, s in zip(
+            part.get("difference_points_weighted", pd.Series(index=part.index)),
+            part.get("significant_weighted", pd.Series(False, index=part.index)))],
         "_bold": [_true(flag) for flag in part["meaningful_difference"]],
     })
     chi = tests[(tests["breakdown"] == breakdown) & tests["question_id"].isin(labels)]
     long = pd.concat([long, pd.DataFrame({
         "question_id": chi["question_id"], "breakdown_value": chi["breakdown_value"],
-        "antwoord": "χ²-toets (hele verdeling)", "_order": 10_000, "prev": "", "cur": "",
+        "antwoord": "χ²-toets (hele verdeling)", "_order": 100_000, "prev": "", "cur": "",
         "diff": chi["p_value"].map(_p), "wdiff": "", "_bold": False})], ignore_index=True)
     long["_question"] = long["question_id"].map(question_order)
     long["vraag"] = long["question_id"].map(labels)
@@ -102,7 +109,7 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
     gt = (GT(table, rowname_col="antwoord", groupname_col="vraag")
           .with_id(_id("comparison", meting, previous, breakdown))
           .tab_header(f"{BREAKDOWN_LABELS[breakdown]}: meting {meting} tegen {previous}",
-                      "Percentages van de geldige antwoorden (marts.mart_route_cohort)"))
+                      "Percentages over de basis van de vraag, zoals het rapport (marts.mart_meting_comparison)"))
     for value in values:
         gt = gt.tab_spanner(label=str(value), columns=[f"{value}|{kind}" for kind in KINDS])
     gt = gt.cols_label(**{f"{value}|{kind}": text for value in values

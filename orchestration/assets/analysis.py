@@ -227,11 +227,13 @@ COMPARISON_TABLES = ["comparison_frequencies", "comparison_chi_square"]
     specs=[
         spec("comparison_frequencies",
              "The report's frequency tables, meting against the previous meting, by total, group, leerroute, "
-             "cohort and gender: percentages from mart_route_cohort, difference, the 8-point rule and a "
-             "two-proportion test side by side.", [MART_ROUTE_COHORT, DIM_QUESTION, DIM_ANSWER_OPTION]),
+             "cohort and gender: marts.mart_meting_comparison for the report's questions (percentage base, "
+             "single and combined categories, 8-point rule, unweighted and design-based weighted intervals and "
+             "tests, emphasis where both hold), with the chi-square p-value of the line beside it.",
+             [MART_METING_COMPARISON, MART_ROUTE_COHORT, DIM_QUESTION]),
         spec("comparison_chi_square",
              "Per question x breakdown value: chi-square test of the whole answer distribution, meting "
-             "against the previous meting.", [MART_ROUTE_COHORT, DIM_QUESTION, DIM_ANSWER_OPTION]),
+             "against the previous meting.", [MART_METING_COMPARISON, MART_ROUTE_COHORT, DIM_QUESTION]),
     ],
     name="meting_comparison",
 )
@@ -239,14 +241,19 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
     with connect(warehouse.db) as con:
         pairs = dict(comparison_module.meting_pairs(con))
         reference = con.execute(
-            "select q.question_id, q.answer_set_id, q.report_tables, o.harmonised_code, o.label_nl, o.sort_order "
-            "from marts.dim_question q join marts.dim_answer_option o using (answer_set_id) order by all").df()
+            "select question_id, value_type, report_tables, question_text_nl, item_label_nl, question_group "
+            "from marts.dim_question order by all").df()
         fingerprints = {}
         for meting, previous in pairs.items():
+            compared = con.execute(
+                "select * exclude (harmonised_codes), cast(harmonised_codes as varchar) as harmonised_codes "
+                "from marts.mart_meting_comparison where meting = ? and list_contains(?, breakdown) order by all",
+                [meting, list(comparison_module.BREAKDOWNS)]).df()
             counts = con.execute(
                 "select * from marts.mart_route_cohort where list_contains(?, meting) and list_contains(?, breakdown) "
-                "order by all", [[meting, previous], list(comparison_module.BREAKDOWNS)]).df()
-            fingerprints[meting] = incremental.fingerprint(counts, reference, str(previous))
+                "and answer_status = 'valid' order by all",
+                [[meting, previous], list(comparison_module.BREAKDOWNS)]).df()
+            fingerprints[meting] = incremental.fingerprint(compared, counts, reference, str(previous))
         work = incremental.plan(con, "meting_comparison", fingerprints, COMPARISON_TABLES)
         frequencies, tests = [], []
         for meting in work.compute:
@@ -278,26 +285,49 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
 
 @asset_check(asset=key("comparison_frequencies"), name="agrees_with_mart_meting_comparison",
              additional_deps=[MART_METING_COMPARISON],
-             description="The group rows repeat marts.mart_meting_comparison: same percentages, difference "
-                         "(unweighted and weighted) and 8-point flag for every comparable answer.")
+             description="Nothing lost or changed in the reading: every comparable cell of marts.mart_meting_comparison "
+                         "for the report's questions and breakdowns is a row of comparison_frequencies with the same "
+                         "difference (unweighted and weighted) and the same flags, and there are no other rows.")
 def agrees_with_mart_meting_comparison(context: AssetCheckExecutionContext,
                                        warehouse: WarehouseResource) -> AssetCheckResult:
     with connect(warehouse.db, read_only=True) as con:
-        compared, mismatched = con.execute(
+        expected, missing, mismatched, extra = con.execute(
             f"""
-            select count(*),
-                   count(*) filter (where m.question_id is null
-                                    or abs(a.difference_points - m.difference_points) > 1e-9
-                                    or a.meaningful_difference <> m.meaningful_difference
-                                    or (a.difference_points_weighted is null) <> (m.difference_points_weighted is null)
-                                    or abs(a.difference_points_weighted - m.difference_points_weighted) > 1e-9)
-            from {ANALYSIS_SCHEMA}.comparison_frequencies as a
-            left join marts.mart_meting_comparison as m
-                on a.meting = m.meting and a.question_id = m.question_id
-                and a.breakdown_value = m.group_label and a.harmonised_code = m.harmonised_code
-            where a.breakdown = 'group' and a.difference_points is not null
-            """).fetchall()[0]
-    return AssetCheckResult(passed=mismatched == 0, metadata={"compared": compared, "mismatched": mismatched})
+            with mart as (
+                select m.* from marts.mart_meting_comparison as m
+                inner join marts.dim_question as q on m.question_id = q.question_id
+                where m.is_comparable and list_contains($breakdowns, m.breakdown)
+                  and coalesce(q.report_tables, '') <> ''
+                  and (q.value_type <> 'multi_response_option' or m.harmonised_code = 1)
+            ),
+            analysed as (
+                select * from {ANALYSIS_SCHEMA}.comparison_frequencies where difference_points is not null
+            ),
+            joined as (
+                select m.question_id as m_question, a.question_id as a_question,
+                       m.difference_points as m_diff, a.difference_points as a_diff,
+                       m.difference_points_weighted as m_wdiff, a.difference_points_weighted as a_wdiff,
+                       m.meaningful_difference as m_meaningful, a.meaningful_difference as a_meaningful,
+                       m.significant_at_95_weighted as m_sig, a.significant_weighted as a_sig,
+                       m.emphasised as m_emph, a.emphasised as a_emph
+                from mart as m
+                full join analysed as a
+                    on a.meting = m.meting and a.question_id = m.question_id and a.breakdown = m.breakdown
+                    and a.breakdown_value = m.breakdown_value and a.category_kind = m.category_kind
+                    and a.category_id = m.category_id
+            )
+            select count(m_question),
+                   count(*) filter (where a_question is null),
+                   count(*) filter (where m_question is not null and a_question is not null and (
+                       abs(a_diff - m_diff) > 1e-9 or a_meaningful <> m_meaningful or a_emph <> m_emph
+                       or (a_wdiff is null) <> (m_wdiff is null) or abs(a_wdiff - m_wdiff) > 1e-9
+                       or a_sig is distinct from m_sig)),
+                   count(*) filter (where m_question is null)
+            from joined
+            """, {"breakdowns": list(comparison_module.BREAKDOWNS)}).fetchall()[0]
+    return AssetCheckResult(passed=missing == 0 and mismatched == 0 and extra == 0,
+                            metadata={"compared": expected, "missing": missing, "mismatched": mismatched,
+                                      "extra": extra})
 
 
 # --- reproduction of the published report ---------------------------------------------------

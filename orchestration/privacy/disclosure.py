@@ -24,6 +24,17 @@ The rule
    across the groups of a breakdown, whose column total is printed), alternating rows and columns
    until nothing changes; a cell suppressed for a column can make a row need another one.
 
+Combined categories
+-------------------
+A combined category ("(helemaal) eens" = eens + helemaal eens) is a sum of single cells of one
+line, published beside them (``suppress_combined``). It is judged on its own count, so it may be
+publishable where its members are not: two hidden members of 4 and 7 make a printable 11. It is
+suppressed when it is below the minimum itself (primary), or when printing it would give a
+hidden single cell away (secondary): exactly one of its members is hidden (the combined minus
+the printed members), or exactly one cell outside it in the line is hidden (the line total minus
+the combined minus the printed others). Across the subgroups of a breakdown (``column_groups``)
+the combined cells get complements like single ones.
+
 What it does not do: it guards against recomputing a cell from *one* printed total. Combining
 several lines and columns (linear programming on a full two-way table), tables published
 separately with overlapping groups, and the totals themselves are outside it: a line whose
@@ -169,3 +180,50 @@ def recoverable_cells(suppressed: pd.DataFrame, original: pd.DataFrame, count_co
             if total - printed == original.loc[label, count_column]:
                 recoverable.append(label)
     return recoverable
+
+
+def suppress_combined(
+    combined: pd.DataFrame,
+    singles: pd.DataFrame,
+    count_columns: str | Sequence[str],
+    line_columns: Sequence[str],
+    *,
+    members_column: str,
+    code_column: str,
+    single_reason_column: str = REASON_COLUMN,
+    min_count: int | None = None,
+    derived_columns: str | Sequence[str] | None = None,
+    column_groups: str | Sequence[str] | None = None,
+    reason_column: str = REASON_COLUMN,
+) -> pd.DataFrame:
+    """The combined categories as they may be published beside `singles` (already through
+    `suppress`; `single_reason_column` says which are hidden). A combined row lists its member
+    codes in `members_column`; a single row has its code in `code_column`; both share
+    `line_columns`. See "Combined categories" in the module docstring. Returns a copy of
+    `combined` with `reason_column` (None, 'primary' or 'secondary')."""
+    if combined.empty:
+        return combined.assign(**{reason_column: pd.Series(dtype=object)})
+    lines = list(line_columns)
+    hidden_codes = {}
+    for key, part in singles.groupby(lines, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        hidden = part.loc[part[single_reason_column].notna(), code_column]
+        hidden_codes[key] = set(int(code) for code in hidden)
+    gives_away = []
+    for _, row in combined.iterrows():
+        key = tuple(row[column] for column in lines)
+        hidden = hidden_codes.get(key, set())
+        members = set(int(code) for code in row[members_column])
+        inside, outside = len(hidden & members), len(hidden - members)
+        gives_away.append(inside == 1 or outside == 1)
+    all_hidden = pd.Series(gives_away, index=combined.index)
+    # every combined cell is a line of its own (combined cells of a line do not add up to its
+    # total); columns across subgroups get their complements as single cells do
+    own_line = lines + ["_combined_row"]
+    done = suppress(combined.assign(_combined_row=range(len(combined))), count_columns, own_line, min_count,
+                    derived_columns=derived_columns, column_groups=column_groups, reason_column=reason_column,
+                    also_primary=all_hidden)
+    done.loc[all_hidden & done[reason_column].eq("primary")
+             & (pd.to_numeric(combined[_as_list(count_columns)[0]], errors="coerce") >= min_cell_count(min_count)),
+             reason_column] = "secondary"
+    return done.drop(columns="_combined_row")

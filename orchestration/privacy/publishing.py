@@ -9,13 +9,16 @@ Each meting's side of the comparison is suppressed on its own:
 - complements (secondary) along the line (one subgroup's answer distribution, whose N is
   printed) and along the column (one answer across the subgroups of a breakdown, whose sum
   the breakdown 'total' prints), until no line or column has exactly one suppressed cell.
+A combined category ("(helemaal) eens") is judged on its own count beside its line's single
+answers (disclosure.suppress_combined): publishable where its members are not, unless printing
+it would give a hidden single away.
 A difference, a test, or a line's chi-square statistic is hidden when any cell it rests on is."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from orchestration.privacy.disclosure import min_cell_count, suppress
+from orchestration.privacy.disclosure import min_cell_count, suppress, suppress_combined
 
 # one printed line: the answer distribution of a question in one subgroup, whose total (the
 # valid N) a reader can see or recompute
@@ -24,7 +27,10 @@ LINE = ["meting", "previous_meting", "question_id", "breakdown", "breakdown_valu
 # the 'total' breakdown's cell (or to less, where some respondents have no value)
 COLUMN = ["meting", "previous_meting", "question_id", "breakdown", "harmonised_code"]
 DEPENDS_ON_BOTH_SIDES = ["difference_points", "difference_points_weighted", "z_value", "p_value",
-                         "meaningful_difference", "significant"]
+                         "meaningful_difference", "significant", "emphasised", "difference_se_points",
+                         "ci95_lower_points", "ci95_upper_points", "difference_se_points_weighted",
+                         "ci95_lower_points_weighted", "ci95_upper_points_weighted", "meaningful_difference_weighted",
+                         "significant_weighted", "emphasised_weighted"]
 LINE_TESTS = ["chi_square_p_value"]
 CHI_SQUARE_RESULTS = ["answers_compared", "chi_square", "df", "p_value", "significant", "min_expected",
                       "max_abs_difference_points", "meaningful_difference"]
@@ -32,11 +38,24 @@ SIDES = (("current", "respondents_current", "valid_n_current", ["pct_current", "
          ("previous", "respondents_previous", "valid_n_previous", ["pct_previous", "pct_previous_weighted"]))
 
 
+def _base_column(frame: pd.DataFrame, valid_n: str) -> str:
+    """The N of a side: base_n_* (the percentage base) where the frame has it, else valid_n_*."""
+    base = valid_n.replace("valid_n_", "base_n_")
+    return base if base in frame else valid_n
+
+
 def publishable_comparison(frequencies: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
     """The comparison frequencies as they may be published (see the module docstring)."""
-    out = frequencies
+    combined_rows = frequencies.get("category_kind", pd.Series("single", index=frequencies.index)).eq("combined")
+    out = frequencies[~combined_rows]
+    combined = frequencies[combined_rows]
     for side, count, valid_n, percents in SIDES:
-        out = _suppress_side(out, count, valid_n, percents, f"suppressed_{side}", min_count)
+        n_column = _base_column(frequencies, valid_n)
+        out = _suppress_side(out, count, n_column, percents, f"suppressed_{side}", min_count)
+        combined = _suppress_combined_side(combined, out, count, n_column, percents, f"suppressed_{side}",
+                                           min_count)
+    if len(combined):
+        out = pd.concat([out, combined]).loc[frequencies.index]
     hidden = out["suppressed_current"].notna() | out["suppressed_previous"].notna()
     _hide(out, DEPENDS_ON_BOTH_SIDES, hidden)
     # a test of the whole distribution rests on every cell of the line
@@ -61,7 +80,8 @@ def publishable_chi_square(tests: pd.DataFrame, published_frequencies: pd.DataFr
     _hide(out, CHI_SQUARE_RESULTS, line_hidden)
     threshold = min_cell_count(min_count)
     for valid_n in ("valid_n_current", "valid_n_previous"):
-        _hide(out, [valid_n], pd.to_numeric(out[valid_n], errors="coerce") < threshold)
+        if valid_n in out:
+            _hide(out, [valid_n], pd.to_numeric(out[valid_n], errors="coerce") < threshold)
     return out
 
 
@@ -85,3 +105,26 @@ def _suppress_side(frame: pd.DataFrame, count: str, valid_n: str, percents: list
     _hide(done, [valid_n], small_line)
     rest = frame[~asked].assign(**{reason: None})
     return pd.concat([done, rest]).loc[frame.index]
+
+
+def _suppress_combined_side(combined: pd.DataFrame, singles: pd.DataFrame, count: str, n_column: str,
+                            percents: list[str], reason: str, min_count: int | None) -> pd.DataFrame:
+    """One side of the combined categories, beside that side's published single answers; a
+    line below the minimum publishes no combined category either."""
+    if combined.empty:
+        return combined.assign(**{reason: None})
+    asked = combined[count].notna()
+    part = combined[asked]
+    small_line = pd.to_numeric(part[n_column], errors="coerce") < min_cell_count(min_count)
+    derived = [column for column in percents if column in combined]
+    done = suppress_combined(part[~small_line], singles[singles[count].notna() | singles[reason].notna()], count,
+                             LINE, members_column="harmonised_codes", code_column="harmonised_code",
+                             single_reason_column=reason, min_count=min_count, derived_columns=derived,
+                             column_groups=["meting", "previous_meting", "question_id", "breakdown", "category_id"],
+                             reason_column=reason)
+    small = part[small_line].copy()
+    for column in [count, n_column, *derived]:
+        small[column] = None
+    small[reason] = "primary"
+    rest = combined[~asked].assign(**{reason: None})
+    return pd.concat([piece for piece in (done, small, rest) if len(piece)]).loc[combined.index]

@@ -128,8 +128,14 @@ def comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, quest
     percentages when the mart has them."""
     present = weighted_columns(con, "mart_meting_comparison")
     columns = COMPARISON_COLUMNS + [c for c in COMPARISON_WEIGHTED if c in present]
+    # the mart also holds other breakdowns, combined categories and "weet ik niet" where the
+    # question's base counts it; this page shows the single valid answers per group, its N the
+    # percentages' base
+    selected = ", ".join({"valid_n_previous": "base_n_previous as valid_n_previous",
+                          "valid_n_current": "base_n_current as valid_n_current"}.get(c, c) for c in columns)
     return con.execute(
-        f"select {', '.join(columns)} from marts.mart_meting_comparison "
+        f"select {selected} from marts.mart_meting_comparison "
         "where meting = $meting and previous_meting = $previous and list_contains($questions, question_id) "
+        "and breakdown = 'group' and category_kind = 'single' and answer_status = 'valid' "
         "order by question_id, group_label, answer_sort_order, harmonised_code",
         {"meting": meting, "previous": previous, "questions": question_ids}).df()

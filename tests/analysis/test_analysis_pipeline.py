@@ -95,7 +95,11 @@ def test_comparison_tables_with_the_eight_point_rule_and_tests(analysed):
     assert (frequencies["meting"] == 2024).all() and (frequencies["previous_meting"] == 2023).all()
     comparable = frequencies[frequencies["difference_points"].notna()]
     assert (comparable["meaningful_difference"] == (comparable["difference_points"].abs() >= 8)).all()
-    assert comparable["p_value"].between(0, 1).all()
+    excludes_zero = (comparable["ci95_lower_points"] > 0) | (comparable["ci95_upper_points"] < 0)
+    assert (comparable["significant"] == excludes_zero).all()
+    assert (comparable["emphasised"] == (comparable["meaningful_difference"] & comparable["significant"])).all()
+    # combined categories ("(zeer) eens") are compared beside the single answers
+    assert set(frequencies["category_kind"]) == {"single", "combined"}
     # weighted beside unweighted: every comparable cell has both, and weighting moves some
     assert comparable["difference_points_weighted"].notna().all()
     assert (comparable["difference_points_weighted"] - comparable["difference_points"]).abs().max() > 0.5
@@ -151,7 +155,7 @@ def test_published_comparison_csv_holds_no_small_cells(analysed):
         shown = pd.to_numeric(published[side], errors="coerce")
         assert not shown.between(1, 9).any(), side
     assert published["suppressed_current"].eq("primary").any()  # the rule did have something to do
-    for side in ("valid_n_current", "valid_n_previous"):  # a subgroup below the minimum is not published
+    for side in ("base_n_current", "base_n_previous"):  # a subgroup below the minimum is not published
         assert not pd.to_numeric(published[side], errors="coerce").between(1, 9).any(), side
 
 

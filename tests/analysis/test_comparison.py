@@ -1,6 +1,9 @@
-"""The tests beside the 8-point rule: two proportions and chi-square."""
+"""The comparison's estimates (orchestration/estimates.py, read by mart_meting_comparison) against
+hand computations, and the chi-square test of the analysis layer."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -8,28 +11,105 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from orchestration.analysis.comparison import chi_square, two_proportion_z
+from orchestration.analysis.comparison import chi_square
+from orchestration.estimates import estimates, weighted_shares
+
+# Six respondents, known weights; "agree" is the category of interest.
+WEIGHTS = [1.0, 2.0, 1.0, 3.0, 2.0, 1.0]
+AGREE = [1, 1, 0, 1, 0, 0]
 
 
-def test_two_proportion_z_matches_statsmodels():
-    z, p = two_proportion_z([40, 10], [200, 50], [70, 12], [210, 60])
-    for index, (x1, n1, x2, n2) in enumerate([(40, 200, 70, 210), (10, 50, 12, 60)]):
-        expected_z, expected_p = proportions_ztest([x2, x1], [n2, n1])
-        assert z[index] == pytest.approx(expected_z) and p[index] == pytest.approx(expected_p)
+def test_linearised_standard_error_of_a_weighted_share_by_hand():
+    # p = sum(w y) / sum(w) = (1 + 2 + 3) / 10 = 0.6
+    # scores z_i = w_i (y_i - p) / sum(w): 0.04, 0.08, -0.06, 0.12, -0.12, -0.06 (they sum to 0)
+    # var = n / (n - 1) * sum(z_i^2) = 6/5 * (0.0016 + 0.0064 + 0.0036 + 0.0144 + 0.0144 + 0.0036)
+    #     = 1.2 * 0.044 = 0.0528;  se = sqrt(0.0528) = 0.229783
+    shares = weighted_shares(np.array(AGREE), np.array(WEIGHTS), np.zeros(6, dtype=int), np.zeros(6, dtype=int))
+    agree = shares[shares["category"] == 1].iloc[0]
+    assert agree["share"] == pytest.approx(0.6)
+    assert agree["se"] == pytest.approx(math.sqrt(0.0528))
+    assert agree["se"] == pytest.approx(0.229783, abs=1e-6)
 
 
-def test_two_proportion_z_edge_cases():
-    z, p = two_proportion_z([0, 5, 3], [100, 0, 10], [0, 5, 10], [120, 10, 10])
-    assert z[0] == 0 and p[0] == 1          # both 0 %: no difference
-    assert np.isnan(z[1]) and np.isnan(p[1])  # a side without cases
-    assert z[2] > 0 and p[2] < 0.01
+def test_linearised_standard_error_with_two_strata_by_hand():
+    # strata A = respondents 1-3, B = 4-6; same p = 0.6 and scores as above
+    # A: z = 0.04, 0.08, -0.06, mean 0.02 -> squared deviations 0.0004 + 0.0036 + 0.0064 = 0.0104, x 3/2 = 0.0156
+    # B: z = 0.12, -0.12, -0.06, mean -0.02 -> 0.0196 + 0.0100 + 0.0016 = 0.0312, x 3/2 = 0.0468
+    # var = 0.0156 + 0.0468 = 0.0624;  se = sqrt(0.0624) = 0.249800
+    shares = weighted_shares(np.array(AGREE), np.array(WEIGHTS), np.array([0, 0, 0, 1, 1, 1]),
+                             np.zeros(6, dtype=int))
+    agree = shares[shares["category"] == 1].iloc[0]
+    assert agree["share"] == pytest.approx(0.6)
+    assert agree["se"] == pytest.approx(math.sqrt(0.0624))
 
 
-def test_chi_square_of_a_yes_no_table_is_z_squared():
+def _codebook():
+    questions = pd.DataFrame({"question_id": ["q"], "answer_set_id": ["s"], "percentage_base": ["valid_and_dont_know"]})
+    answer_sets = pd.DataFrame({
+        "answer_set_id": "s", "code": [1, 2, 3, 4, 5, 6, -1],
+        "label_nl": ["Zeer oneens", "Oneens", "Neutraal", "Eens", "Zeer eens", "Weet ik niet", "Overgeslagen"],
+        "label_en": ["a", "b", "c", "d", "e", "f", "g"], "sort_order": [1, 2, 3, 4, 5, 6, 99],
+        "missing_type": [None, None, None, None, None, "dont_know", "skipped"]})
+    groups = pd.DataFrame({"answer_set_id": "s", "combined_id": ["agree", "agree"], "code": [4, 5],
+                           "label_nl": "(Zeer) eens", "label_en": "(Strongly) agree", "sort_order": 1})
+    return questions, answer_sets, groups
+
+
+def test_estimates_over_the_base_with_combined_categories_and_unknown_subgroups():
+    questions, answer_sets, groups = _codebook()
+    keys = [f"r{i}" for i in range(1, 8)]
+    # r1, r2, r4 agree (codes 4, 5, 5); r3 neutral; r5 "weet ik niet"; r6 disagrees; r7 skipped
+    answers = pd.DataFrame({"respondent_key": keys[:6], "question_id": "q",
+                            "harmonised_code": [4, 5, 3, 5, 6, 2],
+                            "answer_status": ["valid", "valid", "valid", "valid", "dont_know", "valid"]})
+    respondents = pd.DataFrame({
+        "respondent_key": keys, "meting": 2024, "wet": "Wi2021", "group_label": "Wi2021-asiel",
+        "leerroute": ["B1", "B1", None, "Z", None, "B1", "B1"], "cohort": [1, 1, 2, 2, None, 1, 1],
+        "gender": ["man", "vrouw", None, "man", "vrouw", "man", "man"], "weight": WEIGHTS + [1.0]})
+    out = estimates(answers, respondents, questions, answer_sets, groups)
+    group = out[(out["breakdown"] == "group")].set_index("category_id")
+    # base: five valid answers and one "weet ik niet" = 6; agree = codes 4 + 5 = 3 of 6
+    assert set(group["base_n"]) == {6}
+    assert group.loc["agree", "pct"] == pytest.approx(50.0)
+    assert group.loc["agree", "harmonised_codes"] == [4, 5] and pd.isna(group.loc["agree", "harmonised_code"])
+    assert group.loc["6", "pct"] == pytest.approx(100 / 6) and group.loc["6", "answer_status"] == "dont_know"
+    assert group.loc["1", "pct"] == 0.0 and group.loc["1", "respondents"] == 0  # nobody: 0 %, not missing
+    # weighted: the hand computation above (agree = 0.6 of the weight, se 0.229783)
+    assert group.loc["agree", "pct_weighted"] == pytest.approx(60.0)
+    assert group.loc["agree", "se_weighted_points"] == pytest.approx(100 * math.sqrt(0.0528))
+    # unweighted: simple random sampling, 100 * sqrt(0.5 * 0.5 / 6)
+    assert group.loc["agree", "se_points"] == pytest.approx(100 * math.sqrt(0.25 / 6))
+    singles = out[(out["breakdown"] == "group") & (out["category_kind"] == "single")]
+    assert singles["pct"].sum() == pytest.approx(100.0) and singles["pct_weighted"].sum() == pytest.approx(100.0)
+    # unknown leerroute, cohort and gender are subgroups 'onbekend', with their dimension columns
+    leerroute = out[(out["breakdown"] == "leerroute") & (out["category_id"] == "agree")].set_index("leerroute")
+    assert leerroute["base_n"].to_dict() == {"B1": 3, "Z": 1, "onbekend": 2}
+    assert leerroute["group_label"].isna().all() and leerroute["cohort"].isna().all()
+    cross = out[(out["breakdown"] == "group_x_cohort") & (out["category_id"] == "agree")]
+    assert set(cross["breakdown_value"]) == {"Wi2021-asiel | 1", "Wi2021-asiel | 2", "Wi2021-asiel | onbekend"}
+    assert set(out.loc[out["breakdown"] == "gender", "gender"]) == {"man", "vrouw", "onbekend"}
+
+
+def test_a_meting_without_weights_has_no_weighted_shares_and_an_unknown_base_is_refused():
+    questions, answer_sets, groups = _codebook()
+    answers = pd.DataFrame({"respondent_key": ["a", "b"], "question_id": "q", "harmonised_code": [4, 1],
+                            "answer_status": "valid"})
+    respondents = pd.DataFrame({"respondent_key": ["a", "b"], "meting": 2023, "wet": "Wi2013",
+                                "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
+                                "gender": "man", "weight": [1.0, None]})
+    out = estimates(answers, respondents, questions, answer_sets, groups)
+    assert out["pct"].notna().all() and out["pct_weighted"].isna().all() and out["se_weighted_points"].isna().all()
+    # leerroute and cohort do not apply to Wi2013: no such lines, nobody silently in 'onbekend'
+    assert not out["breakdown"].isin(["leerroute", "cohort", "group_x_leerroute", "group_x_cohort"]).any()
+    with pytest.raises(ValueError, match="percentage_base.*'everything'"):
+        estimates(answers, respondents, questions.assign(percentage_base="everything"), answer_sets, groups)
+
+
+def test_chi_square_of_a_yes_no_table_is_the_pooled_z_squared():
     previous, current = pd.Series({0: 160, 1: 40}), pd.Series({0: 140, 1: 70})
     result = chi_square(previous, current)
-    z, _ = two_proportion_z([40], [200], [70], [210])
-    assert result["chi_square"] == pytest.approx(z[0] ** 2) and result["df"] == 1
+    z, _ = proportions_ztest([70, 40], [210, 200])
+    assert result["chi_square"] == pytest.approx(z ** 2) and result["df"] == 1
 
 
 def test_chi_square_drops_answers_nobody_gave():

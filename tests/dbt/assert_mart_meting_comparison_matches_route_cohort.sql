@@ -1,17 +1,22 @@
--- Both sides come from mart_route_cohort (breakdown group, valid answers): every valid cell of
--- a meting with a predecessor is the current side of a row with the same percentage and
--- count, every cell of a meting with a successor is the previous side of one, and
--- previous_meting is the meting just before. Returns offenders.
+-- The comparison's single categories repeat mart_route_cohort, which computes the same
+-- percentages on its own in SQL (pct_of_base, over the question's percentage base): every cell
+-- in the base of a meting with a predecessor is the current side of a row with the same
+-- percentage (unweighted and weighted) and count, every cell of a meting with a successor is
+-- the previous side of one, and previous_meting is the meting just before. Returns offenders.
 with route_cohort as (
     select
         meting,
         question_id,
-        breakdown_value as group_label,
-        harmonised_code,
+        breakdown,
+        breakdown_value,
+        cast(harmonised_code as varchar) as category_id,
         respondents,
-        pct_valid
+        pct_of_base,
+        pct_of_base_weighted
     from {{ ref('mart_route_cohort') }}
-    where breakdown = 'group' and answer_status = 'valid'
+    where
+        pct_of_base is not null
+        and breakdown in ('total', 'group', 'leerroute', 'cohort', 'gender', 'group_x_leerroute', 'group_x_cohort')
 ),
 
 metingen as (
@@ -24,6 +29,7 @@ metingen as (
 
 comparison as (
     select * from {{ ref('mart_meting_comparison') }}
+    where category_kind = 'single'
 ),
 
 current_side as (
@@ -31,8 +37,8 @@ current_side as (
         'current side' as problem,
         route_cohort.meting,
         route_cohort.question_id,
-        route_cohort.group_label,
-        route_cohort.harmonised_code
+        route_cohort.breakdown_value,
+        route_cohort.category_id
     from route_cohort
     inner join metingen
         on route_cohort.meting = metingen.meting
@@ -40,14 +46,17 @@ current_side as (
         on
             route_cohort.meting = comparison.meting
             and route_cohort.question_id = comparison.question_id
-            and route_cohort.group_label = comparison.group_label
-            and route_cohort.harmonised_code = comparison.harmonised_code
+            and route_cohort.breakdown = comparison.breakdown
+            and route_cohort.breakdown_value = comparison.breakdown_value
+            and route_cohort.category_id = comparison.category_id
     where
         metingen.previous_meting is not null
         and (
             comparison.meting is null
-            or abs(comparison.pct_current - route_cohort.pct_valid) > 1e-9
+            or abs(comparison.pct_current - route_cohort.pct_of_base) > 1e-9
             or comparison.respondents_current <> route_cohort.respondents
+            or (comparison.pct_current_weighted is null) <> (route_cohort.pct_of_base_weighted is null)
+            or abs(comparison.pct_current_weighted - route_cohort.pct_of_base_weighted) > 1e-9
         )
 ),
 
@@ -56,8 +65,8 @@ previous_side as (
         'previous side' as problem,
         route_cohort.meting,
         route_cohort.question_id,
-        route_cohort.group_label,
-        route_cohort.harmonised_code
+        route_cohort.breakdown_value,
+        route_cohort.category_id
     from route_cohort
     inner join metingen
         on route_cohort.meting = metingen.meting
@@ -65,14 +74,17 @@ previous_side as (
         on
             route_cohort.meting = comparison.previous_meting
             and route_cohort.question_id = comparison.question_id
-            and route_cohort.group_label = comparison.group_label
-            and route_cohort.harmonised_code = comparison.harmonised_code
+            and route_cohort.breakdown = comparison.breakdown
+            and route_cohort.breakdown_value = comparison.breakdown_value
+            and route_cohort.category_id = comparison.category_id
     where
         metingen.next_meting is not null
         and (
             comparison.meting is null
-            or abs(comparison.pct_previous - route_cohort.pct_valid) > 1e-9
+            or abs(comparison.pct_previous - route_cohort.pct_of_base) > 1e-9
             or comparison.respondents_previous <> route_cohort.respondents
+            or (comparison.pct_previous_weighted is null) <> (route_cohort.pct_of_base_weighted is null)
+            or abs(comparison.pct_previous_weighted - route_cohort.pct_of_base_weighted) > 1e-9
         )
 ),
 
@@ -81,8 +93,8 @@ pairs as (
         'pair' as problem,
         comparison.meting,
         null as question_id,
-        null as group_label,
-        null as harmonised_code
+        null as breakdown_value,
+        null as category_id
     from comparison
     left join metingen
         on comparison.meting = metingen.meting

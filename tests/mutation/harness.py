@@ -107,7 +107,9 @@ def environment(copy: Path) -> dict[str, str]:
            "INBURGERING_OUTPUTS_DIR": str(warehouse / "outputs"),
            "INBURGERING_CODEBOOK_DIR": str(copy / "seeds" / "codebook"),
            "INBURGERING_REFERENCE_DIR": reference,
-           "DAGSTER_HOME": str(warehouse / "dagster_home")}
+           "DAGSTER_HOME": str(warehouse / "dagster_home"),
+           # the mutants are demo builds: the public demo pseudonym key, asked for explicitly
+           "INBURGERING_DEMO": "1"}
     env.pop("INBURGERING_SNAPSHOT_PATH", None)
     return env
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from orchestration.privacy import DEFAULT_MIN_COUNT, min_cell_count, recoverable_cells, suppress
+from orchestration.privacy.disclosure import suppress_combined
 
 
 def reasons(table: pd.DataFrame) -> list:
@@ -154,3 +155,52 @@ def test_two_sides_with_their_own_reason_columns():
     assert reasons(result.rename(columns={"suppressed_previous": "suppressed"})) == ["primary", "secondary", None]
     assert result["suppressed_current"].isna().all()
     assert recoverable_cells(result, table, "n_previous", "g", reason_column="suppressed_previous") == []
+
+
+# --------------------------------------------------------------------------- combined categories
+
+def _line(counts: dict[int, int]) -> pd.DataFrame:
+    return pd.DataFrame({"line": "a", "code": list(counts), "n": list(counts.values())})
+
+
+def _combined(*groups: tuple[str, list[int], int]) -> pd.DataFrame:
+    return pd.DataFrame({"line": "a", "combined_id": [g[0] for g in groups],
+                         "members": [g[1] for g in groups], "n": [g[2] for g in groups]})
+
+
+def test_a_combined_category_is_published_where_its_members_are_not():
+    # codes 4 and 5 (4 and 7 respondents) are hidden, their sum 11 is not small
+    singles = suppress(_line({1: 30, 2: 25, 3: 20, 4: 4, 5: 7}), "n", "line", min_count=10)
+    assert reasons(singles) == [None, None, None, "primary", "primary"]
+    combined = suppress_combined(_combined(("agree", [4, 5], 11), ("disagree", [1, 2], 55)), singles, "n",
+                                 ["line"], members_column="members", code_column="code", min_count=10)
+    assert reasons(combined) == [None, None]
+    assert list(combined["n"]) == [11, 55]
+
+
+def test_a_combined_category_that_gives_a_hidden_member_away_is_suppressed():
+    # code 5 (3) is hidden with its line complement code 3 (20): "agree" (4 + 5) minus the
+    # printed 4 would give 5 away; "disagree" (1 + 2) has both hidden cells outside it and stays
+    singles = suppress(_line({1: 30, 2: 25, 3: 20, 4: 40, 5: 3}), "n", "line", min_count=10)
+    assert set(singles.loc[singles["suppressed"].notna(), "code"]) == {3, 5}
+    combined = suppress_combined(_combined(("agree", [4, 5], 43), ("disagree", [1, 2], 55)), singles, "n",
+                                 ["line"], members_column="members", code_column="code", min_count=10)
+    assert reasons(combined) == ["secondary", None]
+    assert pd.isna(combined.loc[0, "n"]) and combined.loc[1, "n"] == 55
+
+
+def test_a_combined_category_that_leaves_one_hidden_cell_outside_it_is_suppressed():
+    # codes 3 (4) and 4 (6) hidden; "agree" (4 + 5) holds one of them and 3 is the only hidden
+    # cell outside it: total - agree - printed others would give 3 away
+    singles = suppress(_line({1: 30, 2: 25, 3: 4, 4: 6, 5: 40}), "n", "line", min_count=10)
+    assert set(singles.loc[singles["suppressed"].notna(), "code"]) == {3, 4}
+    combined = suppress_combined(_combined(("agree", [4, 5], 46)), singles, "n", ["line"],
+                                 members_column="members", code_column="code", min_count=10)
+    assert reasons(combined) == ["secondary"]
+
+
+def test_a_small_combined_category_is_primary():
+    singles = suppress(_line({1: 30, 2: 25, 3: 20, 4: 4, 5: 3}), "n", "line", min_count=10)
+    combined = suppress_combined(_combined(("agree", [4, 5], 7)), singles, "n", ["line"],
+                                 members_column="members", code_column="code", min_count=10)
+    assert reasons(combined) == ["primary"]

@@ -1,0 +1,25 @@
+"""Shares of answers per meting, question, subgroup and category (single and combined), unweighted
+and weighted, with standard errors: the one place the comparison's estimates are computed
+(mart_meting_comparison pairs them). A dbt Python model because the design-based standard errors
+come from samplics; the rules live in orchestration/estimates.py, this file only hands it the
+answers, the respondents and the codebook."""
+
+from orchestration.estimates import estimates
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    answers = dbt.ref("fct_answer").filter(
+        "answer_status in ('valid', 'dont_know', 'no_answer')"
+    ).project("respondent_key, question_id, harmonised_code, answer_status").df()
+    respondents = dbt.ref("fct_respondent").project(
+        "respondent_key, meting, wet, group_label, leerroute, cohort, gender, weight"
+    ).df()
+    questions = dbt.ref("questions").filter(
+        "value_type in ('categorical', 'multi_response_option')"
+    ).project("question_id, answer_set_id, percentage_base").df()
+    answer_sets = dbt.ref("answer_sets").project(
+        "answer_set_id, code, label_nl, label_en, sort_order, missing_type"
+    ).df()
+    groups = dbt.ref("answer_set_groups").df()
+    return estimates(answers, respondents, questions, answer_sets, groups)

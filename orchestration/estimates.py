@@ -1,0 +1,239 @@
+"""Shares of answers per meting, question and subgroup, unweighted and weighted, each with its
+standard error: the estimates every meting-on-meting comparison reads (mart_meting_comparison).
+
+- **Base.** A share is over the answers the question's `percentage_base` counts (seeds
+  questions.csv): `valid` answers, `valid_and_dont_know` ("weet ik niet" in the base, as the
+  report's Tabellen 2.2, 4.5, 5.1, 7.3 and 7.5 print it) or `answered` (refusals too, Tabel 7.6).
+  Every answer in the base is a category of its own, "weet ik niet" included where counted.
+- **Combined categories** (seeds answer_set_groups.csv: "(helemaal) eens" = codes 4 + 5, ...) are
+  estimated beside the single ones. The groups of one answer set are disjoint, so one recoding
+  estimates them all.
+- **Weighted**: the raking weights (fct_respondent.weight) with a design-based standard error by
+  Taylor linearisation, samplics' TaylorEstimator. Design: strata = meting x group (the weights are
+  raked within them), respondents as the units, no finite-population correction; subgroups are
+  domains, so their size counts as random. The raking itself is not part of the variance (weights
+  taken as fixed), which leaves the standard error a little conservative for the raked margins.
+  NULL where a respondent in the base of that meting has no weight.
+- **Unweighted**: the sample share with the simple-random-sampling standard error sqrt(p(1-p)/n).
+- **Subgroups** are the dimensions as separate columns (NULL where not part of the breakdown).
+  An unknown value is a subgroup 'onbekend', never dropped; leerroute and cohort apply to the
+  Wi2021 groups only (Wi2013 has neither), so Wi2013 respondents are outside those breakdowns.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+UNKNOWN = "onbekend"
+DIMENSIONS = ("group_label", "leerroute", "cohort", "gender")
+BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "total": (),
+    "group": ("group_label",),
+    "leerroute": ("leerroute",),
+    "cohort": ("cohort",),
+    "gender": ("gender",),
+    "group_x_leerroute": ("group_label", "leerroute"),
+    "group_x_cohort": ("group_label", "cohort"),
+}
+TOTAL_LABEL = "Totaal"
+# answer_status of the answers each percentage_base counts
+BASE_STATUSES = {
+    "valid": ("valid",),
+    "valid_and_dont_know": ("valid", "dont_know"),
+    "answered": ("valid", "dont_know", "no_answer"),
+}
+OUTPUT_COLUMNS = [
+    "meting", "question_id", "percentage_base", "breakdown", "breakdown_value", *DIMENSIONS,
+    "category_kind", "category_id", "harmonised_code", "harmonised_codes", "answer_status", "label_nl",
+    "label_en", "sort_order", "base_n", "respondents", "pct", "se_points", "weighted_base", "pct_weighted",
+    "se_weighted_points",
+]
+
+
+def _taylor_estimator():
+    # samplics warns on import that its successor is 'svy'; its Taylor estimator is what we use
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+    return TaylorEstimator(PopParam.prop)
+
+
+def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarray,
+                    domain: np.ndarray) -> pd.DataFrame:
+    """Weighted share of every category per domain with its linearised standard error
+    (proportions 0-1): columns domain, category, share, se."""
+    # integer codes: samplics sorts its keys on every pass, and strings sort slowly
+    category_codes, category_values = pd.factorize(category, sort=True)
+    domain_codes, domain_values = pd.factorize(domain, sort=True)
+    stratum_codes, _ = pd.factorize(stratum, sort=True)
+    estimator = _taylor_estimator()
+    with warnings.catch_warnings():
+        # a domain with one category has a zero variance; samplics divides by it for the CV
+        warnings.simplefilter("ignore", RuntimeWarning)
+        estimator.estimate(y=category_codes, samp_weight=weight, stratum=stratum_codes, domain=domain_codes,
+                           remove_nan=False)
+    rows = [(domain_values[int(d)], category_values[int(c)], float(share), float(estimator.stderror[d][c]))
+            for d, shares in estimator.point_est.items() for c, share in shares.items()]
+    return pd.DataFrame(rows, columns=["domain", "category", "share", "se"])
+
+
+def subgroup_columns(respondents: pd.DataFrame) -> pd.DataFrame:
+    """The breakdown dimensions as text, 'onbekend' where a dimension applies but is unknown,
+    NULL where it does not apply (leerroute and cohort outside Wi2021)."""
+    wi2021 = respondents["wet"].eq("Wi2021")
+    cohort = respondents["cohort"].map(lambda v: None if pd.isna(v) else str(int(v)))
+    return pd.DataFrame({
+        "group_label": respondents["group_label"].fillna(UNKNOWN),
+        "leerroute": respondents["leerroute"].where(respondents["leerroute"].notna(), UNKNOWN).where(wi2021, None),
+        "cohort": cohort.where(cohort.notna(), UNKNOWN).where(wi2021, None),
+        "gender": respondents["gender"].where(respondents["gender"].notna(), UNKNOWN),
+    }, index=respondents.index)
+
+
+def categories(questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Every category a question's percentages are over: its answers in the base (single) and the
+    answer set's combined categories. One row per question x category x member code."""
+    answer_sets = answer_sets.assign(answer_status=answer_sets["missing_type"].fillna("").replace("", "valid"))
+    single = questions.merge(answer_sets, on="answer_set_id")
+    single = single[[status in BASE_STATUSES[base] for status, base in
+                     zip(single["answer_status"], single["percentage_base"])]]
+    single = single.assign(category_kind="single", category_id=single["code"].astype(int).astype(str))
+    combined = questions.merge(groups, on="answer_set_id").assign(category_kind="combined", answer_status="valid")
+    combined = combined.rename(columns={"combined_id": "category_id"})
+    columns = ["question_id", "category_kind", "category_id", "code", "answer_status", "label_nl", "label_en",
+               "sort_order"]
+    return pd.concat([single[columns], combined[columns]], ignore_index=True)
+
+
+def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[str, ...],
+                   weighted_metingen: set[int]) -> pd.DataFrame:
+    """Counts, shares and standard errors of one recoding (single codes or combined ids) over
+    one breakdown, for every meting at once (strata = meting x group keep them independent)."""
+    keys = ["meting", *dimensions]
+    scope = base[list(dimensions)].notna().all(axis=1) if dimensions else pd.Series(True, index=base.index)
+    part = base.loc[scope, keys + ["stratum", "weight"]].assign(category=category[scope].to_numpy())
+    if part.empty:
+        return pd.DataFrame()
+    part["domain"] = part.groupby(keys, sort=False).ngroup().to_numpy()
+    counts = part.groupby(["domain", "category"], sort=False).size().rename("respondents")
+    lines = part.drop_duplicates("domain").set_index("domain")[keys]
+    lines["base_n"] = part.groupby("domain").size()
+    result = counts.reset_index().join(lines, on="domain")
+    sized = part[part["meting"].isin(weighted_metingen)]
+    if len(sized):
+        shares = weighted_shares(sized["category"].to_numpy(), sized["weight"].to_numpy(dtype=float),
+                                 sized["stratum"].to_numpy(), sized["domain"].to_numpy())
+        shares = shares.set_index(["domain", "category"])
+        result = result.join(shares, on=["domain", "category"])
+        result = result.join(sized.groupby("domain")["weight"].sum().rename("weighted_base"), on="domain")
+    else:
+        result = result.assign(share=np.nan, se=np.nan, weighted_base=np.nan)
+    return result.drop(columns="domain")
+
+
+def estimates(answers: pd.DataFrame, respondents: pd.DataFrame, questions: pd.DataFrame,
+              answer_sets: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """One row per meting x question x breakdown line x category (zero rows included for every
+    category of a line that has a base). Inputs: fct_answer (respondent_key, question_id,
+    harmonised_code, answer_status), fct_respondent (respondent_key, meting, wet, group_label,
+    leerroute, cohort, gender, weight), seeds questions (question_id, answer_set_id,
+    percentage_base), answer_sets and answer_set_groups."""
+    unknown_base = sorted(set(questions["percentage_base"]) - set(BASE_STATUSES))
+    if unknown_base:
+        raise ValueError(f"seeds questions.percentage_base: unknown value(s) {unknown_base}; "
+                         f"expected one of {sorted(BASE_STATUSES)}")
+    people = respondents[["respondent_key", "meting", "weight"]].join(subgroup_columns(respondents))
+    # the weights are raked within meting x group: the strata of the design
+    people["stratum"] = people["meting"].astype(str) + " " + people["group_label"]
+    cats = categories(questions, answer_sets, groups)
+    combined = cats[cats["category_kind"] == "combined"]
+    frames = []
+    for question in questions.itertuples(index=False):
+        statuses = BASE_STATUSES[question.percentage_base]
+        mine = answers[(answers["question_id"] == question.question_id) & answers["answer_status"].isin(statuses)]
+        if mine.empty:
+            continue
+        base = mine[["respondent_key", "harmonised_code"]].merge(people, on="respondent_key")
+        has_weight = base["weight"].notna().groupby(base["meting"]).all()
+        weighted_metingen = set(has_weight[has_weight].index)
+        codes = base["harmonised_code"].astype(int)
+        recodings = {"single": codes.astype(str)}
+        grouped = combined[combined["question_id"] == question.question_id]
+        if len(grouped):
+            # answers outside every group are a rest category whose share is not kept
+            lookup = dict(zip(grouped["code"].astype(int), grouped["category_id"]))
+            recodings["combined"] = codes.map(lookup).fillna("\x00rest")
+        for kind, recoded in recodings.items():
+            for breakdown, dimensions in BREAKDOWNS.items():
+                estimated = _estimate_kind(base, recoded, dimensions, weighted_metingen)
+                if estimated.empty:
+                    continue
+                frames.append(estimated.assign(question_id=question.question_id, category_kind=kind,
+                                               breakdown=breakdown, percentage_base=question.percentage_base))
+    if not frames:
+        return pd.DataFrame(columns=OUTPUT_COLUMNS)
+    found = pd.concat(frames, ignore_index=True)
+    return _complete(found, cats)
+
+
+def _complete(found: pd.DataFrame, cats: pd.DataFrame) -> pd.DataFrame:
+    """Every category of the question on every line that has a base (0 % where nobody chose it),
+    labels and member codes attached, percentages in points."""
+    line_keys = ["meting", "question_id", "breakdown", "percentage_base", *DIMENSIONS]
+    for dimension in DIMENSIONS:
+        if dimension not in found:
+            found[dimension] = None
+    found[list(DIMENSIONS)] = found[list(DIMENSIONS)].astype(object).where(found[list(DIMENSIONS)].notna(), None)
+    lines = found.groupby(line_keys, dropna=False).agg(
+        base_n=("base_n", "first"), weighted_base=("weighted_base", "first")).reset_index()
+    labels = cats.groupby(["question_id", "category_kind", "category_id"], dropna=False).agg(
+        harmonised_codes=("code", lambda c: sorted(int(v) for v in c.dropna())),
+        answer_status=("answer_status", "first"), label_nl=("label_nl", "first"), label_en=("label_en", "first"),
+        sort_order=("sort_order", "first")).reset_index()
+    lines = _text_dimensions(lines)
+    grid = lines.merge(labels, on="question_id")
+    kinds_present = found[["question_id", "category_kind"]].drop_duplicates()
+    grid = grid.merge(kinds_present, on=["question_id", "category_kind"])
+    values = _text_dimensions(found.rename(columns={"category": "category_id"})[
+        line_keys + ["category_kind", "category_id", "respondents", "share", "se"]])
+    out = grid.merge(values, how="left", on=line_keys + ["category_kind", "category_id"])
+    out["respondents"] = out["respondents"].fillna(0).astype(int)
+    weighted = out["weighted_base"].notna()
+    out["pct"] = 100.0 * out["respondents"] / out["base_n"]
+    p = out["respondents"] / out["base_n"]
+    out["se_points"] = 100.0 * np.sqrt(p * (1 - p) / out["base_n"])
+    out["pct_weighted"] = (100.0 * out["share"].fillna(0.0)).where(weighted)
+    out["se_weighted_points"] = (100.0 * out["se"].fillna(0.0)).where(weighted)
+    out["harmonised_code"] = [codes[0] if kind == "single" else None
+                              for codes, kind in zip(out["harmonised_codes"], out["category_kind"])]
+    out["breakdown_value"] = _display(out)
+    out = out[OUTPUT_COLUMNS].astype({"meting": int, "base_n": int, "respondents": int, "sort_order": int})
+    out["harmonised_code"] = out["harmonised_code"].astype("Int64")
+    return out.sort_values(["meting", "question_id", "breakdown", "breakdown_value", "category_kind",
+                            "sort_order", "category_id"]).reset_index(drop=True)
+
+
+def _text_dimensions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dimension columns as text with None for 'not in the breakdown' (an all-NULL column would
+    otherwise come back from a groupby as float)."""
+    out = frame.copy()
+    for dimension in DIMENSIONS:
+        out[dimension] = [None if pd.isna(value) else str(value) for value in out[dimension]]
+        out[dimension] = out[dimension].astype(object)
+    return out
+
+
+def _display(frame: pd.DataFrame) -> pd.Series:
+    """The line as the pages label it: 'Totaal', 'B1', 'Wi2021-asiel | onbekend'."""
+    labels = pd.Series(TOTAL_LABEL, index=frame.index, dtype=object)
+    for breakdown, dimensions in BREAKDOWNS.items():
+        rows = frame["breakdown"] == breakdown
+        if dimensions and rows.any():
+            parts = frame.loc[rows, list(dimensions)].astype(str)
+            labels[rows] = parts.iloc[:, 0].str.cat(parts.iloc[:, 1:], sep=" | ") if len(dimensions) > 1 \
+                else parts.iloc[:, 0]
+    return labels
