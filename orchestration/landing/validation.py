@@ -28,6 +28,7 @@ import pandas as pd
 
 from orchestration.landing.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebook, code_key
 from orchestration.landing.errors import Problem, rows_text
+from orchestration.landing.labels import check_labels
 from orchestration.landing.reader import QUESTIONNAIRES, RawExport
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
     for name, spec in specs.items():
         if name in export.data.columns:
             problems += _values(file, name, spec.value_type, export.data[name], codes)
+    problems += check_labels(export, [name for name, spec in specs.items() if spec.value_type in CODED_TYPES],
+                             codebook.labels)
     token = next((spec.name for spec in specs.values() if spec.question_id == RESPONDENT_TOKEN), None)
     if token is None:
         log.warning("%s: the codebook names no %s variable for %s %s; tokens not checked",
