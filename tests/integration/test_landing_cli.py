@@ -112,3 +112,13 @@ def test_a_foreign_export_of_a_meting_the_codebook_does_not_know_is_refused(env)
     assert "unknown export: the codebook has no variables for meting 2031 x questionnaire Wi2021-asiel" in \
         " ".join(result.output.split())
     assert load_log(env["duckdb"])["status"].tolist() == ["quarantined"]
+
+
+def test_build_without_a_pseudonym_key_stops_before_anything_runs(env, monkeypatch):
+    monkeypatch.delenv("INBURGERING_DEMO", raising=False)
+    monkeypatch.delenv("INBURGERING_PSEUDONYM_KEY", raising=False)
+    result = _run("build")
+    assert result.exit_code == 1
+    assert "not built: INBURGERING_PSEUDONYM_KEY is not set: no build without the pseudonym key" in \
+        " ".join(result.output.split())
+    assert not env["duckdb"].exists()
