@@ -24,6 +24,7 @@ disagree, and the file is refused before anything is written.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def normalise(label: str) -> str:
     return " ".join("".join(kept).casefold().split())
 
 
-def read_label_book(directory: Path, rows) -> LabelBook:
+def read_label_book(directory: Path, rows: Callable[[Path], list[dict[str, str]]]) -> LabelBook:
     """The crosswalk, questions, answer sets and synonyms of a codebook folder. `rows(path)`
     reads a seed CSV as dicts, checking its required columns (codebook.py)."""
     answer_set_of = {row["question_id"].strip(): row["answer_set_id"].strip()
@@ -172,7 +173,10 @@ def _codes(mapping: dict[int, Mapping]) -> str:
 def _int(row: dict[str, str], column: str, path: Path) -> int:
     text = (row.get(column) or "").strip()
     try:
-        return int(float(text))
+        value = float(text)
+        if value != int(value):
+            raise ValueError(text)
+        return int(value)
     except ValueError as exc:
         raise CodebookError([Problem(path.name, f"{column} {text!r} is not a whole number",
                                      expected="an integer")]) from exc

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from orchestration.config import PROJECT_DIR
-from orchestration.landing.errors import ValidationError
+from orchestration.landing.errors import CodebookError, ValidationError
 from orchestration.landing.labels import normalise
 from orchestration.landing.loader import land_files
 from orchestration.landing.testing import MINI_LAYOUT, SavSpec, csv_types, load_log, mini_frame, write_codebook, \
@@ -185,7 +185,7 @@ def test_a_reworded_label_needs_a_reviewed_synonym(mini):
     assert [outcome.status for outcome in _land(mini, again)] == ["loaded"]
 
 
-def test_a_synonym_holds_for_its_meting_only(mini, tmp_path):
+def test_a_synonym_holds_for_its_meting_only(mini):
     write_codebook(mini["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT, (2023, "Wi2021-asiel"): MINI_LAYOUT})
     (mini["codebook"] / "label_synonyms.csv").write_text(
         "meting,answer_set_id,harmonised_code,export_label,note\n2023,gender,2,Vrouwelijk,reviewed\n",
@@ -222,6 +222,17 @@ def test_a_substantive_code_without_a_label_and_a_label_the_crosswalk_lacks_are_
         "x.sav: variable Q1, code 2: code 2 is used but the export gives it no value label, so what it means "
         "cannot be checked (expected a value label ('Vrouw' per the codebook))",
     ]
+
+
+def test_a_crosswalk_question_without_an_answer_set_stops_the_load(mini):
+    questions = mini["codebook"] / "questions.csv"
+    questions.write_text("\n".join(line for line in questions.read_text(encoding="utf-8").splitlines()
+                                   if not line.startswith("gender,")) + "\n", encoding="utf-8")
+    path = write_sav(mini["landing"] / "x.sav", mini_frame(6))
+    with pytest.raises(CodebookError, match="crosswalk.csv: source variable Q1: question gender is not in "
+                                            "questions.csv"):
+        _land(mini, path)
+    assert path.exists() and not mini["db"].exists()
 
 
 def test_the_csv_sidecar_labels_are_checked_too(mini):
