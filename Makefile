@@ -27,16 +27,21 @@ dagster-home:
 manifest: setup
 	$(BIN)/dbt parse --profiles-dir . --quiet
 
+# The demo is asked for by name: without INBURGERING_DEMO=1 (or a real INBURGERING_PSEUDONYM_KEY)
+# nothing builds. make run, make test and make bench work on synthetic data only.
+DEMO := INBURGERING_DEMO=1
+
 run: manifest dagster-home
-	$(BIN)/inburgering generate
-	$(BIN)/inburgering build
+	@echo "make run: synthetic demo exports, pseudonyms keyed with the public demo key ($(DEMO)); real exports need INBURGERING_PSEUDONYM_KEY"
+	$(DEMO) $(BIN)/inburgering generate
+	$(DEMO) $(BIN)/inburgering build
 
 # dbt's documentation site for analysts (models, columns, lineage, catalog of the warehouse)
 # on http://localhost:$(DOCS_PORT); `inburgering docs --no-serve` only writes it to target/docs.
 DOCS_PORT ?= 8080
 .PHONY: docs
 docs: setup
-	$(BIN)/inburgering docs --port $(DOCS_PORT)
+	$(DEMO) $(BIN)/inburgering docs --port $(DOCS_PORT)
 
 # The publication report's browser test (tests/publication/) renders the pages in headless
 # Chromium; it fails, never skips, without it. Debian/Ubuntu: installed with apt-get (as root).
@@ -52,11 +57,11 @@ dbt-build: setup
 	rm -rf $(dir $(TEST_DB))
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) INBURGERING_LANDING_DIR=$(TEST_LANDING) $(BIN)/inburgering generate
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/inburgering load $(TEST_LANDING)/*.sav
-	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --profiles-dir . --quiet
-	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --profiles-dir . --quiet
+	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --profiles-dir . --quiet
+	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --profiles-dir . --quiet
 
 lint: setup
-	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models tests/dbt
+	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models tests/dbt
 
 clean:
 	rm -rf target warehouse/test
@@ -67,4 +72,4 @@ clean:
 BENCH_SCALES ?= 1 10
 .PHONY: bench
 bench: setup
-	$(BIN)/python -m orchestration.bench --scales $(BENCH_SCALES)
+	$(DEMO) $(BIN)/python -m orchestration.bench --scales $(BENCH_SCALES)

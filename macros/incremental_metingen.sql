@@ -39,7 +39,12 @@
     {#- The metingen this run (re)builds: none = all of them (first build, --full-refresh, or
         no metadata to decide with), otherwise a sorted list, possibly empty.
         source_watermarks: SQL giving (meting, changed_at), or none when there is no metadata. -#}
-    {% if not execute or not is_incremental() or source_watermarks is none %}
+    {% if not execute or not is_incremental() %}
+        {{ return(none) }}
+    {% endif %}
+    {#- kept rows hold keys: never mix two pseudonym keys in one table (pseudonym_key_fingerprint.sql) -#}
+    {% do check_key_fingerprint() %}
+    {% if source_watermarks is none %}
         {{ return(none) }}
     {% endif %}
     {% if '_built_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list %}

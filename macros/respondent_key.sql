@@ -12,9 +12,9 @@
     inburgering_pseudonym_key, which the dbt-duckdb plugin orchestration.privacy.dbt_plugin
     (profiles.yml) sets on every connection with a bound parameter. No macro reads the key with
     env_var(), since dbt records the values of the env vars it renders (partial_parse.msgpack).
-    So target/ and logs/ hold no key. Unset, the plugin uses a marked development key and warns;
-    with INBURGERING_PSEUDONYM_KEY_REQUIRED=1 (production) it fails instead. A connection without
-    the variable fails loudly rather than hashing with NULL. -#}
+    So target/ and logs/ hold no key. Unset, the plugin refuses to open a connection, unless
+    INBURGERING_DEMO=1 asks for the public demo key. A connection without the variable fails
+    loudly rather than hashing with NULL. -#}
 
 {% macro pseudonym_key() -%}
     {{- return("coalesce(getvariable('inburgering_pseudonym_key'), error('no pseudonym key on this connection:"

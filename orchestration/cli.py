@@ -199,6 +199,7 @@ def _show_landing_logs() -> None:
 @app.command()
 def build(log_level: str = typer.Option("INFO", help="Dagster console log level.")) -> None:
     """Materialise every asset: landing, dbt models and tests, analyses, the analysts' snapshot."""
+    _require_pseudonym_key()
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -220,6 +221,19 @@ def build(log_level: str = typer.Option("INFO", help="Dagster console log level.
                       f"{check.check_name}")
     console.print(f"{sum(c.passed for c in checks)} of {len(checks)} asset checks passed")
     where()
+
+
+def _require_pseudonym_key() -> None:
+    """No key, no build: stop before anything runs, and say when the demo key is in use."""
+    from orchestration.privacy.pseudonym_key import DEMO_WARNING, PseudonymKeyMissing, key, uses_demo_key
+
+    try:
+        key()
+    except PseudonymKeyMissing as exc:
+        console.print(f"[red]not built:[/red] {exc}")
+        raise typer.Exit(code=1)
+    if uses_demo_key():
+        console.print(f"[yellow]{DEMO_WARNING}[/yellow]")
 
 
 @app.command("dbt-docs")

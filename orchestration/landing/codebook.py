@@ -4,11 +4,15 @@
   which variables an export of a meting x questionnaire has; the pairs it lists are the
   exports the study knows.
 - `crosswalk.csv` (meting, questionnaire, source_variable, source_code, …): the codes a
-  categorical variable may take.
+  categorical variable may take, and the harmonised code each becomes.
+- `questions.csv` and `answer_sets.csv`: the label of every harmonised code, which the
+  export's own value labels must match (labels.py); `label_synonyms.csv`, if there, the
+  reviewed re-wordings.
 
 The folder is a parameter (INBURGERING_CODEBOOK_DIR, default PROJECT_DIR/seeds/codebook) so
-tests bring small codebooks of their own. No `source_variables.csv` means no codebook yet:
-`load_codebook` returns None and the caller decides what that means (see validation.py).
+tests bring small codebooks of their own. A folder that does not exist or lacks one of the
+required files stops the load before any file is looked at (CodebookError naming the folder):
+a mistyped `--codebook` must never land exports unchecked.
 """
 
 from __future__ import annotations
@@ -22,14 +26,20 @@ from pathlib import Path
 
 from orchestration.codebook import codebook_dir
 from orchestration.landing.errors import CodebookError, Problem
+from orchestration.landing.labels import ANSWER_SETS, LABEL_COLUMN, QUESTIONS, SYNONYMS, LabelBook, read_label_book
 
 SOURCE_VARIABLES = "source_variables.csv"
 CROSSWALK = "crosswalk.csv"
+REQUIRED_FILES = (SOURCE_VARIABLES, CROSSWALK, QUESTIONS, ANSWER_SETS)
 CODED_TYPES = ("categorical", "multi_response_option")
 RESPONDENT_TOKEN = "respondent_token"
 _REQUIRED = {
     SOURCE_VARIABLES: ("meting", "questionnaire", "source_variable", "question_id", "value_type"),
-    CROSSWALK: ("meting", "questionnaire", "source_variable", "source_code"),
+    CROSSWALK: ("meting", "questionnaire", "source_variable", "source_code", "question_id", "harmonised_code",
+                "missing_type"),
+    QUESTIONS: ("question_id", "answer_set_id"),
+    ANSWER_SETS: ("answer_set_id", "code", LABEL_COLUMN),
+    SYNONYMS: ("meting", "answer_set_id", "harmonised_code", "export_label", "note"),
 }
 
 
@@ -45,8 +55,8 @@ class VariableSpec:
 class Codebook:
     directory: Path
     variables: dict[tuple[int, str], dict[str, VariableSpec]]
-    # None when crosswalk.csv is not there yet: then codes cannot be checked.
     codes: dict[tuple[int, str, str], set[str]] | None
+    labels: LabelBook | None = None  # what each source code must be labelled (labels.py)
 
     def knows(self, meting: int, questionnaire: str) -> bool:
         return (meting, questionnaire) in self.variables
@@ -59,10 +69,9 @@ def default_codebook_dir() -> Path:
     return codebook_dir()
 
 
-def load_codebook(directory: Path | None = None) -> Codebook | None:
+def load_codebook(directory: Path | None = None) -> Codebook:
     directory = directory or default_codebook_dir()
-    if not (directory / SOURCE_VARIABLES).exists():
-        return None
+    _require_files(directory)
     variables: dict[tuple[int, str], dict[str, VariableSpec]] = {}
     for row in _rows(directory / SOURCE_VARIABLES):
         key = (_meting(row, directory / SOURCE_VARIABLES), row["questionnaire"].strip())
@@ -73,15 +82,24 @@ def load_codebook(directory: Path | None = None) -> Codebook | None:
             value_type=row["value_type"].strip(),
             label=(row.get("variable_label") or "").strip(),
         )
-    codes = None
-    if (directory / CROSSWALK).exists():
-        codes = {}
-        for row in _rows(directory / CROSSWALK):
-            code = code_key(row["source_code"])
-            if code is not None:  # rows for uncoded variables have no source code
-                key = (_meting(row, directory / CROSSWALK), row["questionnaire"].strip(), row["source_variable"].strip())
-                codes.setdefault(key, set()).add(code)
-    return Codebook(directory, variables, codes)
+    codes: dict[tuple[int, str, str], set[str]] = {}
+    for row in _rows(directory / CROSSWALK):
+        code = code_key(row["source_code"])
+        if code is not None:  # rows for uncoded variables have no source code
+            key = (_meting(row, directory / CROSSWALK), row["questionnaire"].strip(), row["source_variable"].strip())
+            codes.setdefault(key, set()).add(code)
+    return Codebook(directory, variables, codes, read_label_book(directory, _rows))
+
+
+def _require_files(directory: Path) -> None:
+    if not directory.is_dir():
+        raise CodebookError([Problem(str(directory), "codebook folder does not exist; nothing was loaded",
+                                     expected=f"a folder holding {', '.join(REQUIRED_FILES)} "
+                                              "(--codebook or INBURGERING_CODEBOOK_DIR)")])
+    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    if missing:
+        raise CodebookError([Problem(str(directory), f"codebook folder lacks {', '.join(missing)}; nothing was loaded",
+                                     expected=f"a folder holding {', '.join(REQUIRED_FILES)}")])
 
 
 def code_key(value: object) -> str | None:

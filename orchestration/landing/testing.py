@@ -22,20 +22,29 @@ from orchestration.landing.registry import HISTORY_SCHEMA, LOAD_LOG, RAW_SCHEMA,
 
 @dataclass(frozen=True)
 class Var:
-    """A codebook variable: question_id, value_type and (for coded types) the allowed codes."""
+    """A codebook variable: question_id, value_type and (for coded types) the allowed codes
+    and, in the same order, their answer labels (the codebook's answer set)."""
 
     question_id: str
     value_type: str
     codes: tuple[int, ...] = ()
     label: str = ""
+    answers: tuple[str, ...] = ()
+
+    def answer_labels(self) -> dict[int, str]:
+        return dict(zip(self.codes, self.answers or [f"antwoord {code}" for code in self.codes]))
+
+
+SKIPPED = "Geen antwoord (overgeslagen)"
+LANGUAGES = ("Nederlands", "Engels", "Arabisch", "Turks", "Tigrinya")
 
 
 # A miniature of the 2024 Wi2021-asiel layout: token, a categorical with a user-missing code,
 # an integer, a date and open text.
 MINI_LAYOUT = {
     "token": Var("respondent_token", "text"),
-    "taal": Var("questionnaire_language", "categorical", (1, 2, 3, 4, 5)),
-    "Q1": Var("gender", "categorical", (1, 2, 9, -1)),
+    "taal": Var("questionnaire_language", "categorical", (1, 2, 3, 4, 5), answers=LANGUAGES),
+    "Q1": Var("gender", "categorical", (1, 2, 9, -1), answers=("Man", "Vrouw", "Wil ik niet zeggen", SKIPPED)),
     "Q2": Var("birth_year", "integer"),
     "Q6": Var("pip_received_date", "date"),
     "Q3_anders": Var("country_other_text", "text"),
@@ -52,7 +61,9 @@ OPEN_TEXT = [
 
 def write_codebook(directory: Path, layouts: dict[tuple[int, str], dict[str, Var]],
                    crosswalk: bool = True) -> Path:
-    """source_variables.csv (and crosswalk.csv) in the seed format, for the given exports."""
+    """source_variables.csv, crosswalk.csv, questions.csv and answer_sets.csv in the seed format,
+    for the given exports (each coded variable its own answer set, named after its question).
+    crosswalk=False leaves the crosswalk out: an incomplete codebook."""
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "source_variables.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -72,7 +83,28 @@ def write_codebook(directory: Path, layouts: dict[tuple[int, str], dict[str, Var
                     for code in var.codes:
                         writer.writerow([meting, questionnaire, name, code, var.question_id, code,
                                          "skipped" if code < 0 else ""])
+    _write_answer_sets(directory, [var for layout in layouts.values() for var in layout.values()])
     return directory
+
+
+def _write_answer_sets(directory: Path, variables: list[Var]) -> None:
+    coded = {var.question_id: var for var in variables if var.codes}
+    with (directory / "questions.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question_id", "value_type", "answer_set_id"])
+        for var in {var.question_id: var for var in variables}.values():
+            writer.writerow([var.question_id, var.value_type, var.question_id if var.codes else ""])
+    with (directory / "answer_sets.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["answer_set_id", "code", "label_nl", "label_en", "sort_order", "missing_type", "notes"])
+        for question_id, var in coded.items():
+            for order, (code, label) in enumerate(var.answer_labels().items(), start=1):
+                writer.writerow([question_id, code, label, "", order, "skipped" if code < 0 else "", ""])
+
+
+# The value labels the mini exports carry: the codebook's own (write_codebook), as a platform would.
+MINI_VALUE_LABELS = {name: {code: label for code, label in var.answer_labels().items() if code >= 0}
+                     for name, var in MINI_LAYOUT.items() if var.codes}
 
 
 def mini_frame(n: int = 5, seed: int = 0) -> pd.DataFrame:
@@ -93,7 +125,7 @@ class SavSpec:
     questionnaire: object = "Wi2021-asiel"
     synthetic: bool = False
     notes: list[str] | None = None  # overrides the provenance notes entirely
-    value_labels: dict = field(default_factory=lambda: {"Q1": {1: "Man", 2: "Vrouw", 9: "Wil ik niet zeggen"}})
+    value_labels: dict = field(default_factory=lambda: {name: dict(v) for name, v in MINI_VALUE_LABELS.items()})
 
 
 def write_sav(path: Path, frame: pd.DataFrame, spec: SavSpec | None = None) -> Path:
@@ -128,9 +160,11 @@ def write_csv(path: Path, frame: pd.DataFrame, types: dict[str, str], meting: ob
             writer.writerow([_csv_value(value) for value in record])
     if sidecar:
         variables = {name: {"label": name, "type": types[name]} for name in frame.columns}
+        for name, labels in MINI_VALUE_LABELS.items():
+            if name in variables:
+                variables[name]["value_labels"] = {str(code): label for code, label in labels.items()}
         if "Q1" in variables:
-            variables["Q1"].update(value_labels={"1": "Man", "2": "Vrouw", "9": "Wil ik niet zeggen"},
-                                   user_missing=[9])
+            variables["Q1"]["user_missing"] = [9]
         path.with_name(path.stem + ".labels.json").write_text(json.dumps(
             {"meting": meting, "questionnaire": questionnaire, "synthetic": synthetic, "variables": variables},
             ensure_ascii=False, indent=1), encoding="utf-8")

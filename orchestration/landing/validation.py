@@ -5,15 +5,10 @@ variables, values of the wrong kind, codes outside the value labels (the crosswa
 source codes), missing or duplicate respondent tokens, and exports of a meting x
 questionnaire the codebook does not know.
 
-The rule while there is no codebook yet (no `source_variables.csv` in the codebook folder):
-  - the export is landed without codebook validation, and the load says so (a WARNING in the
-    log, the load_log message and `validated = false` in the registry);
-  - the checks that need no codebook still run: the questionnaire must be one of the study's
-    four, and a variable literally named `token` is taken as the respondent token and must be
-    present and unique.
-Once `source_variables.csv` exists it is the authority: an export whose meting x
-questionnaire it does not list is refused as unknown, and all checks run. When only
-`crosswalk.csv` is missing, everything but the code check runs and the load says so.
+There is always a codebook: load_codebook refuses a folder that does not exist or lacks a
+required seed, before any file is read. An export whose meting x questionnaire it does not
+list is refused as unknown. The export's value labels are checked against the codebook's
+answer labels in labels.py.
 
 Synthetic exports are held to exactly the same rules as real ones: the generator writes
 every variable the codebook lists.
@@ -29,6 +24,7 @@ import pandas as pd
 from orchestration.landing.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebook, code_key
 from orchestration.landing.dates import date_problems
 from orchestration.landing.errors import Problem, rows_text
+from orchestration.landing.labels import check_labels
 from orchestration.landing.reader import QUESTIONNAIRES, RawExport
 from orchestration.landing.tokens import FALLBACK_TOKEN, token_text
 
@@ -60,6 +56,8 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
         if name in export.data.columns:
             problems += _values(file, name, spec.value_type, export.data[name], codes)
     problems += date_problems(export, specs)
+    problems += check_labels(export, [name for name, spec in specs.items() if spec.value_type in CODED_TYPES],
+                             codebook.labels)
     token = next((spec.name for spec in specs.values() if spec.question_id == RESPONDENT_TOKEN), None)
     if token is None:
         log.warning("%s: the codebook names no %s variable for %s %s; tokens not checked",

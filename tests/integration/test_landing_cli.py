@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
 from orchestration.cli import app
-from orchestration.landing.testing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
+from orchestration.landing.testing import (MINI_LAYOUT, fingerprint, load_log, mini_frame, write_codebook,
+                                           write_manifest, write_sav)
 
 pytestmark = pytest.mark.integration
 
@@ -70,3 +73,53 @@ def test_a_bad_export_prints_every_problem_and_exits_non_zero(env):
 def test_history_and_log_on_an_empty_warehouse(env):
     assert "nothing landed yet" in _run("history").output
     assert "no landing attempts yet" in _run("log").output
+
+
+def _iris(path, meting, questionnaire):
+    """A third-party SPSS file (no provenance of its own) with a manifest that claims an export."""
+    frame = pd.DataFrame({"sepal_length": [5.1, 4.9, 6.3], "species": [1.0, 1.0, 3.0]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"species": {1: "setosa", 3: "virginica"}})
+    write_manifest(path, meting=meting, questionnaire=questionnaire)
+    return path
+
+
+def test_a_mistyped_codebook_folder_refuses_the_load_and_replaces_nothing(env, tmp_path):
+    real = write_sav(env["landing"] / "real.sav", mini_frame(5))
+    assert _run("load", real).exit_code == 0
+    before = fingerprint(env["duckdb"])
+    iris = _iris(env["landing"] / "iris.sav", 2024, "Wi2021-asiel")
+
+    nowhere = tmp_path / "nowhere"
+    result = _run("load", "--codebook", nowhere, "--replace", iris)
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert f"{nowhere}" in said and "codebook folder does not exist; nothing was loaded" in said
+    assert fingerprint(env["duckdb"]) == before
+    assert iris.exists() and not (env["landing"] / "quarantine").exists()
+    assert load_log(env["duckdb"])["status"].tolist() == ["loaded"], "nothing was even attempted"
+
+    # with the right codebook the same file is refused for what it is: not this export
+    refused = _run("load", "--replace", iris)
+    assert refused.exit_code == 1
+    assert "unknown variable" in refused.output and "missing required variable" in refused.output
+    assert fingerprint(env["duckdb"]) == before
+
+
+def test_a_foreign_export_of_a_meting_the_codebook_does_not_know_is_refused(env):
+    iris = _iris(env["landing"] / "iris.sav", 2031, "Wi2021-asiel")
+    result = _run("load", iris)
+    assert result.exit_code == 1
+    assert "unknown export: the codebook has no variables for meting 2031 x questionnaire Wi2021-asiel" in \
+        " ".join(result.output.split())
+    assert load_log(env["duckdb"])["status"].tolist() == ["quarantined"]
+
+
+def test_build_without_a_pseudonym_key_stops_before_anything_runs(env, monkeypatch):
+    monkeypatch.delenv("INBURGERING_DEMO", raising=False)
+    monkeypatch.delenv("INBURGERING_PSEUDONYM_KEY", raising=False)
+    result = _run("build")
+    assert result.exit_code == 1
+    assert "not built: INBURGERING_PSEUDONYM_KEY is not set: no build without the pseudonym key" in \
+        " ".join(result.output.split())
+    assert not env["duckdb"].exists()

@@ -1,7 +1,8 @@
 """Keyed pseudonyms (macros/respondent_key.sql): respondent_key and person_key are
-sha256(key || sha256(key || value)) with the key from INBURGERING_PSEUDONYM_KEY (the
-development key of orchestration/privacy/pseudonym_key.py when unset), person_key the same in
-every meting. The key reaches DuckDB as a session variable: no compiled SQL or log holds it."""
+sha256(key || sha256(key || value)) with the key from INBURGERING_PSEUDONYM_KEY (the public
+demo key of orchestration/privacy/pseudonym_key.py only when INBURGERING_DEMO=1 asks for it, as
+the suite does), person_key the same in every meting. Without either, nothing builds. The key
+reaches DuckDB as a session variable: no compiled SQL or log holds it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration.config import PROJECT_DIR
-from orchestration.privacy.pseudonym_key import DEVELOPMENT_KEY
+from orchestration.privacy.pseudonym_key import DEMO_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +27,7 @@ def keyed_hash(key: str, value: str) -> str:
 
 
 def current_key() -> str:
-    return os.environ.get("INBURGERING_PSEUDONYM_KEY") or DEVELOPMENT_KEY
+    return os.environ.get("INBURGERING_PSEUDONYM_KEY") or DEMO_KEY
 
 
 def test_keys_are_keyed_hashes_of_the_token(built_warehouse):
@@ -67,13 +68,14 @@ def test_respondent_key_unique_per_meting_person_key_stable(built_warehouse):
 
 def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(tmp_path: Path):
     """dbt show runs the macro through the real adapter: the hash is keyed with the environment's
-    key (the development key when unset), yet neither key is in the compiled SQL or dbt's log."""
+    key (the demo key when unset and the demo asked for), yet neither key is in the compiled SQL
+    or dbt's log."""
     dbt = Path(sys.executable).parent / "dbt"
 
-    def run(command: str, env_key: str | None, *args: str, required: bool = False) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INBURGERING_PSEUDONYM_KEY")}
-        if required:
-            env["INBURGERING_PSEUDONYM_KEY_REQUIRED"] = "1"
+    def run(command: str, env_key: str | None, *args: str, demo: bool = False) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k not in ("INBURGERING_PSEUDONYM_KEY", "INBURGERING_DEMO")}
+        if demo:
+            env["INBURGERING_DEMO"] = "1"
         env["INBURGERING_DUCKDB_PATH"] = str(tmp_path / "empty.duckdb")
         if env_key is not None:
             env["INBURGERING_PSEUDONYM_KEY"] = env_key
@@ -88,17 +90,37 @@ def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(tmp_path: 
     shown = run("show", secret, "--output", "json")
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert keyed_hash(secret, "person|t") in shown.stdout
-    assert keyed_hash(DEVELOPMENT_KEY, "person|t") in run("show", None, "--output", "json").stdout
+    assert keyed_hash(DEMO_KEY, "person|t") in run("show", None, "--output", "json", demo=True).stdout
 
     compiled = run("compile", secret)
     assert compiled.returncode == 0 and "getvariable('inburgering_pseudonym_key')" in compiled.stdout
     leaked = [path for path in [*tmp_path.joinpath("target").rglob("*"), *tmp_path.joinpath("logs").rglob("*")]
               if path.is_file() and (secret in path.read_text(errors="ignore")
-                                     or DEVELOPMENT_KEY in path.read_text(errors="ignore"))]
+                                     or DEMO_KEY in path.read_text(errors="ignore"))]
     assert leaked == []
     assert tmp_path.joinpath("logs", "dbt.log").stat().st_size > 0  # the log was written, and searched
 
-    # production: no silent fallback to the development key
-    refused = run("show", None, "--output", "json", required=True)
-    assert refused.returncode != 0 and "INBURGERING_PSEUDONYM_KEY is not set" in refused.stdout + refused.stderr
-    assert run("show", secret, "--output", "json", required=True).returncode == 0
+    # no key and no demo asked for: nothing is keyed, with a message that says what to set
+    refused = run("show", None, "--output", "json")
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode != 0
+    assert "INBURGERING_PSEUDONYM_KEY is not set: no build without the pseudonym key" in said
+    assert "or set INBURGERING_DEMO=1 to build the synthetic demo with the public demo key" in said
+    # a real key wins over the demo: the demo key is never used once a key is set
+    assert keyed_hash(secret, "person|t") in run("show", secret, "--output", "json", demo=True).stdout
+
+
+def test_without_a_key_the_build_stops_before_any_model(tmp_path: Path):
+    """A whole `dbt build` (not only a macro) refuses without a key: nothing is created."""
+    dbt = Path(sys.executable).parent / "dbt"
+    database = tmp_path / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if k not in ("INBURGERING_PSEUDONYM_KEY", "INBURGERING_DEMO")}
+    env["INBURGERING_DUCKDB_PATH"] = str(database)
+    result = subprocess.run(
+        [str(dbt), "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "INBURGERING_PSEUDONYM_KEY is not set: no build without the pseudonym key" in result.stdout + result.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == 0

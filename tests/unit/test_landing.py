@@ -24,10 +24,9 @@ def export_path(tmp_path, generated):
 
 @pytest.fixture
 def land(tmp_path):
-    """land_files against a throw-away landing folder and no codebook (the checks that need none)."""
+    """land_files against a throw-away landing folder and the project's codebook."""
     def _land(db, paths, **kwargs):
-        return land_files(db, paths, landing_dir=tmp_path / "landing",
-                          codebook_dir=tmp_path / "no-codebook", **kwargs)
+        return land_files(db, paths, landing_dir=tmp_path / "landing", **kwargs)
     return _land
 
 

@@ -1,8 +1,7 @@
-"""What validation does with no codebook, a partial codebook, and synthetic partial exports."""
+"""No codebook, an incomplete codebook, exports it does not list, and synthetic exports."""
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 
@@ -25,28 +24,24 @@ def _land(env, *paths, **kwargs):
     return land_files(env["db"], list(paths), landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
 
 
-def test_without_a_codebook_exports_land_unvalidated_and_say_so(env, caplog):
-    path = write_sav(env["landing"] / "export.sav", mini_frame(5).assign(anything=1.0))
-    with caplog.at_level(logging.WARNING, logger="orchestration.landing"):
-        [outcome] = _land(env, path)
-    expected = f"not validated against a codebook: {env['codebook'] / 'source_variables.csv'} does not exist yet"
-    assert outcome.status == "loaded" and expected in outcome.message
-    assert expected in caplog.text
-    with duckdb.connect(str(env["db"]), read_only=True) as con:
-        assert con.execute("select validated from raw.load_registry").fetchone() == (False,)
-        assert expected in con.execute("select message from raw.load_log").fetchone()[0]
+def test_a_missing_codebook_folder_stops_the_load_before_anything_is_touched(env):
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    with pytest.raises(CodebookError) as caught:
+        _land(env, path)
+    assert str(caught.value) == (f"{env['codebook']}: codebook folder does not exist; nothing was loaded (expected a "
+                                 "folder holding source_variables.csv, crosswalk.csv, questions.csv, answer_sets.csv "
+                                 "(--codebook or INBURGERING_CODEBOOK_DIR))")
+    assert path.exists() and not (env["landing"] / "quarantine").exists() and not env["db"].exists()
 
 
-def test_without_a_codebook_the_basic_checks_still_run(env):
-    odd = write_sav(env["landing"] / "odd.sav", mini_frame(3), SavSpec(questionnaire="Wi2030-asiel"))
-    frame = mini_frame(3)
-    frame.loc[2, "token"] = frame.loc[0, "token"]
-    dup = write_sav(env["landing"] / "dup.sav", frame)
-    with pytest.raises(ValidationError) as caught:
-        _land(env, odd, dup)
-    text = str(caught.value)
-    assert "odd.sav: unknown questionnaire 'Wi2030-asiel' (expected one of Wi2021-asiel" in text
-    assert "dup.sav: variable token, token R000000000000, rows 1, 3 (2 rows): duplicate respondent token" in text
+@pytest.mark.parametrize("absent", ["source_variables.csv", "crosswalk.csv", "questions.csv", "answer_sets.csv"])
+def test_a_codebook_folder_without_a_required_seed_stops_the_load(env, absent):
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    (env["codebook"] / absent).unlink()
+    path = write_sav(env["landing"] / "export.sav", mini_frame(5))
+    with pytest.raises(CodebookError, match=f"codebook folder lacks {absent}; nothing was loaded"):
+        _land(env, path)
+    assert path.exists() and not (env["landing"] / "quarantine").exists() and not env["db"].exists()
 
 
 def test_once_the_codebook_exists_an_export_it_does_not_list_is_refused(env):
@@ -56,14 +51,6 @@ def test_once_the_codebook_exists_an_export_it_does_not_list_is_refused(env):
                                               r"questionnaire Wi2021-asiel \(expected an export the codebook "
                                               r"lists \(2023 Wi2013-gezin\)\)"):
         _land(env, path)
-
-
-def test_without_a_crosswalk_codes_are_not_checked_and_the_load_says_so(env):
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT}, crosswalk=False)
-    frame = mini_frame(5)
-    frame.loc[0, "Q1"] = 7.0
-    [outcome] = _land(env, write_sav(env["landing"] / "export.sav", frame))
-    assert outcome.status == "loaded" and "codes not checked" in outcome.message
 
 
 @pytest.mark.parametrize("synthetic", [False, True])
@@ -87,7 +74,7 @@ def test_synthetic_exports_are_otherwise_held_to_every_rule(env):
 
 
 def test_a_broken_codebook_stops_before_any_file(env):
-    env["codebook"].mkdir()
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
     (env["codebook"] / "source_variables.csv").write_text("meting,questionnaire\n2024,Wi2021-asiel\n")
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     with pytest.raises(CodebookError, match="source_variables.csv: codebook file lacks columns source_variable"):
@@ -98,7 +85,8 @@ def test_a_broken_codebook_stops_before_any_file(env):
 def test_codebook_folder_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(tmp_path / "cb"))
     assert default_codebook_dir() == tmp_path / "cb"
-    assert load_codebook() is None
+    with pytest.raises(CodebookError, match=f"{tmp_path / 'cb'}: codebook folder does not exist"):
+        load_codebook()
 
 
 def test_codes_are_compared_by_value_not_spelling():
