@@ -202,3 +202,57 @@ def score(wave: Wave, matches) -> Score:
     unchanged = [name for name in existing if name not in wave.reworded]
     return Score(len(automatic), correct, len(existing), len(unchanged),
                  sum(automatic.get(name) == wave.truth[name] for name in unchanged))
+
+
+# What the person reviewing wave A decides: the four new questions get codebook rows of their
+# own (typed here), and the one answer label nobody reviewed before is the scale's negative end.
+NEW_QUESTIONS_A = {  # variable -> questions.csv row
+    "W25_N1": {"question_id": "dutch_app_practice", "question_group": "dutch_app_practice", "chapter": "5",
+               "topic": "Nederlands oefenen", "question_text_nl": "Hoe vaak oefent u Nederlands met een app op uw telefoon?",
+               "question_text_en": "How often do you practise Dutch with an app on your phone?",
+               "value_type": "categorical", "answer_set_id": "app_frequency_4",
+               "universe_nl": "Alle respondenten (nieuw in 2025)"},
+    "W25_N2": {"question_id": "home_computer", "question_group": "home_computer", "chapter": "2",
+               "topic": "Achtergrond", "question_text_nl": "Heeft u thuis een computer of laptop die u kunt gebruiken?",
+               "question_text_en": "Do you have a computer or laptop at home that you can use?",
+               "value_type": "categorical", "answer_set_id": "yes_no_dk",
+               "universe_nl": "Alle respondenten (nieuw in 2025)"},
+    "W25_N3": {"question_id": "childcare_satisfaction", "question_group": "childcare_satisfaction", "chapter": "4",
+               "topic": "Inburgeringscursus", "question_text_nl": "Hoe tevreden bent u over de kinderopvang tijdens de lessen?",
+               "question_text_en": "How satisfied are you with childcare during lessons?",
+               "value_type": "categorical", "answer_set_id": "satisfaction_ltoets_5",
+               "universe_nl": "Alle respondenten (nieuw in 2025)"},
+    "W25_N4": {"question_id": "remarks_text", "question_group": "remarks_text", "chapter": "8",
+               "topic": "Afsluiting", "question_text_nl": "Wat wilt u verder nog kwijt over uw inburgering?",
+               "question_text_en": "Anything else you would like to say about your integration?",
+               "value_type": "text", "answer_set_id": "", "universe_nl": "Alle respondenten (nieuw in 2025)"},
+}
+APP_FREQUENCY = [("1", "Nooit", "Never"), ("2", "Soms", "Sometimes"), ("3", "Vaak", "Often"),
+                 ("4", "Elke dag", "Every day"), ("-1", SKIPPED, "No answer (item skipped)")]
+
+
+def add_new_questions(codebook: Path) -> None:
+    """The reviewer's own rows for the new questions, in a codebook copy."""
+    questions = pd.read_csv(codebook / "questions.csv", dtype=str, keep_default_na=False)
+    rows = [{**{column: "" for column in questions.columns}, **row} for row in NEW_QUESTIONS_A.values()]
+    pd.concat([questions, pd.DataFrame(rows)]).to_csv(codebook / "questions.csv", index=False, lineterminator="\n")
+    answers = pd.read_csv(codebook / "answer_sets.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{"answer_set_id": "app_frequency_4", "code": code, "label_nl": nl, "label_en": en,
+                           "sort_order": code if code != "-1" else "99",
+                           "missing_type": "skipped" if code == "-1" else "", "notes": ""}
+                          for code, nl, en in APP_FREQUENCY])
+    pd.concat([answers, extra]).to_csv(codebook / "answer_sets.csv", index=False, lineterminator="\n")
+
+
+def decide(folder: Path, wave: Wave) -> int:
+    """Fill decisions.csv as the reviewer: new questions by their new ids, the re-worded answer
+    label 'Zeer ontevreden' as code 1 (satisfaction_heel_5's 'Heel ontevreden'). Returns rows decided."""
+    path = folder / "decisions.csv"
+    decisions = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for index, row in decisions.iterrows():
+        if row["source_variable"] in NEW_QUESTIONS_A and not row["source_code"]:
+            decisions.at[index, "decision"] = NEW_QUESTIONS_A[row["source_variable"]]["question_id"]
+        elif row["export_label"] == "Zeer ontevreden":
+            decisions.at[index, "decision"] = "1"
+    decisions.to_csv(path, index=False, lineterminator="\n")
+    return int((decisions["decision"] != "").sum())

@@ -1,0 +1,206 @@
+"""The codebook draft on two waves built by hand (waves.py), against the truth typed there.
+
+Wave A is 2024's Wi2021-asiel export as a 2025 wave: every variable renamed, six 5-point
+scales reversed, nine questions re-worded, five dropped, four added, three answer labels
+re-worded. Wave B is 2023's export (its own numbering, coding and wording) as a 2025 wave,
+drafted against a codebook that has never seen 2023.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from codebook_draft.waves import (NEW, QUESTIONNAIRE, SEEDS, add_new_questions, build_wave_a, build_wave_b,
+                                  codebook_without, decide, score)
+from orchestration.codebook import Codebook
+from orchestration.codebook_draft.apply import DraftRefused, apply_review
+from orchestration.codebook_draft.matching import _reversed
+from orchestration.codebook_draft.review import make_draft, write_review
+
+
+@pytest.fixture(scope="module")
+def wave_a(generated, tmp_path_factory):
+    directory, _ = generated
+    return build_wave_a(directory, tmp_path_factory.mktemp("wave_a"))
+
+
+@pytest.fixture(scope="module")
+def draft_a(wave_a):
+    return make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(SEEDS))
+
+
+def test_wave_a_no_wrong_mapping_and_unchanged_questions_matched(wave_a, draft_a):
+    result = score(wave_a, draft_a.matches)
+    wrong = {m.variable.name: (m.question_id, wave_a.truth[m.variable.name]) for m in draft_a.matches
+             if m.status == "matched" and m.question_id != wave_a.truth[m.variable.name]}
+    assert wrong == {}
+    assert result.unchanged == 97 and result.unchanged_matched / result.unchanged >= 0.9
+    print(f"wave A: precision {result.precision:.3f}, recall {result.recall:.3f} "
+          f"({result.correct} of {result.existing}), unchanged {result.unchanged_matched} of {result.unchanged}")
+
+
+def test_wave_a_every_reversed_scale_detected_and_no_other(wave_a, draft_a):
+    reversed_now = {m.variable.name for m in draft_a.matches if m.scale == "reversed"}
+    assert reversed_now == wave_a.reversed and len(reversed_now) == 6
+    # and each is a change against 2024, where the scales ran as the harmonised codes
+    assert all(m.coding_changed for m in draft_a.matches if m.variable.name in wave_a.reversed)
+    summary = draft_a.summary()
+    assert {s["source_variable"] for s in summary["scales"] if s["scale"] == "reversed"} == wave_a.reversed
+
+
+def test_wave_a_lists_every_new_and_dropped_question(wave_a, draft_a):
+    summary = draft_a.summary()
+    assert {entry["source_variable"] for entry in summary["new"]} == wave_a.new
+    assert {entry["question_id"] for entry in summary["no_longer_asked"]} == wave_a.dropped
+    assert len(wave_a.dropped) == 5
+
+
+def test_wave_a_reworded_answer_labels(wave_a, draft_a):
+    by_name = {m.variable.name: m for m in draft_a.matches}
+    health = next(name for name, q in wave_a.truth.items() if q == "health_self_rated")
+    # 'Zeer goed' is a synonym reviewed for 2024: taken, and drafted as a 2025 synonym row
+    assert {c.label: c.how for c in by_name[health].codes}["Zeer goed"] == "synonym of meting 2024"
+    synonyms = draft_a.rows()["label_synonyms"]
+    assert {(r["answer_set_id"], r["harmonised_code"], r["export_label"]) for r in synonyms} == {
+        ("health_5", "1", "Zeer goed"), ("health_5", "5", "Zeer slecht")}
+    # 'Zeer ontevreden' was never reviewed: a person decides, the variable has no draft rows yet
+    open_codes = [item for item in draft_a.open_items() if item["source_code"]]
+    assert [(item["export_label"], item["issue"]) for item in open_codes] == [("Zeer ontevreden", "unmatched")]
+    drafted = {r["source_variable"] for r in draft_a.rows()["source_variables"]}
+    assert open_codes[0]["source_variable"] not in drafted
+
+
+def test_wave_b_from_2023_numbering(generated, tmp_path):
+    directory, _ = generated
+    wave = build_wave_b(directory, tmp_path)
+    codebook = Codebook.load(codebook_without(2023, tmp_path / "codebook"))
+    draft = make_draft(wave.path, NEW, QUESTIONNAIRE, codebook)
+    result = score(wave, draft.matches)
+    assert result.correct == result.automatic  # no wrong mapping
+    assert result.recall >= 0.9
+    matched = {m.variable.name for m in draft.matches if m.status == "matched"}
+    detected = {m.variable.name for m in draft.matches if m.scale == "reversed"}
+    assert detected == wave.reversed & matched  # every reversed scale that was matched, and no other
+    listed = {entry["question_id"] for entry in draft.summary()["no_longer_asked"]}
+    assert wave.dropped <= listed
+    print(f"wave B: precision {result.precision:.3f}, recall {result.recall:.3f} ({result.correct} of "
+          f"{result.existing}), reversed {len(detected)} of {len(wave.reversed)}")
+
+
+def test_csv_form_drafts_the_same(wave_a, draft_a, tmp_path):
+    from orchestration.synthetic.exports import write_csv
+    from orchestration.synthetic.sav import SavExport
+    import pyreadstat
+
+    data, meta = pyreadstat.read_sav(str(wave_a.path), user_missing=True)
+    export = SavExport(data, NEW, QUESTIONNAIRE, dict(zip(meta.column_names, meta.column_labels)),
+                       {k: {int(c): v for c, v in vl.items()} for k, vl in meta.variable_value_labels.items()})
+    path = write_csv(export, tmp_path / "wave_a.csv")
+    from_csv = make_draft(path, NEW, QUESTIONNAIRE, Codebook.load(SEEDS))
+    assert [(m.variable.name, m.status, m.question_id, m.scale) for m in from_csv.matches] == \
+        [(m.variable.name, m.status, m.question_id, m.scale) for m in draft_a.matches]
+
+
+def test_a_wave_the_export_says_is_another_is_refused(wave_a):
+    from orchestration.landing.errors import ExportError
+
+    with pytest.raises(ExportError, match="the export says meting '2025'"):
+        make_draft(wave_a.path, 2026, QUESTIONNAIRE, Codebook.load(SEEDS))
+
+
+def test_apply_refuses_until_reviewed_then_appends_and_lands(wave_a, tmp_path, monkeypatch):
+    codebook = tmp_path / "codebook"
+    shutil.copytree(SEEDS, codebook)
+    folder = tmp_path / "review"
+    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
+    report = json.loads((folder / "review.json").read_text(encoding="utf-8"))
+    assert len(report["unresolved"]) == 5 and "## New in this wave (4)" in (folder / "review.md").read_text()
+    before = {p.name: p.read_bytes() for p in codebook.glob("*.csv")}
+
+    with pytest.raises(DraftRefused) as refused:
+        apply_review(folder, codebook)
+    assert len(refused.value.reasons) == 5 and "W25_N1: new is not decided" in refused.value.reasons[1]
+    assert {p.name: p.read_bytes() for p in codebook.glob("*.csv")} == before  # nothing written
+
+    add_new_questions(codebook)
+    assert decide(folder, wave_a) == 5
+    added = apply_review(folder, codebook)
+    assert added["source_variables"] == len(wave_a.truth) == 110
+    assert added["question_availability"] == 110 and added["label_synonyms"] == 3
+    layout = Codebook.load(codebook).layout(NEW, QUESTIONNAIRE)
+    assert dict(zip(layout["source_variable"], layout["question_id"])) == {
+        name: question or next(r["question_id"] for v, r in _new_rows().items() if v == name)
+        for name, question in wave_a.truth.items()}
+    assert set(layout.loc[layout["reversed"], "source_variable"]) == wave_a.reversed
+
+    with pytest.raises(DraftRefused, match="already has rows for meting 2025"):
+        apply_review(folder, codebook)
+
+    # the real loader lands the wave; its label check accepts the applied rows
+    from orchestration.landing.loader import land_files
+
+    database = tmp_path / "warehouse.duckdb"
+    outcomes = land_files(database, [wave_a.path], landing_dir=tmp_path / "landing", codebook_dir=codebook)
+    assert [o.status for o in outcomes] == ["loaded"]
+
+
+def test_the_label_check_refuses_the_applied_wave_with_a_reversed_scale_unmarked(wave_a, tmp_path):
+    """The check the landing holds the applied rows to, broken once: the crosswalk of one reversed
+    scale put back as 2024's (source = harmonised) is refused."""
+    from orchestration.landing.errors import LandingError
+    from orchestration.landing.loader import land_files
+
+    codebook = tmp_path / "codebook"
+    shutil.copytree(SEEDS, codebook)
+    folder = tmp_path / "review"
+    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
+    add_new_questions(codebook)
+    decide(folder, wave_a)
+    apply_review(folder, codebook)
+    crosswalk = pd.read_csv(codebook / "crosswalk.csv", dtype=str, keep_default_na=False)
+    health = next(name for name, q in wave_a.truth.items() if q == "health_self_rated")
+    rows = (crosswalk["meting"] == str(NEW)) & (crosswalk["source_variable"] == health) & \
+        (crosswalk["missing_type"] == "")
+    crosswalk.loc[rows, "harmonised_code"] = crosswalk.loc[rows, "source_code"]
+    crosswalk.to_csv(codebook / "crosswalk.csv", index=False, lineterminator="\n")
+    with pytest.raises(LandingError, match="the export labels code 1 'Zeer slecht'"):
+        land_files(tmp_path / "warehouse.duckdb", [wave_a.path], landing_dir=tmp_path / "landing",
+                   codebook_dir=codebook)
+
+
+def test_command_line(wave_a, tmp_path):
+    from orchestration.cli import app
+
+    folder = tmp_path / "review"
+    runner = CliRunner()
+    result = runner.invoke(app, ["codebook", "draft", str(wave_a.path), "--meting", str(NEW), "--questionnaire",
+                                 QUESTIONNAIRE, "--out", str(folder), "--codebook", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    assert "106 of 110 variables matched" in result.output and "5 to decide" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "crosswalk.csv", "decisions.csv", "label_synonyms.csv", "question_availability.csv", "review.json",
+        "review.md", "source_variables.csv"]
+    refused = runner.invoke(app, ["codebook", "draft", "--apply", str(folder), "--codebook", str(SEEDS)])
+    assert refused.exit_code == 1 and "not applied" in refused.output
+
+
+@pytest.mark.parametrize("pairs, expected", [
+    ([(1, 5), (2, 4), (3, 3), (4, 2), (5, 1)], True),
+    ([(1, 5), (2, 4), (3, 3), (4, 2), (5, 1), (7, 6)], True),  # 'niet van toepassing' after the scale
+    ([(1, 3), (2, 2), (3, 1), (4, 5), (5, 4)], False),  # 2023's alphabetical languages: renumbered only
+    ([(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)], False),
+    ([(1, 2), (2, 1)], False),  # two answers are no scale
+])
+def test_reversed_scales(pairs, expected):
+    assert _reversed(pairs) is expected
+
+
+def _new_rows():
+    from codebook_draft.waves import NEW_QUESTIONS_A
+
+    return NEW_QUESTIONS_A
