@@ -287,8 +287,8 @@ def _code(name: str, code: int, label: str, known: dict, own: dict, decided_code
 
 def _classify_scale(match: VariableMatch, reference: Reference) -> None:
     mapped = [c for c in match.codes if c.harmonised_code is not None]
-    if not mapped:
-        return
+    if not mapped or len(mapped) < len(match.codes):
+        return  # a code still to decide: the layout is not known yet
     if all(c.source_code == c.harmonised_code for c in mapped):
         match.scale = "as is"
     elif _reversed(sorted((c.source_code, c.harmonised_code) for c in mapped if not c.missing_type)):

@@ -203,13 +203,22 @@ def markdown(summary: dict) -> str:
              f"- reversed or renumbered scales: {len(summary['scales'])}",
              f"- new in this wave: {len(summary['new'])}",
              f"- no longer asked: {len(summary['no_longer_asked'])}",
-             f"- to decide before apply: {len(summary['unresolved'])} (`decisions.csv`)", ""]
+             f"- to decide before apply: {len(summary['unresolved'])} (`decisions.csv`)", "",
+             "Decide in `decisions.csv`, column `decision`: for a variable the question_id it asks (a question "
+             "new to the study needs its rows in questions.csv, and answer_sets.csv if no set fits, first); for "
+             "a code the harmonised code its label means. A row added for any other variable overrules its "
+             "match. Then `inburgering codebook draft --apply <this folder>` appends the rows to the seeds; it "
+             "refuses while a decision is missing.", ""]
     lines += _section("To decide", ("source_variable", "source_code", "issue", "export_label", "proposal",
                                     "candidates"), summary["unresolved"])
     lines += _section("Re-worded questions", ("source_variable", "variable_label", "question_id", "confidence",
                                               "evidence"), summary["reworded"])
-    lines += _section("Reversed or renumbered scales", ("source_variable", "question_id", "scale",
-                                                        "changed_since_previous_meting", "codes"), summary["scales"])
+    columns = ("source_variable", "question_id", "scale", "codes")
+    previous = summary["previous_meting"]
+    lines += _section(f"Coded differently from meting {previous}: reversed or renumbered scales", columns,
+                      [s for s in summary["scales"] if s["changed_since_previous_meting"]])
+    lines += _section(f"Coded differently from the harmonised codes, as in meting {previous}", columns,
+                      [s for s in summary["scales"] if not s["changed_since_previous_meting"]])
     lines += _section("New in this wave", ("source_variable", "variable_label", "evidence"), summary["new"])
     lines += _section("No longer asked (unless one of the variables to decide is the question)",
                       ("question_id", "question_text_nl", "unless"), summary["no_longer_asked"])
