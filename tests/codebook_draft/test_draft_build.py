@@ -33,6 +33,22 @@ def _copy_project(target: Path) -> Path:
     return target
 
 
+def _admit_open_question(project: Path, question_id: str) -> None:
+    """A new open question is a privacy decision too: the open-answer checks name the open
+    questions they expect, so the reviewer adds it there as well."""
+    model = project / "models" / "marts" / "_fct_open_answer.yml"
+    text = model.read_text(encoding="utf-8")
+    listed = "          - education_other_text\n"
+    assert text.count(listed) == 1
+    model.write_text(text.replace(listed, listed + f"          - {question_id}\n"), encoding="utf-8")
+    test = project / "tests" / "dbt" / "assert_open_answers_match_int_answers.sql"
+    text = test.read_text(encoding="utf-8")
+    listed = "('country_other_text', 'education_other_text')"
+    assert text.count(listed) == 1
+    test.write_text(text.replace(listed, f"('country_other_text', 'education_other_text', '{question_id}')"),
+                    encoding="utf-8")
+
+
 ANSWERS = """
     select question_id, harmonised_code, answer_status, count(*) as answers
     from intermediate.int_answers
@@ -61,6 +77,7 @@ def test_an_applied_draft_reaches_every_mart(tmp_path, monkeypatch):
     add_new_questions(codebook)
     decide(folder, wave)
     apply_review(folder, codebook)
+    _admit_open_question(project, NEW_QUESTIONS_A["W25_N4"]["question_id"])
 
     outcomes = land_files(database, [*paths, wave.path], landing_dir=tmp_path / "landing", codebook_dir=codebook)
     assert [o.status for o in outcomes] == ["loaded"] * 9
