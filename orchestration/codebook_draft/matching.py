@@ -9,8 +9,9 @@ on. The order of the passes is what keeps it from guessing:
 2. The questions left over (a question is asked once per export) are compared by similarity:
    difflib's ratio on the whole text, or an overlap of words weighted by how rare each word is
    in the codebook ("leerbaarheidstoets" says more than "hoe tevreden bent u"), whichever is
-   higher. The best must be close enough (AUTO), clearly ahead of the next question (MARGIN)
-   and confirmed by the answer labels; otherwise the candidates are listed for a person.
+   higher. The best must be close enough (AUTO), confirmed by the answer labels and clearly
+   ahead (MARGIN) of every other question whose answer labels fit too; otherwise the
+   candidates are listed for a person.
 3. Codes are matched by their labels: the answer set's `label_nl`, then the reviewed synonyms;
    a label only similar to one is proposed, never taken.
 A person's decision (review.py) replaces step 1-2 for a variable, or the label match for a code.
@@ -188,7 +189,8 @@ def _similar(variable: ExportVariable, reference: Reference, similarity: Similar
         return VariableMatch(variable, "new", evidence=f"no question with similar text and answers{near}",
                              candidates=top[:3])
     best = compatible[0]
-    runner_up = next((c.score for c in top if c.question_id != best.question_id), 0.0)
+    # ahead of every other question whose answers fit too: the labels are evidence of their own
+    runner_up = next((c.score for c in compatible if c.question_id != best.question_id), 0.0)
     if best.score >= AUTO and best.score - runner_up >= MARGIN:
         evidence = (f"re-worded: {best.score:.2f} similar to {best.wording.source} ({best.wording.original!r}); "
                     f"next question {runner_up:.2f}; {best.answers}")

@@ -82,14 +82,25 @@ def test_wave_b_from_2023_numbering(generated, tmp_path):
     draft = make_draft(wave.path, NEW, QUESTIONNAIRE, codebook)
     result = score(wave, draft.matches)
     assert result.correct == result.automatic  # no wrong mapping
-    assert result.recall >= 0.9
-    matched = {m.variable.name for m in draft.matches if m.status == "matched"}
+    assert result.unchanged_matched / result.unchanged >= 0.9
+    # every code of a drafted variable as 2023's own crosswalk has it, reversed flags too
+    seeds = Codebook.load(SEEDS)
+    truth = seeds.code_map(2023, QUESTIONNAIRE)
+    expected = {(r.source_variable, str(r.source_code), r.question_id, str(r.harmonised_code), r.missing_type)
+                for r in truth.itertuples(index=False)}
+    drafted = {tuple(row[c] for c in ("source_variable", "source_code", "question_id", "harmonised_code",
+                                      "missing_type")) for row in draft.rows()["crosswalk"]}
+    assert drafted <= expected and len(drafted) > 300
+    layout = seeds.layout(2023, QUESTIONNAIRE).set_index("source_variable")["reversed"]
+    assert all((row["reversed"] == "true") == layout[row["source_variable"]]
+               for row in draft.rows()["source_variables"])
     detected = {m.variable.name for m in draft.matches if m.scale == "reversed"}
-    assert detected == wave.reversed & matched  # every reversed scale that was matched, and no other
+    assert detected == wave.reversed and len(detected) == 25
     listed = {entry["question_id"] for entry in draft.summary()["no_longer_asked"]}
     assert wave.dropped <= listed
     print(f"wave B: precision {result.precision:.3f}, recall {result.recall:.3f} ({result.correct} of "
-          f"{result.existing}), reversed {len(detected)} of {len(wave.reversed)}")
+          f"{result.existing}), unchanged {result.unchanged_matched} of {result.unchanged}, reversed "
+          f"{len(detected)} of {len(wave.reversed)}, code rows {len(drafted)} all right")
 
 
 def test_csv_form_drafts_the_same(wave_a, draft_a, tmp_path):

@@ -52,8 +52,9 @@ RELABELLED_A = {("health_self_rated", "Heel goed"): "Zeer goed", ("health_self_r
 # Wave B (the 2023 export, drafted against a codebook without 2023): its own wording plus these
 REWORDED_B = {
     "gender": "Wat is uw gender?",
-    "exam_wait_time": "Vond u de wachttijd voor het examen lang of kort?",
-    "map_usefulness": "Vindt u de MAP nuttig voor uw toekomst in Nederland?",
+    "residence_type": "Waar woont u op dit moment?",
+    "dutch_level_self_rated": "Hoe goed spreekt u Nederlands?",
+    "azc_step__paid_work": "Welke stappen heeft u gezet toen u in het azc woonde? - Betaald gewerkt",
 }
 
 
@@ -151,6 +152,7 @@ def build_wave_b(exports: Path, out: Path) -> Wave:
     for name in data.columns:
         question = layout.loc[name, "question_id"]
         wave.truth[name] = question
+        assert question not in REWORDED_B or question in set(layout["question_id"])
         if question in REWORDED_B:
             labels[name] = REWORDED_B[question]
             wave.reworded.add(name)
