@@ -38,6 +38,10 @@ def apply_review(folder: Path, codebook_dir: Path) -> dict[str, int]:
     undecided = [row for row in decisions if not (row.get("decision") or "").strip()]
     reasons += [f"{row['source_variable']}{' code ' + row['source_code'] if row['source_code'] else ''}: "
                 f"{row['issue']} is not decided (decisions.csv)" for row in undecided]
+    reasons += [f"{row['source_variable']} code {row['source_code']}: decision {row['decision']!r} is not a "
+                "harmonised code (a whole number)" for row in decisions
+                if (row.get("source_code") or "").strip() and (row.get("decision") or "").strip()
+                and not _whole(row["decision"])]
     if export.exists() and read_dictionary(export).sha256 != summary["sha256"]:
         reasons.append(f"{export} changed since the draft; draft it again")
     elif not export.exists():
@@ -48,7 +52,7 @@ def apply_review(folder: Path, codebook_dir: Path) -> dict[str, int]:
     still_open = draft.open_items()
     if still_open:
         raise DraftRefused([f"{item['source_variable']}{' code ' + item['source_code'] if item['source_code'] else ''}"
-                            f": still {item['issue']} after the decisions" for item in still_open])
+                            f": still {item['issue']} after the decisions ({item['evidence']})" for item in still_open])
     rows = draft.rows()
     for name, new_rows in rows.items():
         if new_rows:
@@ -57,6 +61,14 @@ def apply_review(folder: Path, codebook_dir: Path) -> dict[str, int]:
         {"codebook": str(codebook_dir), "rows": {k: len(v) for k, v in rows.items()}}, indent=1) + "\n",
         encoding="utf-8")
     return {name: len(new_rows) for name, new_rows in rows.items()}
+
+
+def _whole(text: str) -> bool:
+    try:
+        int(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _summary(folder: Path) -> dict:

@@ -36,6 +36,9 @@ def draft(
             for reason in exc.reasons:
                 console.print(f"[red]not applied:[/red] {reason}")
             raise typer.Exit(code=1)
+        except (ExportError, FileNotFoundError) as exc:
+            console.print(f"[red]not applied:[/red] {exc}")
+            raise typer.Exit(code=1)
         console.print("applied: " + ", ".join(f"{n} rows to {name}.csv" for name, n in added.items())
                       + f" in [bold]{directory}[/bold]")
         return

@@ -27,7 +27,7 @@ from orchestration.landing.labels import normalise
 
 DECISIONS = "decisions.csv"
 DECISION_COLUMNS = ("source_variable", "source_code", "issue", "export_label", "proposal", "candidates",
-                    "decision")
+                    "evidence", "decision")
 SEED_COLUMNS = {
     "source_variables": ("meting", "questionnaire", "source_variable", "question_id", "position", "variable_label",
                          "value_type", "reversed"),
@@ -70,14 +70,15 @@ class Draft:
                               "export_label": match.variable.label, "proposal": proposal,
                               "candidates": "; ".join(f"{c.question_id} ({c.score:.2f}, {c.answers})"
                                                       for c in match.candidates),
-                              "decision": ""})
+                              "evidence": match.evidence, "decision": ""})
                 continue
             for code in match.codes:
                 if code.needs_review:
                     items.append({"source_variable": match.variable.name, "source_code": str(code.source_code),
                                   "issue": code.how, "export_label": code.label,
                                   "proposal": "" if code.harmonised_code is None else str(code.harmonised_code),
-                                  "candidates": code.codebook_label, "decision": ""})
+                                  "candidates": code.codebook_label,
+                                  "evidence": f"{match.question_id}: {code.how}", "decision": ""})
         return items
 
     def rows(self) -> dict[str, list[dict[str, str]]]:
@@ -210,7 +211,7 @@ def markdown(summary: dict) -> str:
              "match. Then `inburgering codebook draft --apply <this folder>` appends the rows to the seeds; it "
              "refuses while a decision is missing.", ""]
     lines += _section("To decide", ("source_variable", "source_code", "issue", "export_label", "proposal",
-                                    "candidates"), summary["unresolved"])
+                                    "candidates", "evidence"), summary["unresolved"])
     lines += _section("Re-worded questions", ("source_variable", "variable_label", "question_id", "confidence",
                                               "evidence"), summary["reworded"])
     columns = ("source_variable", "question_id", "scale", "codes")

@@ -196,7 +196,9 @@ def test_command_line(wave_a, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [
         "crosswalk.csv", "decisions.csv", "label_synonyms.csv", "question_availability.csv", "review.json",
         "review.md", "source_variables.csv"]
-    refused = runner.invoke(app, ["codebook", "draft", "--apply", str(folder), "--codebook", str(SEEDS)])
+    codebook = tmp_path / "codebook"
+    shutil.copytree(SEEDS, codebook)
+    refused = runner.invoke(app, ["codebook", "draft", "--apply", str(folder), "--codebook", str(codebook)])
     assert refused.exit_code == 1 and "not applied" in refused.output
 
 
@@ -215,3 +217,39 @@ def _new_rows():
     from codebook_draft.waves import NEW_QUESTIONS_A
 
     return NEW_QUESTIONS_A
+
+
+def test_apply_refuses_a_decision_that_resolves_nothing(wave_a, tmp_path):
+    codebook = tmp_path / "codebook"
+    shutil.copytree(SEEDS, codebook)
+    folder = tmp_path / "review"
+    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
+    add_new_questions(codebook)
+    decide(folder, wave_a)
+    decisions = pd.read_csv(folder / "decisions.csv", dtype=str, keep_default_na=False)
+    decisions.loc[decisions["source_variable"] == "W25_N1", "decision"] = "no_such_question"
+    decisions.loc[decisions["export_label"] == "Zeer ontevreden", "decision"] = "eén"
+    decisions.to_csv(folder / "decisions.csv", index=False, lineterminator="\n")
+    before = {p.name: p.read_bytes() for p in codebook.glob("*.csv")}
+    with pytest.raises(DraftRefused) as refused:
+        apply_review(folder, codebook)
+    assert refused.value.reasons == ["W25_061 code 1: decision 'eén' is not a harmonised code (a whole number)"]
+    decisions.loc[decisions["export_label"] == "Zeer ontevreden", "decision"] = "1"
+    decisions.to_csv(folder / "decisions.csv", index=False, lineterminator="\n")
+    with pytest.raises(DraftRefused) as refused:
+        apply_review(folder, codebook)
+    assert refused.value.reasons == ["W25_N1: still new after the decisions "
+                                     "(decided question 'no_such_question' is not in questions.csv)"]
+    assert {p.name: p.read_bytes() for p in codebook.glob("*.csv")} == before
+
+
+def test_apply_refuses_an_export_changed_since_the_draft(wave_a, tmp_path):
+    export, codebook = tmp_path / "wave.sav", tmp_path / "codebook"
+    shutil.copy2(wave_a.path, export)
+    shutil.copytree(SEEDS, codebook)
+    folder = tmp_path / "review"
+    write_review(make_draft(export, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
+    with export.open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(DraftRefused, match="changed since the draft"):
+        apply_review(folder, codebook)
