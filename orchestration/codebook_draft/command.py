@@ -51,8 +51,10 @@ def draft(
         raise typer.Exit(code=1)
     folder = write_review(made, out or PROJECT_DIR / "warehouse" / "codebook_drafts" / f"{meting}_{questionnaire}")
     summary = made.summary()
+    changed = [scale for scale in summary["scales"] if scale["changed_since_previous_meting"]]
     console.print(f"{len(summary['matched'])} of {summary['variables']} variables matched "
-                  f"({len(summary['reworded'])} re-worded), {len(summary['scales'])} reversed or renumbered scales, "
+                  f"({len(summary['reworded'])} re-worded), {len(changed)} coded differently from meting "
+                  f"{summary['previous_meting']} ({sum(s['scale'] == 'reversed' for s in changed)} reversed), "
                   f"{len(summary['new'])} new, {len(summary['no_longer_asked'])} no longer asked, "
                   f"{len(summary['unresolved'])} to decide")
     console.print(f"review: [bold]{folder / 'review.md'}[/bold]; decide in {folder / 'decisions.csv'}, then "
