@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orchestration.codebook import Codebook
 from orchestration.codebook_draft.dictionary import read_dictionary
-from orchestration.codebook_draft.review import SEED_COLUMNS, make_draft, read_decisions
+from orchestration.codebook_draft.review import SEED_COLUMNS, make_draft, read_decisions, whole
 
 WAVE_FILES = ("source_variables", "crosswalk", "question_availability")
 
@@ -41,7 +41,7 @@ def apply_review(folder: Path, codebook_dir: Path) -> dict[str, int]:
     reasons += [f"{row['source_variable']} code {row['source_code']}: decision {row['decision']!r} is not a "
                 "harmonised code (a whole number)" for row in decisions
                 if (row.get("source_code") or "").strip() and (row.get("decision") or "").strip()
-                and not _whole(row["decision"])]
+                and not whole(row["decision"])]
     if export.exists() and read_dictionary(export).sha256 != summary["sha256"]:
         reasons.append(f"{export} changed since the draft; draft it again")
     elif not export.exists():
@@ -61,14 +61,6 @@ def apply_review(folder: Path, codebook_dir: Path) -> dict[str, int]:
         {"codebook": str(codebook_dir), "rows": {k: len(v) for k, v in rows.items()}}, indent=1) + "\n",
         encoding="utf-8")
     return {name: len(new_rows) for name, new_rows in rows.items()}
-
-
-def _whole(text: str) -> bool:
-    try:
-        int(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 def _summary(folder: Path) -> dict:

@@ -24,7 +24,7 @@ def draft(
     nothing enters the seeds until a person applies the review with --apply."""
     from orchestration.codebook import Codebook, codebook_dir
     from orchestration.codebook_draft.apply import DraftRefused, apply_review
-    from orchestration.codebook_draft.review import make_draft, write_review
+    from orchestration.codebook_draft.review import make_draft, read_decisions, write_review
     from orchestration.config import PROJECT_DIR
     from orchestration.landing.errors import ExportError
 
@@ -44,12 +44,14 @@ def draft(
         return
     if export is None or meting is None or questionnaire is None:
         raise typer.BadParameter("give EXPORT, --meting and --questionnaire (or --apply REVIEW_FOLDER)")
+    folder = out or PROJECT_DIR / "warehouse" / "codebook_drafts" / f"{meting}_{questionnaire}"
+    decisions = read_decisions(folder)  # drafting again into a review folder keeps its decisions
     try:
-        made = make_draft(export, meting, questionnaire, Codebook.load(directory))
+        made = make_draft(export, meting, questionnaire, Codebook.load(directory), decisions)
     except (ExportError, FileNotFoundError) as exc:
         console.print(f"[red]no draft:[/red] {exc}")
         raise typer.Exit(code=1)
-    folder = write_review(made, out or PROJECT_DIR / "warehouse" / "codebook_drafts" / f"{meting}_{questionnaire}")
+    write_review(made, folder, decisions)
     summary = made.summary()
     changed = [scale for scale in summary["scales"] if scale["changed_since_previous_meting"]]
     console.print(f"{len(summary['matched'])} of {summary['variables']} variables matched "

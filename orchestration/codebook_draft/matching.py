@@ -231,13 +231,14 @@ def _confirm(candidate: Candidate, variable: ExportVariable, reference: Referenc
 
 
 def _refuse_double_claims(matches: dict[str, VariableMatch]) -> None:
-    """Two variables matched to one question: neither is taken."""
+    """Two variables matched to one question, even by decision: neither is taken (an export
+    asks a question once; staging would get the column twice)."""
     by_question: dict[str, list[VariableMatch]] = {}
     for match in matches.values():
         if match.status == "matched":
             by_question.setdefault(match.question_id, []).append(match)
     for question_id, claims in by_question.items():
-        if len(claims) > 1 and not all(c.how == "decided" for c in claims):
+        if len(claims) > 1:
             names = ", ".join(c.variable.name for c in claims)
             for claim in claims:
                 claim.status, claim.how = "ambiguous", ""

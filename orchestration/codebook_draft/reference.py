@@ -56,11 +56,6 @@ class Reference:
         return {entry.code: entry for entry in self.answer_labels.get(answer_set_id, {}).values()
                 if entry.via == "label_nl"}
 
-    def known_in_questionnaire(self, question_id: str) -> bool:
-        layout = self.codebook.source_variables
-        earlier = layout[(layout["meting"] < self.meting) & (layout["questionnaire"] == self.questionnaire)]
-        return question_id in set(earlier["question_id"])
-
 
 def build_reference(codebook: Codebook, meting: int, questionnaire: str) -> Reference:
     layout = codebook.source_variables
@@ -92,7 +87,7 @@ def build_reference(codebook: Codebook, meting: int, questionnaire: str) -> Refe
         answer_labels=_answer_labels(codebook, meting),
         previous_meting=previous,
         previous_questions=list(dict.fromkeys(previous_layout["question_id"])),
-        previous_codes=_previous_codes(codebook, previous, questionnaire, previous_layout),
+        previous_codes=_previous_codes(codebook, previous, questionnaire),
     )
 
 
@@ -102,8 +97,7 @@ def _previous_meting(codebook: Codebook, meting: int, questionnaire: str) -> int
     return int(earlier.max()) if len(earlier) else None
 
 
-def _previous_codes(codebook: Codebook, previous: int | None, questionnaire: str,
-                    previous_layout: pd.DataFrame) -> dict[str, dict[int, int]]:
+def _previous_codes(codebook: Codebook, previous: int | None, questionnaire: str) -> dict[str, dict[int, int]]:
     if previous is None:
         return {}
     codes: dict[str, dict[int, int]] = {}

@@ -162,18 +162,33 @@ def _decisions(rows: list[dict[str, str]]) -> tuple[dict[str, str], dict[tuple[s
         if not decision:
             continue
         code = (row.get("source_code") or "").strip()
-        if code:
-            decided_codes[(row["source_variable"], int(code))] = int(decision)
-        else:
+        if not code:
             decided[row["source_variable"]] = decision
+        elif whole(code) and whole(decision):  # anything else stays open (apply says why)
+            decided_codes[(row["source_variable"], int(code))] = int(decision)
     return decided, decided_codes
 
 
-def write_review(draft: Draft, folder: Path) -> Path:
+def whole(text: str) -> bool:
+    try:
+        int(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def write_review(draft: Draft, folder: Path, decisions: list[dict[str, str]] | None = None) -> Path:
+    """The review folder. Decisions already taken (a draft made again with them) are kept in
+    decisions.csv, followed by whatever they still leave open, such as the codes of a variable
+    whose question was just decided."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in draft.rows().items():
         _write_csv(folder / f"{name}.csv", SEED_COLUMNS[name], rows)
-    _write_csv(folder / DECISIONS, DECISION_COLUMNS, draft.open_items())
+    taken = [row for row in decisions or [] if (row.get("decision") or "").strip()]
+    answered = {(row["source_variable"], (row.get("source_code") or "").strip()) for row in taken}
+    still_open = [item for item in draft.open_items() if (item["source_variable"], item["source_code"]) not in answered]
+    _write_csv(folder / DECISIONS, DECISION_COLUMNS, [{c: row.get(c, "") for c in DECISION_COLUMNS} for row in taken]
+               + still_open)
     summary = draft.summary()
     (folder / "review.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (folder / "review.md").write_text(markdown(summary), encoding="utf-8")

@@ -281,3 +281,37 @@ def test_apply_refuses_an_export_changed_since_the_draft(wave_a, tmp_path):
         handle.write(b"\0")
     with pytest.raises(DraftRefused, match="changed since the draft"):
         apply_review(folder, codebook)
+
+
+def test_drafting_again_keeps_the_decisions_and_lists_what_they_leave_open(wave_a, tmp_path):
+    from orchestration.cli import app
+
+    codebook, folder = tmp_path / "codebook", tmp_path / "review"
+    shutil.copytree(SEEDS, codebook)
+    arguments = ["codebook", "draft", str(wave_a.path), "--meting", str(NEW), "--questionnaire", QUESTIONNAIRE,
+                 "--out", str(folder), "--codebook", str(codebook)]
+    runner = CliRunner()
+    assert runner.invoke(app, arguments).exit_code == 0
+    add_new_questions(codebook)
+    assert decide(folder, wave_a) == 5
+    # the reviewer takes W25_N3 for the question of self-rated Dutch, which another variable asks
+    decisions = pd.read_csv(folder / "decisions.csv", dtype=str, keep_default_na=False)
+    decisions.loc[decisions["source_variable"] == "W25_N3", "decision"] = "dutch_level_self_rated"
+    decisions.to_csv(folder / "decisions.csv", index=False, lineterminator="\n")
+    assert runner.invoke(app, arguments).exit_code == 0
+    again = pd.read_csv(folder / "decisions.csv", dtype=str, keep_default_na=False)
+    assert again.iloc[:5].equals(decisions)  # the decisions are kept as they were
+    dutch = next(name for name, question in wave_a.truth.items() if question == "dutch_level_self_rated")
+    follow_up = again.iloc[5:]
+    assert follow_up[["source_variable", "issue", "decision"]].values.tolist() == [[dutch, "ambiguous", ""]]
+    assert f"{dutch}, W25_N3 all match dutch_level_self_rated" in follow_up["evidence"].iloc[0]
+    refused = runner.invoke(app, ["codebook", "draft", "--apply", str(folder), "--codebook", str(codebook)])
+    assert refused.exit_code == 1 and f"{dutch}: ambiguous is not decided" in refused.output
+    # deciding it as well does not make two variables of one question
+    again.loc[again["source_variable"] == dutch, "decision"] = "dutch_level_self_rated"
+    again.to_csv(folder / "decisions.csv", index=False, lineterminator="\n")
+    with pytest.raises(DraftRefused) as conflict:
+        apply_review(folder, codebook)
+    assert sorted(conflict.value.reasons) == sorted(
+        f"{name}: still ambiguous after the decisions ({dutch}, W25_N3 all match dutch_level_self_rated: "
+        "decided in the review)" for name in (dutch, "W25_N3"))
