@@ -180,7 +180,7 @@ def _similar(variable: ExportVariable, reference: Reference, similarity: Similar
         best = max(wordings, key=lambda w: similarity(text, w.text))
         scored.append(Candidate(question_id, round(similarity(text, best.text), 3), best))
     scored.sort(key=lambda c: (-c.score, c.question_id))
-    top = [c for c in scored if c.score >= POSSIBLE][:5]
+    top = [c for c in scored if c.score >= POSSIBLE]
     for candidate in top:
         _confirm(candidate, variable, reference)
     compatible = [c for c in top if c.confirmed]
