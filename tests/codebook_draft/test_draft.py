@@ -142,6 +142,18 @@ def test_csv_form_drafts_the_same(wave_a, draft_a, tmp_path):
     from_csv = make_draft(path, NEW, QUESTIONNAIRE, Codebook.load(SEEDS))
     assert [(m.variable.name, m.status, m.question_id, m.scale) for m in from_csv.matches] == \
         [(m.variable.name, m.status, m.question_id, m.scale) for m in draft_a.matches]
+    # reviewed, applied to a copy of the codebook and landed from the CSV, label check included
+    from orchestration.landing.loader import land_files
+
+    codebook, folder = tmp_path / "codebook", tmp_path / "review"
+    shutil.copytree(SEEDS, codebook)
+    write_review(from_csv, folder)
+    add_new_questions(codebook)
+    decide(folder, wave_a)
+    assert apply_review(folder, codebook)["crosswalk"] > 0
+    outcomes = land_files(tmp_path / "warehouse.duckdb", [path], landing_dir=tmp_path / "landing",
+                          codebook_dir=codebook)
+    assert [(o.status, o.rows) for o in outcomes] == [("loaded", len(data))]
 
 
 def test_a_wave_the_export_says_is_another_is_refused(wave_a):
@@ -215,12 +227,14 @@ def test_command_line(wave_a, tmp_path):
     from orchestration.cli import app
 
     folder = tmp_path / "review"
+    seeds_before = {p.name: p.read_bytes() for p in SEEDS.iterdir()}
     runner = CliRunner()
     result = runner.invoke(app, ["codebook", "draft", str(wave_a.path), "--meting", str(NEW), "--questionnaire",
                                  QUESTIONNAIRE, "--out", str(folder), "--codebook", str(SEEDS)])
     assert result.exit_code == 0, result.output
     assert "106 of 110 variables matched (9 re-worded), 6 coded differently from meting 2024 (6 reversed), 4 new, " \
         "5 no longer asked, 5 to decide" in result.output
+    assert {p.name: p.read_bytes() for p in SEEDS.iterdir()} == seeds_before  # a draft writes no seed
     assert sorted(p.name for p in folder.iterdir()) == [
         "crosswalk.csv", "decisions.csv", "label_synonyms.csv", "question_availability.csv", "review.json",
         "review.md", "source_variables.csv"]
