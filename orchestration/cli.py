@@ -10,10 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.codebook_draft.command import codebook_app
 from orchestration.config import Settings
 
 app = typer.Typer(help="Perspectief inburgeraars survey warehouse.", no_args_is_help=True)
 console = Console(soft_wrap=True)
+app.add_typer(codebook_app, name="codebook")
 
 
 @app.command()
