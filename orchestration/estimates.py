@@ -123,7 +123,7 @@ def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[st
     lines = part.drop_duplicates("domain").set_index("domain")[keys]
     lines["base_n"] = part.groupby("domain").size()
     result = counts.reset_index().join(lines, on="domain")
-    sized = part[part["meting"].isin(weighted_metingen)]
+    sized = _collapse_singleton_strata(part[part["meting"].isin(weighted_metingen)])
     if len(sized):
         shares = weighted_shares(sized["category"].to_numpy(), sized["weight"].to_numpy(dtype=float),
                                  sized["stratum"].to_numpy(), sized["domain"].to_numpy())
@@ -133,6 +133,20 @@ def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[st
     else:
         result = result.assign(share=np.nan, se=np.nan, weighted_base=np.nan)
     return result.drop(columns="domain")
+
+
+def _collapse_singleton_strata(sized: pd.DataFrame) -> pd.DataFrame:
+    """A stratum with one respondent in the base has no variance of its own (samplics divides by
+    n - 1 and fails): it is collapsed into the largest stratum of its meting, the usual remedy for
+    singleton strata. A meting with one respondent in the base cannot be estimated at all: its rows
+    are left out, so their weighted share and standard error stay NULL rather than look certain."""
+    size = sized.groupby("stratum")["stratum"].transform("size")
+    if (size > 1).all():
+        return sized
+    per_stratum = sized.groupby(["meting", "stratum"]).size().reset_index(name="n")
+    largest = per_stratum.sort_values(["n", "stratum"]).groupby("meting").tail(1).set_index("meting")["stratum"]
+    sized = sized.assign(stratum=sized["stratum"].where(size > 1, sized["meting"].map(largest)))
+    return sized[sized.groupby("stratum")["stratum"].transform("size") > 1]
 
 
 def estimates(answers: pd.DataFrame, respondents: pd.DataFrame, questions: pd.DataFrame,

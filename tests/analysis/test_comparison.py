@@ -105,6 +105,28 @@ def test_a_meting_without_weights_has_no_weighted_shares_and_an_unknown_base_is_
         estimates(answers, respondents, questions.assign(percentage_base="everything"), answer_sets, groups)
 
 
+def test_a_stratum_of_one_respondent_is_collapsed_and_a_meting_of_one_is_left_unweighted():
+    questions, answer_sets, groups = _codebook()
+    # 2024: four Wi2021-asiel respondents and one Wi2021-gezin (a stratum of one); 2023: one respondent
+    keys = ["a", "b", "c", "d", "e", "f"]
+    answers = pd.DataFrame({"respondent_key": keys, "question_id": "q", "harmonised_code": [4, 1, 5, 2, 4, 4],
+                            "answer_status": "valid"})
+    respondents = pd.DataFrame({
+        "respondent_key": keys, "meting": [2024] * 5 + [2023], "wet": "Wi2021",
+        "group_label": ["Wi2021-asiel"] * 4 + ["Wi2021-gezin", "Wi2021-asiel"], "leerroute": "B1", "cohort": 1,
+        "gender": "man", "weight": [1.0, 2.0, 1.0, 1.0, 5.0, 1.0]})
+    out = estimates(answers, respondents, questions, answer_sets, groups)
+    total = out[(out["breakdown"] == "total") & (out["category_id"] == "agree")].set_index("meting")
+    # 2024: (1 + 1 + 5) / 10 agree, as one stratum of five after collapsing; the standard error is
+    # that of the one-stratum hand computation: scores z = w (y - 0.7) / 10 = .03 -.14 .03 -.07 .15,
+    # var = 5/4 * (.0009 + .0196 + .0009 + .0049 + .0225) = 0.061, se = sqrt(0.061)
+    assert total.loc[2024, "pct_weighted"] == pytest.approx(70.0)
+    assert total.loc[2024, "se_weighted_points"] == pytest.approx(100 * math.sqrt(0.061))
+    # 2023: one respondent, no design-based variance: NULL, never a certain-looking 0
+    assert total.loc[2023, "pct"] == 100.0
+    assert pd.isna(total.loc[2023, "pct_weighted"]) and pd.isna(total.loc[2023, "se_weighted_points"])
+
+
 def test_chi_square_of_a_yes_no_table_is_the_pooled_z_squared():
     previous, current = pd.Series({0: 160, 1: 40}), pd.Series({0: 140, 1: 70})
     result = chi_square(previous, current)
