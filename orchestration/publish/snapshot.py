@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse import WarehouseBusy, connect
+from orchestration.warehouse import WarehouseBusy, connect, writer_lock
 
 SNAPSHOT_SCHEMAS = ("marts", "analysis")
 INFO_TABLE = "snapshot_info"
@@ -53,7 +53,7 @@ class Snapshot:
 
 
 def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_SCHEMAS,
-            wait_seconds: float = 60.0) -> Snapshot:
+            wait_seconds: float | None = None) -> Snapshot:
     """Copy every table and view of `schemas` in `warehouse` into a new file and move it onto
     `target` in one rename. On any failure the file at `target` is left as it was."""
     if not warehouse.is_file():
@@ -64,7 +64,9 @@ def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_S
     started = time.monotonic()
     built_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con:
+        # the writer lock: no load or build changes the warehouse halfway through the copy
+        with writer_lock(warehouse, "publish snapshot", wait_seconds), \
+                connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con:
             rows, fingerprints = _copy_schemas(con, warehouse, temp, schemas, built_at)
         _fsync(temp)
         # 0444: an analyst who forgets read_only=True gets an error (as a non-root user) instead of
