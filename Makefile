@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
 TEST_DB := $(CURDIR)/warehouse/test/inburgering.duckdb
 TEST_LANDING := $(CURDIR)/warehouse/test/landing
 
-.PHONY: setup manifest run test lint dbt-build clean dagster-home
+.PHONY: setup manifest run ui test lint dbt-build clean dagster-home
 
 setup: $(STAMP)
 
@@ -30,6 +30,12 @@ manifest: setup
 run: manifest dagster-home
 	$(BIN)/inburgering generate
 	$(BIN)/inburgering build
+
+# The Dagster UI on the project's instance (DAGSTER_HOME above): the runs of `make run` and
+# `inburgering build`, the schedule and the sensors, on http://localhost:$(UI_PORT).
+UI_PORT ?= 3000
+ui: manifest dagster-home
+	$(BIN)/dagster dev --port $(UI_PORT)
 
 # dbt's documentation site for analysts (models, columns, lineage, catalog of the warehouse)
 # on http://localhost:$(DOCS_PORT); `inburgering docs --no-serve` only writes it to target/docs.

@@ -74,7 +74,9 @@ def _generic_check(test: str, column: str | None, kwargs: Mapping[str, Any]) -> 
 
 
 def _singular_description(node: Mapping[str, Any]) -> str:
-    """The leading `--` comment of a singular test's SQL: what it asserts, in its author's words."""
+    """Its YAML description, else the leading `--` comment of its SQL: what it asserts."""
+    if (node.get("description") or "").strip():
+        return node["description"].strip()
     lines = []
     for line in (node.get("raw_code") or "").splitlines():
         if not line.startswith("--"):
