@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -183,6 +184,12 @@ class _ConsoleHandler(logging.Handler):
         self.log.write(f"{message}\n")
 
 
+def _to_log(log: TextIO):
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        log.write(warnings.formatwarning(message, category, filename, lineno, line))
+    return show
+
+
 def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Console) -> BuildOutcome:
     """Execute `job_name` of `defs` in this process on the instance of DAGSTER_HOME (else a
     throw-away one), following it on `console`."""
@@ -208,7 +215,9 @@ def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Con
         lock_log.setLevel(logging.WARNING)
         try:
             # dbt's per-node lines are written to stdout by dagster-dbt: into the log file
-            with contextlib.redirect_stdout(log):
+            with contextlib.redirect_stdout(log), warnings.catch_warnings():
+                # Python warnings of the analyses (a rank-deficient model at a small scale) too
+                warnings.showwarning = _to_log(log)
                 job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
                                        run_id=run_id, tags={"launched_by": "inburgering build"})
         finally:
