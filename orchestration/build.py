@@ -21,7 +21,7 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # (stage, what it does), in the order the refresh runs them
 STAGES = [
@@ -104,7 +104,7 @@ class _Tracker:
         self.checks = 0
         for stage in self.stages.values():
             stage.task = progress.add_task(stage.label, total=stage.assets or None, start=False,
-                                           status="waiting", visible=bool(stage.steps))
+                                           status="waiting", mark=_MARKS["waiting"], visible=bool(stage.steps))
 
     def __call__(self, entry) -> None:
         self._write(entry)
@@ -127,7 +127,7 @@ class _Tracker:
             self._check(stage, event.event_specific_data)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
             if kind == "STEP_FAILURE":
-                self.failed_steps.append((entry.step_key, event.event_specific_data.error.message.strip()))
+                self.failed_steps.append((entry.step_key, _error_message(event.event_specific_data.error)))
                 stage.status = "failed"
             elif kind == "STEP_SKIPPED" and stage.status != "failed":
                 stage.status = "skipped"
@@ -151,7 +151,8 @@ class _Tracker:
         stage.status = status
         checks = f", checks {stage.checks_passed} passed" if stage.checks_passed or stage.checks_failed else ""
         failed = f", [red]{stage.checks_failed} failed[/red]" if stage.checks_failed else ""
-        self.progress.update(stage.task, status=f"{escape(status)}{checks}{failed}")
+        mark = _MARKS.get(status, "[cyan]▶[/cyan]")
+        self.progress.update(stage.task, status=f"{escape(status)}{checks}{failed}", mark=mark)
 
     def _finish(self, stage: Stage) -> None:
         stage.seconds = time.monotonic() - stage.started if stage.started is not None else 0.0
@@ -169,6 +170,16 @@ class _Tracker:
         message = entry.user_message or (event.message if event else "") or ""
         self.log.write(f"{when} {kind:<24} {entry.step_key or '-':<28} {message}\n")
         self.log.flush()
+
+
+def _error_message(error) -> str:
+    """The user's error, not Dagster's wrapper around it ('Error occurred while executing op ...')."""
+    while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause
+    return error.message.strip()
+
+
+_MARKS = {"waiting": " ", "done": "[green]✓[/green]", "failed": "[red]✗[/red]", "skipped": "[yellow]-[/yellow]"}
 
 
 class _ConsoleHandler(logging.Handler):
@@ -203,7 +214,7 @@ def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Con
     log_path = log_path_for(warehouse)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    columns = (SpinnerColumn(), TextColumn("{task.description:<28}"), BarColumn(bar_width=24),
+    columns = (TextColumn("{task.fields[mark]}"), TextColumn("{task.description:<26}"), BarColumn(bar_width=10),
                MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
     lock_log = logging.getLogger("orchestration.warehouse")
     with open(log_path, "w", encoding="utf-8") as log, \
