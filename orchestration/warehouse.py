@@ -144,6 +144,28 @@ def writer_lock(database: Path, activity: str = "", wait_seconds: float | None =
         os.close(fd)
 
 
+@contextmanager
+def reading_turn(database: Path) -> Iterator[None]:
+    """A short read by the pipeline's own sensors: WarehouseBusy at once while a writer holds the
+    warehouse, and writers kept out while it reads (a shared lock), so a dbt process never finds the
+    file held by a sensor's connection."""
+    path = lock_path(Path(database).resolve())
+    with _guard:
+        held_here = path in _held
+    if held_here or not path.parent.exists():
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o664)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(f"{database}: held by {_read_holder(fd)}") from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def _acquire(fd: int, database: Path, wait_seconds: float) -> None:
     deadline = time.monotonic() + wait_seconds
     told = None

@@ -34,7 +34,7 @@ from orchestration.assets.publish import PUBLISHED_SNAPSHOT
 from orchestration.landing import registry
 from orchestration.landing.registry import RAW_SCHEMA
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import WarehouseBusy
+from orchestration.warehouse import WarehouseBusy, reading_turn
 
 REFRESH_JOB = "refresh_warehouse"
 DATA_VERSION_TAG = "dagster/data_version"
@@ -71,9 +71,10 @@ def _landed_outside(version) -> AssetMaterialization:
 )
 def landed_exports_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     try:
-        current = registry.read_frame(
-            warehouse.db, f"select * from {registry.REGISTRY} where status = 'current' order by export_table",
-            wait_seconds=10)
+        with reading_turn(warehouse.db):
+            current = registry.read_frame(
+                warehouse.db, f"select * from {registry.REGISTRY} where status = 'current' order by export_table",
+                wait_seconds=10)
     except WarehouseBusy as exc:
         return SkipReason(f"the warehouse is busy; looking again next tick ({exc})")
     if current is None or current.empty:

@@ -118,3 +118,13 @@ def test_no_second_refresh_while_one_is_running(env):
     assert not result.run_requests
     assert result.skip_reason.skip_message == "a refresh is queued or running; it takes these along"
     assert _recorded_version(env["instance"], RAW_KEY) == sha256_of(path), "the version is recorded all the same"
+
+
+def test_the_sensor_leaves_the_warehouse_alone_while_a_writer_has_its_turn(env, hold_warehouse):
+    path = write_sav(env["landing"] / "v1.sav", mini_frame(5))
+    land_files(env["duckdb"], [path], landing_dir=env["landing"], codebook_dir=env["codebook"])
+    holder = hold_warehouse(env["duckdb"], 60, "dbt build")
+    result = _tick(env)
+    assert isinstance(result, SkipReason)
+    assert "the warehouse is busy; looking again next tick" in result.skip_message
+    assert f"PID {holder.pid} (holder-of-the-warehouse: dbt build" in result.skip_message

@@ -9,7 +9,7 @@ import time
 import duckdb
 import pytest
 
-from orchestration.warehouse import WarehouseBusy, connect, current_holder, lock_path, writer_lock
+from orchestration.warehouse import WarehouseBusy, connect, current_holder, lock_path, reading_turn, writer_lock
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +99,17 @@ def test_a_reader_of_a_busy_warehouse_is_told_who_writes(tmp_path, hold_warehous
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_sensor_does_not_open_the_warehouse_while_a_writer_has_its_turn(tmp_path, hold_warehouse):
+    db = tmp_path / "w.duckdb"
+    holder = hold_warehouse(db, 60, "dbt build")
+    with pytest.raises(WarehouseBusy, match=rf"held by PID {holder.pid} \(holder-of-the-warehouse: dbt build"):
+        with reading_turn(db):
+            pass
+    holder.kill()
+    holder.wait()
+    with reading_turn(db):
+        with pytest.raises(WarehouseBusy, match="not released within 0s"):
+            with writer_lock(db, wait_seconds=0):  # a writer waits for the sensor's short read
+                pass
