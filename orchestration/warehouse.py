@@ -199,7 +199,7 @@ def _holder(path: Path, exc: Exception) -> str:
     """Who holds the file: the writer lock's holder if a writer does, else 'PID 1234' from DuckDB's
     lock message (an analyst's session), so the engineer knows whom to ask."""
     holder = current_holder(path)
-    if holder is not None and holder.pid is not None:
+    if holder is not None and holder.pid not in (None, os.getpid()):
         return str(holder)
     match = re.search(r"\(PID (\d+)\)", str(exc))
     return f"PID {match.group(1)}" if match else "process unknown"
@@ -223,7 +223,7 @@ def connect(path: Path, read_only: bool = False, wait_seconds: float | None = No
 
 @contextmanager
 def _open(path: Path, read_only: bool, wait_seconds: float, deadline: float) -> Iterator[duckdb.DuckDBPyConnection]:
-    delay = 0.2
+    delay, told = 0.2, None
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
@@ -238,8 +238,11 @@ def _open(path: Path, read_only: bool, wait_seconds: float, deadline: float) -> 
                         f"is closed (or wait longer: --wait or {WAIT_ENV}). DuckDB said: {exc}"
                     ) from exc
                 raise
-            log.warning("%s is held by another process (%s); waiting %.1fs and trying again",
-                        path, _holder(path, exc), delay)
+            holder = _holder(path, exc)
+            if holder != told:  # once per holder, not once per retry
+                log.warning("%s is held by another process (%s); waiting up to %.0fs for it to close",
+                            path, holder, max(deadline - time.monotonic(), 0))
+                told = holder
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
     try:

@@ -19,6 +19,7 @@ import hashlib
 from dagster import (
     AssetKey,
     AssetMaterialization,
+    DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
     RunsFilter,
@@ -27,7 +28,6 @@ from dagster import (
     SkipReason,
     sensor,
 )
-from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
 
 from orchestration.assets.landing import raw_table_specs
 from orchestration.assets.publish import PUBLISHED_SNAPSHOT
@@ -37,6 +37,8 @@ from orchestration.resources import WarehouseResource
 from orchestration.warehouse import WarehouseBusy, reading_turn
 
 REFRESH_JOB = "refresh_warehouse"
+NOT_FINISHED = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
+                DagsterRunStatus.STARTED]
 DATA_VERSION_TAG = "dagster/data_version"
 RAW_KEYS = {spec.key for spec in raw_table_specs()}
 
@@ -90,7 +92,7 @@ def landed_exports_sensor(context: SensorEvaluationContext, warehouse: Warehouse
         record is not None and record.storage_id > published.storage_id for record in latest.values())
     if not changed_since_refresh:
         return SensorResult(skip_reason="every landed export is in the last refresh")
-    if instance.get_runs(RunsFilter(job_name=REFRESH_JOB, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1):
+    if instance.get_runs(RunsFilter(job_name=REFRESH_JOB, statuses=NOT_FINISHED), limit=1):
         return SensorResult(asset_events=events, skip_reason="a refresh is queued or running; it takes these along")
     state = "\n".join(f"{v.export_table}:{v.sha256}" for v in versions)
     changed = [e.asset_key.path[-1] for e in events]
