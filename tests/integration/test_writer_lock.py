@@ -9,6 +9,7 @@ import time
 import duckdb
 import pytest
 
+from orchestration.config import PROJECT_DIR
 from orchestration.warehouse import WarehouseBusy, connect, current_holder, lock_path, reading_turn, writer_lock
 
 pytestmark = pytest.mark.integration
@@ -113,3 +114,18 @@ def test_a_sensor_does_not_open_the_warehouse_while_a_writer_has_its_turn(tmp_pa
         with pytest.raises(WarehouseBusy, match="not released within 0s"):
             with writer_lock(db, wait_seconds=0):  # a writer waits for the sensor's short read
                 pass
+
+
+def test_dbt_waits_for_its_turn_instead_of_failing_on_duckdbs_lock(tmp_path, hold_warehouse, caplog):
+    """dbt opens the file itself and gives up at once ("Could not set lock"); the runner waits for
+    the writer lock and for the file to be free first."""
+    from orchestration.dbt_runner import dbt_build
+
+    db = tmp_path / "w.duckdb"
+    holder = hold_warehouse(db, 8, "a load")
+    with caplog.at_level(logging.WARNING, logger="orchestration.warehouse"):
+        dbt_build(db, tmp_path / "target", PROJECT_DIR, "--select", "population_margins", "--indirect-selection", "cautious")
+    holder.wait(timeout=30)
+    assert f"is held by PID {holder.pid} (holder-of-the-warehouse: a load, since " in caplog.text
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from seeds.population_margins").fetchone()[0] > 0
