@@ -69,6 +69,7 @@ class BuildOutcome:
     failed_steps: list[tuple[str, str]]
     failed_checks: list[FailedCheck]
     checks: int
+    run_success: bool = True
 
     @property
     def errors(self) -> list[FailedCheck]:
@@ -76,7 +77,7 @@ class BuildOutcome:
 
     @property
     def success(self) -> bool:
-        return not self.failed_steps and not self.errors
+        return self.run_success and not self.failed_steps and not self.errors
 
 
 def log_path_for(warehouse: Path) -> Path:
@@ -229,13 +230,13 @@ def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Con
             with contextlib.redirect_stdout(log), warnings.catch_warnings():
                 # Python warnings of the analyses (a rank-deficient model at a small scale) too
                 warnings.showwarning = _to_log(log)
-                job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
+                result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
                                        run_id=run_id, tags={"launched_by": "inburgering build"})
         finally:
             lock_log.removeHandler(handler)
     return BuildOutcome(run_id=run_id, log_path=log_path, stages=list(tracker.stages.values()),
                         failed_steps=tracker.failed_steps, failed_checks=tracker.failed_checks,
-                        checks=tracker.checks)
+                        checks=tracker.checks, run_success=result.success)
 
 
 def print_outcome(outcome: BuildOutcome, console: Console) -> None:
@@ -248,6 +249,8 @@ def print_outcome(outcome: BuildOutcome, console: Console) -> None:
             table.add_row(stage.name, f"{stage.materialised} of {stage.assets}", str(stage.checks_passed),
                           str(stage.checks_failed), f"{stage.seconds:.0f}", stage.status)
     console.print(table)
+    if not outcome.run_success and not outcome.failed_steps:
+        console.print(f"[red]the run failed[/red] before or between its steps; see {escape(str(outcome.log_path))}")
     for step, message in outcome.failed_steps:
         console.print(f"[red]failed[/red] {escape(step)}: {escape(message)}")
     for check in outcome.failed_checks:
