@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
 TEST_DB := $(CURDIR)/warehouse/test/inburgering.duckdb
 TEST_LANDING := $(CURDIR)/warehouse/test/landing
 
-.PHONY: setup manifest run test lint dbt-build clean dagster-home
+.PHONY: setup manifest run ui test lint dbt-build clean dagster-home
 
 setup: $(STAMP)
 
@@ -36,6 +36,13 @@ run: manifest dagster-home
 	$(DEMO) $(BIN)/inburgering generate
 	$(DEMO) $(BIN)/inburgering build
 
+# The Dagster UI on the project's instance (DAGSTER_HOME above): the runs of `make run` and
+# `inburgering build`, the schedule and the sensors, on http://localhost:$(UI_PORT).
+UI_PORT ?= 3000
+.PHONY: ui
+ui: manifest dagster-home
+	$(DEMO) $(BIN)/dagster dev --port $(UI_PORT)
+
 # dbt's documentation site for analysts (models, columns, lineage, catalog of the warehouse)
 # on http://localhost:$(DOCS_PORT); `inburgering docs --no-serve` only writes it to target/docs.
 DOCS_PORT ?= 8080
@@ -51,7 +58,7 @@ browser:
 
 test: manifest dagster-home browser
 	$(BIN)/pytest
-	$(MAKE) --no-print-directory dbt-build lint
+	$(MAKE) --no-print-directory dbt-build lint mutants-sample
 
 dbt-build: setup
 	rm -rf $(dir $(TEST_DB))
@@ -73,3 +80,12 @@ BENCH_SCALES ?= 1 10
 .PHONY: bench
 bench: setup
 	$(DEMO) $(BIN)/python -m orchestration.bench --scales $(BENCH_SCALES)
+
+# Mutation check (tests/mutation/): deliberate errors, one at a time, in a copy of the project;
+# each must make a check fail. `make test` runs the sample marked in mutations.yaml; the full
+# run takes about a minute per mutation caught at landing and several for the others.
+.PHONY: mutants mutants-sample
+mutants: manifest
+	$(BIN)/python -m tests.mutation --report warehouse/mutants.md
+mutants-sample: manifest
+	$(BIN)/python -m tests.mutation --sample

@@ -22,6 +22,12 @@ def snapshot_path_for(duckdb_path: Path) -> Path:
     return _path_from_env("INBURGERING_SNAPSHOT_PATH", duckdb_path.parent / "published" / duckdb_path.name)
 
 
+def dagster_home() -> Path:
+    """The project's Dagster instance (runs, schedules, sensors): DAGSTER_HOME, else
+    warehouse/dagster_home, the one the Makefile sets for `make run` and `make ui`."""
+    return _path_from_env("DAGSTER_HOME", PROJECT_DIR / "warehouse" / "dagster_home")
+
+
 @dataclass(frozen=True)
 class Settings:
     duckdb_path: Path

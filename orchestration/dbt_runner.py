@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR
+from orchestration.warehouse import wait_until_free, writer_lock
 
 
 class DbtFailed(RuntimeError):
@@ -17,14 +18,20 @@ class DbtFailed(RuntimeError):
 
 def dbt_build(database: Path, target_path: Path, project_dir: Path = PROJECT_DIR, *args: str) -> None:
     dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
+    with writer_lock(database, "dbt build"):
+        wait_until_free(database)
+        result = _run_dbt(dbt, database, target_path, project_dir, args)
+    if result.returncode != 0:
+        raise DbtFailed(result.stdout[-4000:] + result.stderr[-2000:])
+
+
+def _run_dbt(dbt: Path, database: Path, target_path: Path, project_dir: Path, args: tuple[str, ...]):
+    return subprocess.run(
         [str(dbt), "build", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
          "--target-path", str(target_path), "--quiet", *args],
         cwd=project_dir, env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
         capture_output=True, text=True,
     )
-    if result.returncode != 0:
-        raise DbtFailed(result.stdout[-4000:] + result.stderr[-2000:])
 
 
 def land_and_build(paths: list[Path], root: Path) -> Path:

@@ -1,11 +1,24 @@
-"""dbt models, seeds and tests as Dagster assets and asset checks."""
+"""dbt models, seeds and tests as Dagster assets and asset checks.
 
-from typing import Any, Mapping
+What the UI shows about them comes from the project's YAML: a model's description (never its
+SQL), the catalog's owners and tags, and for every dbt test a readable check name
+(`<column>_<test>`, or the singular test's file name) with a one-line description of what it
+asserts. A dbt build waits for the warehouse's writer lock, then for every other process to
+close the file (dbt opens it itself and cannot wait).
+"""
+
+import copy
+import json
+import re
+from collections import defaultdict
+from typing import Any, Mapping, Sequence
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.resources import dbt_project
+from orchestration.assets.catalog import OWNERS, tags_for
+from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.warehouse import wait_until_free, writer_lock
 
 
 class SchemaQualifiedTranslator(DagsterDbtTranslator):
@@ -20,7 +33,94 @@ class SchemaQualifiedTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("schema") or "dbt"
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The YAML description only: dagster-dbt's default appends the whole compiled SQL."""
+        description = (dbt_resource_props.get("description") or "").strip()
+        return description or (f"dbt {dbt_resource_props['resource_type']} "
+                               f"{dbt_resource_props.get('original_file_path', dbt_resource_props['name'])}")
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SchemaQualifiedTranslator())
-def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        return super().get_owners(dbt_resource_props) or OWNERS
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        return {**tags_for(dbt_resource_props.get("schema") or "dbt"), **super().get_tags(dbt_resource_props)}
+
+
+# --- dbt tests as readable checks ---------------------------------------------------------------
+
+def _ref_name(text: str) -> str:
+    """'dim_question' from "ref('dim_question')" (a relationships test's `to`)."""
+    match = re.search(r"""ref\(\s*['"]([^'"]+)['"]""", text or "")
+    return match.group(1) if match else str(text)
+
+
+def _generic_check(test: str, column: str | None, kwargs: Mapping[str, Any]) -> tuple[str, str]:
+    """(check name, description) of a generic dbt test on `column`."""
+    if test == "not_null":
+        return f"{column}_not_null", f"{column} is never empty (NULL)."
+    if test == "unique":
+        return f"{column}_unique", f"No value of {column} occurs twice."
+    if test == "accepted_values":
+        values = ", ".join(map(str, kwargs.get("values", [])))
+        return f"{column}_accepted_values", f"{column} holds only: {values}."
+    if test == "relationships":
+        target = _ref_name(kwargs.get("to", ""))
+        return f"{column}_in_{target}", f"Every {column} is a {kwargs.get('field', column)} of {target}."
+    if test == "unique_combination_of_grain_columns":
+        columns = ", ".join(kwargs.get("columns", []))
+        return "grain_unique", f"One row per {columns}."
+    subject = f" on {column}" if column else ""
+    return f"{column}_{test}" if column else test, f"dbt test {test}{subject}."
+
+
+def _singular_description(node: Mapping[str, Any]) -> str:
+    """Its YAML description, else the leading `--` comment of its SQL: what it asserts."""
+    if (node.get("description") or "").strip():
+        return node["description"].strip()
+    lines = []
+    for line in (node.get("raw_code") or "").splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.lstrip("- ").strip())
+    return " ".join(lines) or f"dbt test {node.get('original_file_path', node['name'])}"
+
+
+def readable_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of dbt's manifest in which every test has a readable name, unique on its model, and a
+    description (meta.description, which dagster-dbt shows on the check). dbt's own names join model,
+    column and every accepted value into one string; Dagster keys the checks by this name, and
+    dbt's events find them by unique_id, so renaming the copy renames the checks everywhere."""
+    manifest = copy.deepcopy(dict(manifest))
+    taken: dict[str, set[str]] = defaultdict(set)
+    for unique_id in sorted(manifest["nodes"]):
+        node = manifest["nodes"][unique_id]
+        if node["resource_type"] != "test":
+            continue
+        metadata = node.get("test_metadata") or {}
+        if metadata:
+            name, description = _generic_check(metadata["name"], node.get("column_name"),
+                                               metadata.get("kwargs", {}))
+        else:
+            name, description = node["name"], _singular_description(node)
+        if (node.get("config") or {}).get("severity", "error").lower() == "warn":
+            description += " (warning only)"
+        attached = node.get("attached_node") or unique_id
+        base, number = name, 2
+        while name in taken[attached]:
+            name, number = f"{base}_{number}", number + 1
+        taken[attached].add(name)
+        node["name"] = name
+        node["meta"] = {**(node.get("meta") or {}), "description": description}
+        if isinstance(node.get("config"), dict):
+            node["config"]["meta"] = {**(node["config"].get("meta") or {}), "description": description}
+    return manifest
+
+
+MANIFEST = readable_manifest(json.loads(dbt_project.manifest_path.read_text()))
+
+
+@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=SchemaQualifiedTranslator())
+def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    with writer_lock(warehouse.db, "dbt build"):
+        wait_until_free(warehouse.db)
+        yield from dbt.cli(["build"], context=context).stream()

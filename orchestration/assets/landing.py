@@ -50,7 +50,7 @@ from orchestration.landing.errors import LandingError, Problem
 from orchestration.landing.loader import LoadOutcome, land_files, pending_exports
 from orchestration.landing.registry import RAW_SCHEMA
 from orchestration.resources import WarehouseResource, dbt_project
-from orchestration.warehouse import WarehouseBusy
+from orchestration.warehouse import WarehouseBusy, reading_turn
 
 # A file modified this recently may still be being copied in; look again next tick.
 SETTLE_SECONDS = 30
@@ -228,8 +228,10 @@ def landing_sensor(context: SensorEvaluationContext, warehouse: WarehouseResourc
     # The cursor caches sha256 by (name, size, mtime), so unchanged files are not re-hashed.
     hashes = json.loads(context.cursor) if context.cursor else {}
     try:
-        pending = pending_exports(warehouse.db, warehouse.landing, settle_seconds=SETTLE_SECONDS,
-                                  sidecar_grace_seconds=SIDECAR_GRACE_SECONDS, hashes=hashes, wait_seconds=10)
+        # never holds the file while a writer (a dbt build) has its turn; see reading_turn
+        with reading_turn(warehouse.db):
+            pending = pending_exports(warehouse.db, warehouse.landing, settle_seconds=SETTLE_SECONDS,
+                                      sidecar_grace_seconds=SIDECAR_GRACE_SECONDS, hashes=hashes, wait_seconds=10)
     except WarehouseBusy as exc:
         return SkipReason(f"the warehouse is busy; looking again next tick ({exc})")
     context.update_cursor(json.dumps(hashes))

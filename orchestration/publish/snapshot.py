@@ -30,7 +30,7 @@ from orchestration.privacy.file_modes import PRIVATE_READ_ONLY, private_umask
 from orchestration.privacy.snapshot_privacy import PrivacyRuleError, Rules
 from orchestration.publish.anonymise import Plan, PrivacyNotReached, PrivacyReport, verify
 from orchestration.publish import comments
-from orchestration.warehouse import WarehouseBusy, connect
+from orchestration.warehouse import WarehouseBusy, connect, writer_lock
 
 SNAPSHOT_SCHEMAS = ("marts", "analysis")
 INFO_TABLE = "snapshot_info"
@@ -63,7 +63,7 @@ class Snapshot:
 
 
 def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_SCHEMAS,
-            wait_seconds: float = 60.0, rules: Rules | None = None) -> Snapshot:
+            wait_seconds: float | None = None, rules: Rules | None = None) -> Snapshot:
     """Copy every table and view of `schemas` in `warehouse` into a new file and move it onto
     `target` in one rename. On any failure the file at `target` is left as it was."""
     try:
@@ -78,7 +78,9 @@ def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_S
     started = time.monotonic()
     built_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con, private_umask():
+        # the writer lock: no load or build changes the warehouse halfway through the copy
+        with writer_lock(warehouse, "publish snapshot", wait_seconds), \
+                connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con, private_umask():
             rows, fingerprints, privacy = _copy_schemas(con, warehouse, temp, schemas, built_at, rules)
         _fsync(temp)
         # 0440: an analyst who forgets read_only=True gets an error (as a non-root user) instead of

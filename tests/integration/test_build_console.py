@@ -1,0 +1,108 @@
+"""`inburgering build`: waits its turn for the warehouse, shows stages, keeps dbt's lines in a log
+file, and fails naming every failed step and ERROR check."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    DagsterInstance,
+    Definitions,
+    asset,
+    asset_check,
+    define_asset_job,
+)
+from rich.console import Console
+
+from orchestration.build import print_outcome, run_build
+
+pytestmark = pytest.mark.integration
+
+
+@asset(key=AssetKey(["marts", "tiny"]))
+def tiny():
+    print("1 of 1 OK created sql table model marts.tiny")  # as dagster-dbt writes dbt's lines
+    return 2
+
+
+@asset_check(asset=tiny, description="The tiny table holds two rows.")
+def holds_three_rows():
+    return AssetCheckResult(passed=False)
+
+
+@asset_check(asset=tiny, description="Only a warning.")
+def soft_rule():
+    return AssetCheckResult(passed=False, severity=AssetCheckSeverity.WARN)
+
+
+@asset(key=AssetKey(["analysis", "broken"]), deps=[tiny])
+def broken():
+    raise ValueError("the analysis cannot run")
+
+
+def test_a_failed_error_check_and_a_failed_step_fail_the_build_naming_each(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    defs = Definitions(assets=[tiny, broken], asset_checks=[holds_three_rows, soft_rule],
+                       jobs=[define_asset_job("refresh_warehouse")])
+    screen = io.StringIO()
+    console = Console(file=screen, width=200)
+    outcome = run_build(defs, "refresh_warehouse", tmp_path / "w.duckdb", "CRITICAL", console)
+    print_outcome(outcome, console)
+    text = screen.getvalue()
+
+    assert not outcome.success
+    assert [check.name for check in outcome.errors] == ["marts/tiny:holds_three_rows"]
+    assert [step for step, _ in outcome.failed_steps] == ["analysis__broken"]
+    assert "failed check marts/tiny:holds_three_rows: The tiny table holds two rows." in text
+    assert "warning marts/tiny:soft_rule: Only a warning." in text
+    assert "failed analysis__broken: ValueError: the analysis cannot run" in text
+    assert "0 of 2 asset checks passed; 1 of ERROR severity failed" in text
+    assert outcome.log_path.parent == tmp_path / "logs"
+    assert f"log: {outcome.log_path}" in text
+    log = outcome.log_path.read_text(encoding="utf-8")
+    assert "1 of 1 OK created sql table model marts.tiny" in log and "1 of 1 OK created" not in text
+    assert "STEP_FAILURE" in log
+
+
+def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, hold_warehouse, tmp_path):
+    """The real command in its own process, the real build, while another process holds the
+    warehouse; the holder ends once the build has said it waits for it."""
+    _, paths = generated
+    workspace["landing"].mkdir(parents=True)
+    for path in paths:
+        shutil.copy2(path, workspace["landing"] / path.name)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    holder = hold_warehouse(workspace["duckdb"], 600, "dbt build")
+    build = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "inburgering"), "build", "--wait", "600"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    before = []
+    for line in build.stdout:
+        before.append(line)
+        if "waiting" in line:
+            break
+    holder.kill()
+    holder.wait()
+    rest, _ = build.communicate(timeout=3600)
+    waited, output = " ".join("".join(before).split()), "".join(before) + rest
+
+    assert f"PID {holder.pid} (holder-of-the-warehouse: dbt build, since " in waited, waited
+    assert build.returncode == 0, output[-5000:]
+    assert "129 of 129 asset checks passed" in output
+    assert len(output.splitlines()) < 60, "a stage summary, not dbt's per-node lines"
+    [log_path] = (workspace["duckdb"].parent / "logs").glob("build-*.log")
+    assert f"log: {log_path}" in " ".join(output.split())
+    assert "OK created sql table model marts.fct_respondent" in log_path.read_text(encoding="utf-8")
+    with DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs()
+        assert run.job_name == "refresh_warehouse"
