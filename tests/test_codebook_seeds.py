@@ -479,3 +479,25 @@ def test_combined_categories_are_disjoint_valid_answers(questions, answer_sets):
     assert (per_group[["label_nl", "label_en", "sort_order"]].nunique() == 1).all().all()
     used = set(questions.answer_set_id)
     assert set(groups.answer_set_id) <= used, "combined categories of an answer set no question uses"
+
+
+MAPPING_BASES = {("valid",): "valid", ("dont_know", "valid"): "valid_and_dont_know",
+                 ("dont_know", "no_answer", "valid"): "answered"}
+
+
+def test_percentage_base_agrees_with_the_reviewed_report_mapping(questions):
+    """orchestration/report_mapping.yaml states, table by table, what the report's percentages are
+    of; the warehouse's rule is the seed's percentage_base. Two readings of the report, kept apart
+    on purpose (the reproduction checks read the mapping): they must say the same."""
+    mapping = yaml.safe_load((Path(__file__).parents[1] / "orchestration" / "report_mapping.yaml").read_text())
+    seed = dict(zip(questions.question_id, questions.percentage_base))
+    compared = {}
+    for table, entry in mapping["frequency_tables"].items():
+        if "question" not in entry:
+            continue
+        expected = MAPPING_BASES[tuple(sorted(entry["base"]))]
+        assert seed[entry["question"]] == expected, f"{table} ({entry['question']}): the mapping says {expected}"
+        compared[entry["question"]] = expected
+    assert {q for q, base in compared.items() if base != "valid"} == {
+        "benefit", "work_guidance_satisfaction", "fixed_costs_satisfaction", "school_support_satisfaction",
+        "costs_importance", "course_cost", "money_support_satisfaction"}
