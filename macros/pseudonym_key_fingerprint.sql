@@ -54,7 +54,11 @@
         and result.node.config.materialized == 'incremental' %}
         {% do built.append(result.node.alias or result.node.name) %}
     {% endfor %}
-    {% if not execute or built | length == 0 %}{{ return('') }}{% endif %}
+    {#- only a run or build writes tables; compile and docs generate report 'success' too, and
+        must not record a key that built nothing -#}
+    {% if not execute or flags.WHICH not in ('run', 'build') or flags.EMPTY or built | length == 0 %}
+        {{ return('') }}
+    {% endif %}
     {% set relation = key_fingerprint_relation() %}
     create schema if not exists {{ relation.schema }};
     create table if not exists {{ relation }} (

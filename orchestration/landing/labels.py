@@ -66,14 +66,19 @@ class LabelBook:
 
 
 def normalise(label: str) -> str:
-    """'Redelijk (niet goed, niet slecht)' == 'redelijk niet goed niet slecht'; 'Syrië' == 'Syrie'."""
+    """'Redelijk (niet goed, niet slecht)' == 'redelijk niet goed niet slecht'; 'Syrië' == 'Syrie'.
+    A dash before a digit is a sign or a range and stays: '-1' is not '1', nor '1-2' '1 2'."""
     decomposed = unicodedata.normalize("NFKD", str(label))
     kept = []
-    for char in decomposed:
+    for position, char in enumerate(decomposed):
         category = unicodedata.category(char)
         if category == "Mn":  # a diacritic split off its letter
             continue
-        kept.append(" " if category.startswith("P") else char)
+        before_digit = decomposed[position + 1:position + 2].isdigit()
+        if (category == "Pd" or char == "\u2212") and before_digit:
+            kept.append("-")
+        else:
+            kept.append(" " if category.startswith("P") else char)
     return " ".join("".join(kept).casefold().split())
 
 

@@ -7,6 +7,10 @@ respondent_key. Two real dbt builds on one real warehouse, each with its own key
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -44,6 +48,15 @@ def landed(tmp_path_factory):
     return root
 
 
+def _dbt_compile(database, target, *args: str) -> None:
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "compile", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+         "--target-path", str(target), "--quiet", *args],
+        cwd=PROJECT_DIR, env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
 def _keys_under(database, key: str) -> dict[str, tuple[int, int]]:
     """Per key column: (rows, rows whose key is the keyed hash under `key`)."""
     with duckdb.connect(str(database), read_only=True) as con:
@@ -74,6 +87,10 @@ def test_a_new_key_is_refused_incrementally_and_re_keys_everything_on_full_refre
     assert "int_answers\" was built with another pseudonym key than INBURGERING_PSEUDONYM_KEY holds now" in message
     assert "dbt build --full-refresh" in message
     assert _keys_under(database, KEY_A) == under_a, "a refused build leaves every key as it was"
+    # compiling builds no table: it must not record key B as the one that built them
+    _dbt_compile(database, target, "--full-refresh")
+    with pytest.raises(DbtFailed, match="another pseudonym key"):
+        dbt_build(database, target)
 
     dbt_build(database, target, PROJECT_DIR, "--full-refresh")
     under_b = _keys_under(database, KEY_B)

@@ -76,6 +76,9 @@ def test_normalised_comparison_ignores_case_spacing_punctuation_quotes_and_diacr
     assert normalise("Heel goed") != normalise("Goed")
     assert normalise("1000 euro of minder") != normalise("10000 euro of minder")
     assert normalise("< 1 jaar") != normalise("> 1 jaar")
+    # a sign or a range is not punctuation: a -2..+2 scale with two codes swapped must not pass
+    assert normalise("-1") != normalise("1") and normalise("\u22121") == normalise("-1")
+    assert normalise("1-2 jaar") != normalise("1 2 jaar") and normalise("niet-westers") == normalise("niet westers")
 
 
 def test_all_eight_generated_exports_are_accepted_as_sav_and_as_csv(generated, generated_csv, tmp_path):
