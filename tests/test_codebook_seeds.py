@@ -501,3 +501,12 @@ def test_percentage_base_agrees_with_the_reviewed_report_mapping(questions):
     assert {q for q, base in compared.items() if base != "valid"} == {
         "benefit", "work_guidance_satisfaction", "fixed_costs_satisfaction", "school_support_satisfaction",
         "costs_importance", "course_cost", "money_support_satisfaction"}
+
+
+def test_composite_membership_agrees_with_the_reviewed_report_mapping(questions):
+    """The seed's `composite` builds the scale scores of fct_respondent; the report mapping's
+    `outcomes` the regressions and alphas. Two statements of one scale: they must list the same items."""
+    mapping = yaml.safe_load((Path(__file__).parents[1] / "orchestration" / "report_mapping.yaml").read_text())
+    seeded = questions[questions.composite.fillna("") != ""].groupby("composite")["question_id"].apply(set).to_dict()
+    assert set(seeded) == set(mapping["scales"])
+    assert {scale: set(mapping["outcomes"][scale]) for scale in mapping["scales"]} == seeded
