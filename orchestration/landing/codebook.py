@@ -55,8 +55,8 @@ class VariableSpec:
 class Codebook:
     directory: Path
     variables: dict[tuple[int, str], dict[str, VariableSpec]]
-    codes: dict[tuple[int, str, str], set[str]] | None
-    labels: LabelBook | None = None  # what each source code must be labelled (labels.py)
+    codes: dict[tuple[int, str, str], set[str]]
+    labels: LabelBook  # what each source code must be labelled (labels.py)
 
     def knows(self, meting: int, questionnaire: str) -> bool:
         return (meting, questionnaire) in self.variables

@@ -23,6 +23,8 @@ disagree, and the file is refused before anything is written.
 
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -112,10 +114,8 @@ def read_label_book(directory: Path, rows: Callable[[Path], list[dict[str, str]]
     return LabelBook(mappings, labels, synonyms)
 
 
-def check_labels(export: RawExport, coded: list[str], book: LabelBook | None) -> list[Problem]:
+def check_labels(export: RawExport, coded: list[str], book: LabelBook) -> list[Problem]:
     """Every problem with the value labels of the export's coded variables `coded`."""
-    if book is None:
-        return []
     file, meting = export.path.name, export.meting
     problems = []
     for name in coded:
@@ -158,7 +158,9 @@ def _labelled(file: str, meting: int, name: str, given: dict[int, str], mapping:
 def _unlabelled(file: str, meting: int, name: str, column: pd.Series, given: dict[int, str],
                 mapping: dict[int, Mapping], book: LabelBook) -> list[Problem]:
     problems = []
-    used = sorted({int(value) for value in column.dropna().unique() if value == int(value)})
+    # a value no code can be (inf, 1e20, 2.5) is the value check's to name (validation.py)
+    used = sorted({int(value) for value in column.dropna().unique()
+                   if math.isfinite(value) and abs(value) < 2**63 and value == int(value)})
     for code in used:
         target = mapping.get(code)
         if code in given or target is None or target.missing:

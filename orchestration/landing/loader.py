@@ -31,7 +31,7 @@ import pandas as pd
 
 from orchestration.config import Settings
 from orchestration.landing import registry, tokens
-from orchestration.landing.codebook import CROSSWALK, SOURCE_VARIABLES, Codebook, default_codebook_dir, load_codebook
+from orchestration.landing.codebook import Codebook, default_codebook_dir, load_codebook
 from orchestration.landing.errors import (ConflictError, ExportError, LandingError, Problem, ValidationError,
                                           combined_error)
 from orchestration.landing.quarantine import quarantine
@@ -105,7 +105,6 @@ def land_files(
     landing_dir = landing_dir or Settings.from_env().landing_dir
     codebook_dir = codebook_dir or default_codebook_dir()
     codebook = load_codebook(codebook_dir)
-    note = _validation_note(codebook, codebook_dir)
     known = registry.snapshot(duckdb_path, wait_seconds=wait_seconds)
     items = [_prepare(Path(path), known, replace, codebook, landing_dir, tables) for path in paths]
     items = [item for item in items if item is not None]
@@ -113,25 +112,14 @@ def land_files(
         return []
     with _Session(duckdb_path, wait_seconds) as session:
         registry.ensure_schema(session.con)
-        outcomes = [_commit(session, item, replace, codebook, note, landing_dir) for item in items]
+        outcomes = [_commit(session, item, replace, codebook, landing_dir) for item in items]
     errors = [outcome.error for outcome in outcomes if outcome.error]
     if errors:
         raise combined_error(errors, outcomes)
     return outcomes
 
 
-def _validation_note(codebook: Codebook | None, codebook_dir: Path) -> str:
-    if codebook is None:
-        note = f"not validated against a codebook: {codebook_dir / SOURCE_VARIABLES} does not exist yet"
-    elif codebook.codes is None:
-        note = f"codes not checked: {codebook_dir / CROSSWALK} does not exist yet"
-    else:
-        return ""
-    log.warning("landing: %s", note)
-    return note
-
-
-def _prepare(path: Path, known: dict[str, Version], replace: bool, codebook: Codebook | None,
+def _prepare(path: Path, known: dict[str, Version], replace: bool, codebook: Codebook,
              landing_dir: Path, tables: set[str] | None) -> _Item | None:
     """Read and validate without writing; None when the file is outside `tables`."""
     item = _Item(path, utc_now())
@@ -178,14 +166,14 @@ def _set_aside(item: _Item, landing_dir: Path, advice: str | None = None) -> Non
         item.notes.append(f"could not be set aside in {landing_dir / 'quarantine'} ({exc})")
 
 
-def _commit(session: _Session, item: _Item, replace: bool, codebook: Codebook | None, note: str,
+def _commit(session: _Session, item: _Item, replace: bool, codebook: Codebook,
             landing_dir: Path) -> LoadOutcome:
     if item.error is not None:
         return _refused(session, item)
     try:
         con = session.ready()
         con.execute("begin transaction")
-        outcome = _write(con, item, replace, codebook, note)
+        outcome = _write(con, item, replace, codebook)
         con.execute("commit")
         return outcome
     except (ConflictError, ValidationError, ExportError) as error:
@@ -220,8 +208,7 @@ def _refused(session: _Session, item: _Item) -> LoadOutcome:
     return _record(session, item, "quarantined" if item.quarantined_to else "refused", message)
 
 
-def _write(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook: Codebook | None,
-           note: str) -> LoadOutcome:
+def _write(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook: Codebook) -> LoadOutcome:
     existing = registry.by_sha(con, item.sha256)
     if existing is not None and (existing.status == "current" or not replace):
         return _unchanged(con, item, existing)
@@ -248,8 +235,8 @@ def _write(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook:
     now = utc_now()
     load_id = existing.load_id if existing else registry.next_id(con, registry.REGISTRY, "load_id")
     history = registry.supersede(con, current, load_id, now) if current else None
-    # validated: every check ran (a codebook with crosswalk, no allowance taken)
-    validated = codebook is not None and codebook.codes is not None and not item.notes
+    # validated: every check ran, no allowance taken
+    validated = not item.notes
     version = Version(load_id, item.sha256, item.path.name, str(item.path.resolve()), export.meting,
                       export.questionnaire, export_table, export_table, len(export.data), "current",
                       validated, now)
@@ -262,7 +249,7 @@ def _write(con: duckdb.DuckDBPyConnection, item: _Item, replace: bool, codebook:
     message = f"{version.rows} rows into {export_table}"
     if current:
         message += f"; replaced load {current.load_id} ({current.source_file}), kept in {history}"
-    for remark in ([note] if note else []) + item.notes:
+    for remark in item.notes:
         message += f"; {remark}"
     registry.log_attempt(con, _attempt(item, status, message, export_table, version.rows, load_id, export))
     return LoadOutcome(item.path.name, item.path, status, message, item.sha256, export.meting,

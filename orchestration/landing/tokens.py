@@ -20,8 +20,6 @@ from orchestration.landing.errors import Problem, rows_text
 from orchestration.landing.reader import RawExport
 from orchestration.landing.registry import REGISTRY, quoted
 
-# Used when there is no codebook to name the token variable (see validation.py).
-FALLBACK_TOKEN = "token"
 # Tokens spelled out in a message; the rest are counted.
 TOKENS_LISTED = 5
 
@@ -40,17 +38,16 @@ def token_key(value: object) -> str | None:
     return None if text is None else text.lower()
 
 
-def token_variable(codebook: Codebook | None, meting: int, questionnaire: str, columns) -> str | None:
-    """The export's respondent-token variable: the codebook's, or `token` without a codebook."""
-    if codebook is not None and codebook.knows(meting, questionnaire):
-        specs = codebook.variables[(meting, questionnaire)].values()
-        name = next((spec.name for spec in specs if spec.question_id == RESPONDENT_TOKEN), None)
-    else:
-        name = FALLBACK_TOKEN
+def token_variable(codebook: Codebook, meting: int, questionnaire: str, columns) -> str | None:
+    """The export's respondent-token variable, as the codebook names it."""
+    if not codebook.knows(meting, questionnaire):
+        return None
+    specs = codebook.variables[(meting, questionnaire)].values()
+    name = next((spec.name for spec in specs if spec.question_id == RESPONDENT_TOKEN), None)
     return name if name in columns else None
 
 
-def clashes_with_landed(con: duckdb.DuckDBPyConnection, export: RawExport, codebook: Codebook | None,
+def clashes_with_landed(con: duckdb.DuckDBPyConnection, export: RawExport, codebook: Codebook,
                         export_table: str) -> list[Problem]:
     """Tokens of `export` that another current export of the same meting already holds."""
     name = token_variable(codebook, export.meting, export.questionnaire, export.data.columns)

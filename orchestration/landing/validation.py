@@ -25,8 +25,8 @@ from orchestration.landing.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebo
 from orchestration.landing.dates import date_problems
 from orchestration.landing.errors import Problem, rows_text
 from orchestration.landing.labels import check_labels
-from orchestration.landing.reader import QUESTIONNAIRES, RawExport
-from orchestration.landing.tokens import FALLBACK_TOKEN, token_text
+from orchestration.landing.reader import RawExport
+from orchestration.landing.tokens import token_text
 
 log = logging.getLogger(__name__)
 MISSING = "missing required variable"
@@ -38,9 +38,7 @@ class Findings:
     notes: list[str] = field(default_factory=list)  # said in the load's message, not refused
 
 
-def validate(export: RawExport, codebook: Codebook | None) -> Findings:
-    if codebook is None:
-        return Findings(_without_codebook(export))
+def validate(export: RawExport, codebook: Codebook) -> Findings:
     file = export.path.name
     if not codebook.knows(export.meting, export.questionnaire):
         known = ", ".join(codebook.exports()) or "none yet"
@@ -50,8 +48,7 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
     specs = codebook.variables[(export.meting, export.questionnaire)]
     findings = Findings(_variables(export, specs))
     problems = findings.problems
-    codes = None if codebook.codes is None else {
-        name: codebook.codes.get((export.meting, export.questionnaire, name), set()) for name in specs}
+    codes = {name: codebook.codes.get((export.meting, export.questionnaire, name), set()) for name in specs}
     for name, spec in specs.items():
         if name in export.data.columns:
             problems += _values(file, name, spec.value_type, export.data[name], codes)
@@ -65,17 +62,6 @@ def validate(export: RawExport, codebook: Codebook | None) -> Findings:
     elif token in export.data.columns:
         problems += _tokens(file, token, export.data[token])
     return findings
-
-
-def _without_codebook(export: RawExport) -> list[Problem]:
-    file = export.path.name
-    problems = []
-    if export.questionnaire not in QUESTIONNAIRES:
-        problems.append(Problem(file, f"unknown questionnaire {export.questionnaire!r}",
-                                expected=f"one of {', '.join(QUESTIONNAIRES)}"))
-    if FALLBACK_TOKEN in export.data.columns:
-        problems += _tokens(file, FALLBACK_TOKEN, export.data[FALLBACK_TOKEN])
-    return problems
 
 
 def _variables(export: RawExport, specs: dict) -> list[Problem]:
@@ -98,7 +84,7 @@ def _variables(export: RawExport, specs: dict) -> list[Problem]:
 
 
 def _values(file: str, name: str, value_type: str, column: pd.Series,
-            codes: dict[str, set[str]] | None) -> list[Problem]:
+            codes: dict[str, set[str]]) -> list[Problem]:
     """Kind of value per codebook value_type, then codes against the crosswalk."""
     present = column.dropna()
     if value_type in CODED_TYPES or value_type == "integer":
@@ -113,7 +99,7 @@ def _values(file: str, name: str, value_type: str, column: pd.Series,
             return [Problem(file, f"values that are not whole numbers: {', '.join(map(str, fractional.unique()[:3]))}",
                             variable=name, where=rows_text(fractional.index + 1),
                             expected=f"whole numbers (codebook value_type {value_type})")]
-        if value_type in CODED_TYPES and codes is not None:
+        if value_type in CODED_TYPES:
             return _codes(file, name, present, codes[name])
         return []
     if value_type == "date" and len(present) and not _is_date_like(column):

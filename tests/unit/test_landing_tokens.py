@@ -109,11 +109,3 @@ def test_tokens_differing_only_in_case_within_one_file_are_duplicates(env):
             "gezin.sav: variable token, tokens ab12, AB12 (differing only in case), rows 2, 4 (2 rows): duplicate "
             "respondent token")):
         land(env, [path])
-
-
-def test_without_a_codebook_the_token_variable_is_checked_across_questionnaires_too(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "none"}
-    land(env, [write_sav(env["landing"] / "asiel.sav", mini_frame(3))])
-    with pytest.raises(ValidationError, match=r"gezin\.sav: variable token, row 1: 1 respondent token\(s\) already "
-                                              r"landed for meting 2024 in questionnaire Wi2021-asiel"):
-        land(env, [gezin(env, ["R000000000000", "G2"])])
