@@ -1,6 +1,6 @@
 -- Open "anders, namelijk" answers, one row per respondent x open question answered, with
 -- contact details scrubbed (macros/privacy.sql). The open questions come from the codebook:
--- every text question except the technical ones (token, timestamps, municipality).
+-- every text question not marked is_technical (token, timestamps, municipality).
 -- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
 -- int_answers rewrote since this model last built them.
 {%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
@@ -10,7 +10,7 @@ with open_questions as (
     from {{ ref('questions') }}
     where
         value_type = 'text'
-        and question_id not in ('respondent_token', 'start_time', 'end_time', 'municipality')
+        and not is_technical
 ),
 
 answers as (

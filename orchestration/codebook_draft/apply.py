@@ -5,7 +5,8 @@ codebook it is applied to, so what enters the seeds is exactly what the review s
 what the person decided. Refused, with every reason, while the review holds an undecided item,
 when the wave is already in the seeds, when the export changed since the draft, or when a
 decision does not resolve what it answers (a question that is not in questions.csv, a code
-outside the answer set). The seeds are written only when all of that holds.
+outside the answer set). The seeds are written only when all of that holds, and all of them
+or none.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 from pathlib import Path
 
 from orchestration.codebook import Codebook
@@ -54,9 +56,7 @@ def apply_review(folder: Path, codebook_dir: Path) -> dict[str, int]:
         raise DraftRefused([f"{item['source_variable']}{' code ' + item['source_code'] if item['source_code'] else ''}"
                             f": still {item['issue']} after the decisions ({item['evidence']})" for item in still_open])
     rows = draft.rows()
-    for name, new_rows in rows.items():
-        if new_rows:
-            _append(Path(codebook_dir) / f"{name}.csv", SEED_COLUMNS[name], new_rows)
+    _write_all(Path(codebook_dir), {name: new_rows for name, new_rows in rows.items() if new_rows})
     (folder / "applied.json").write_text(json.dumps(
         {"codebook": str(codebook_dir), "rows": {k: len(v) for k, v in rows.items()}}, indent=1) + "\n",
         encoding="utf-8")
@@ -78,8 +78,57 @@ def _wave_present(codebook: Codebook, meting: int, questionnaire: str) -> list[s
             if ((frame["meting"] == meting) & (frame["questionnaire"] == questionnaire)).any()]
 
 
-def _append(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
-    """Rows in the file's own column order; written beside and moved in, so never half a file."""
+def _write_all(codebook_dir: Path, rows: dict[str, list[dict[str, str]]]) -> None:
+    """All seeds change or none: every new file is written beside its seed first, then all are
+    moved in; a move that fails puts the seeds already moved back from their backups. A half-
+    applied wave would be refused by `_wave_present` ever after."""
+    staged: list[tuple[Path, Path]] = []  # (new file, seed)
+    try:
+        for name, new_rows in rows.items():
+            path = codebook_dir / f"{name}.csv"
+            staged.append((_stage(path, SEED_COLUMNS[name], new_rows), path))
+        _replace_all(staged)
+    except OSError as error:
+        raise DraftRefused([f"writing the seeds failed ({error}); no seed was changed"]) from error
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+
+
+def _replace_all(staged: list[tuple[Path, Path]]) -> None:
+    backups: dict[Path, Path] = {}
+    moved: list[Path] = []
+    try:
+        for _, path in staged:
+            if path.exists():
+                backups[path] = path.with_name(path.name + ".before-apply")
+                shutil.copy2(path, backups[path])
+        for temporary, path in staged:
+            os.replace(temporary, path)
+            moved.append(path)
+    except OSError as error:
+        try:
+            _restore(moved, backups)
+        except OSError as failed:  # the backups stay: they are the seeds as they were
+            raise DraftRefused([f"writing the seeds failed ({error}) and so did putting them back ({failed}); "
+                                "the seeds as they were are in " + ", ".join(map(str, backups.values()))]) from failed
+        raise
+    for backup in backups.values():
+        backup.unlink()
+
+
+def _restore(moved: list[Path], backups: dict[Path, Path]) -> None:
+    for path in moved:
+        if path in backups:
+            os.replace(backups.pop(path), path)
+        else:
+            path.unlink()
+    for backup in backups.values():
+        backup.unlink(missing_ok=True)
+
+
+def _stage(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    """The seed with `rows` appended, in the file's own column order, written beside it."""
     if path.exists():
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle))
@@ -96,4 +145,4 @@ def _append(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) ->
         handle.write(text)
         writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n", restval="")
         writer.writerows(rows)
-    os.replace(temporary, path)
+    return temporary

@@ -11,7 +11,10 @@ on. The order of the passes is what keeps it from guessing:
    in the codebook ("leerbaarheidstoets" says more than "hoe tevreden bent u"), whichever is
    higher. The best must be close enough (AUTO), confirmed by the answer labels and clearly
    ahead (MARGIN) of every other question whose answer labels fit too; otherwise the
-   candidates are listed for a person.
+   candidates are listed for a person. A question another variable is matched to is not
+   matched again, but still competes: a variable it fits as well as or better than any
+   question left is listed with both, never moved onto its runner-up. Two variables on one
+   question are both listed, and that claim takes the question from no one.
 3. Codes are matched by their labels: the answer set's `label_nl`, then the reviewed synonyms;
    a label only similar to one is proposed, never taken.
 A person's decision (review.py) replaces step 1-2 for a variable, or the label match for a code.
@@ -118,18 +121,20 @@ def match_variables(variables: list[ExportVariable], reference: Reference,
             exact = _exact(variable, reference)
             if exact is not None:
                 matches[variable.name] = exact
-    # by similarity, against the questions no match has claimed, until nothing more is claimed
+    # by similarity, against the questions no match has claimed, until nothing more is claimed;
+    # a claim refused (two variables on one question) claims nothing
     settled = set(matches)
+    _refuse_double_claims(matches)
     while True:
-        claimed = {m.question_id for m in matches.values() if m.status == "matched"}
+        claimed = {m.question_id: m.variable.name for m in matches.values() if m.status == "matched"}
         for variable in variables:
             if variable.name not in settled:
                 matches[variable.name] = _similar(variable, reference, similarity, claimed)
+        _refuse_double_claims(matches)
         newly = {m.variable.name for m in matches.values() if m.status == "matched"} - settled
         if not newly:
             break
         settled |= newly
-    _refuse_double_claims(matches)
     for match in matches.values():
         if match.question_id is not None and match.status in ("matched", "answers_differ"):
             _codes(match, reference, decided_codes)
@@ -171,29 +176,40 @@ def _exact(variable: ExportVariable, reference: Reference) -> VariableMatch | No
 
 
 def _similar(variable: ExportVariable, reference: Reference, similarity: Similarity,
-             claimed: set[str]) -> VariableMatch:
+             claimed: dict[str, str]) -> VariableMatch:
+    """`claimed`: question -> the variable matched to it. A claimed question is not matched
+    again, but one that fits this variable better than any question left still competes: the
+    claim alone must not push a variable onto its runner-up."""
     text = normalise(variable.label)
-    scored = []
+    scored, taken = [], []
     for question_id, wordings in reference.wordings.items():
-        if question_id in claimed or not wordings or not text:
+        if not wordings or not text:
             continue
         best = max(wordings, key=lambda w: similarity(text, w.text))
-        scored.append(Candidate(question_id, round(similarity(text, best.text), 3), best))
+        candidate = Candidate(question_id, round(similarity(text, best.text), 3), best)
+        (taken if question_id in claimed else scored).append(candidate)
     scored.sort(key=lambda c: (-c.score, c.question_id))
     top = [c for c in scored if c.score >= POSSIBLE]
     for candidate in top:
         _confirm(candidate, variable, reference)
     compatible = [c for c in top if c.confirmed]
+    # claimed questions that fit at least as well as the best one left (or, for none left, at all)
+    rivals = _rivals(taken, compatible[0].score if compatible else POSSIBLE, variable, reference)[:3]
     if not compatible:
         near = f"; nearest {scored[0].question_id} ({scored[0].score:.2f})" if scored else ""
-        return VariableMatch(variable, "new", evidence=f"no question with similar text and answers{near}",
-                             candidates=top[:3])
+        return VariableMatch(variable, "new", evidence=f"no question with similar text and answers{near}"
+                             f"{_taken('close', rivals, claimed)}", candidates=rivals + top[:3])
     best = compatible[0]
+    if rivals:
+        return VariableMatch(variable, "ambiguous", evidence=f"{best.question_id} ({best.score:.2f}) is the closest "
+                             f"question left{_taken('as close or closer', rivals, claimed)}",
+                             candidates=(rivals + compatible)[:5])
     # ahead of every other question whose answers fit too: the labels are evidence of their own
     runner_up = next((c.score for c in compatible if c.question_id != best.question_id), 0.0)
     if best.score >= AUTO and best.score - runner_up >= MARGIN:
+        near = _rivals(taken, best.score - MARGIN, variable, reference)
         evidence = (f"re-worded: {best.score:.2f} similar to {best.wording.source} ({best.wording.original!r}); "
-                    f"next question {runner_up:.2f}; {best.answers}")
+                    f"next question {runner_up:.2f}{_taken('close too', near, claimed)}; {best.answers}")
         return VariableMatch(variable, "matched", best.question_id, "reworded", best.score, evidence, top[:3])
     close = [c for c in compatible if best.score - c.score < MARGIN]
     if len(close) > 1:
@@ -201,6 +217,19 @@ def _similar(variable: ExportVariable, reference: Reference, similarity: Similar
                              candidates=close[:5])
     return VariableMatch(variable, "uncertain", evidence=f"only {best.score:.2f} similar to {best.wording.source}; "
                          "new, or a re-wording?", candidates=top[:3])
+
+
+def _rivals(taken: list[Candidate], above: float, variable: ExportVariable,
+            reference: Reference) -> list[Candidate]:
+    """Claimed questions scoring `above` or more whose answers fit this variable too, best first."""
+    rivals = sorted((c for c in taken if c.score >= above), key=lambda c: (-c.score, c.question_id))
+    for candidate in rivals:
+        _confirm(candidate, variable, reference)
+    return [c for c in rivals if c.confirmed]
+
+
+def _taken(lead: str, rivals: list[Candidate], claimed: dict[str, str]) -> str:
+    return "".join(f"; {lead}: {c.question_id} ({c.score:.2f}), {claimed[c.question_id]}'s match" for c in rivals)
 
 
 def _distinct(candidates: list[Candidate]) -> list[Candidate]:

@@ -94,8 +94,15 @@ def test_wave_b_from_2023_numbering(generated, tmp_path):
     layout = seeds.layout(2023, QUESTIONNAIRE).set_index("source_variable")["reversed"]
     assert all((row["reversed"] == "true") == layout[row["source_variable"]]
                for row in draft.rows()["source_variables"])
+    # V36r3 ("... hoe ik een studie kan vinden") is as close to the question of V36r2 ("... hoe ik
+    # werk kan vinden", same text as 2024) as to its own: listed with both, not taken
+    by_name = {m.variable.name: m for m in draft.matches}
+    assert by_name["V36r3"].status == "ambiguous"
+    assert [c.question_id for c in by_name["V36r3"].candidates] == ["municipality_explained_work",
+                                                                   "municipality_explained_study"]
+    assert "V36r2's match" in by_name["V36r3"].evidence
     detected = {m.variable.name for m in draft.matches if m.scale == "reversed"}
-    assert detected == wave.reversed and len(detected) == 25
+    assert detected == wave.reversed - {"V36r3"} and len(detected) == 24
     listed = {entry["question_id"] for entry in draft.summary()["no_longer_asked"]}
     assert wave.dropped <= listed
     print(f"wave B: precision {result.precision:.3f}, recall {result.recall:.3f} ({result.correct} of "
@@ -329,3 +336,44 @@ def test_drafting_again_keeps_the_decisions_and_lists_what_they_leave_open(wave_
     assert sorted(conflict.value.reasons) == sorted(
         f"{name}: still ambiguous after the decisions ({dutch}, W25_N3 all match dutch_level_self_rated: "
         "decided in the review)" for name in (dutch, "W25_N3"))
+
+
+@pytest.mark.parametrize("failing", ["writing beside", "moving in"])
+def test_apply_changes_every_seed_or_none(wave_a, tmp_path, monkeypatch, failing):
+    """The second seed's file cannot be written, or cannot be moved in after the first was: no
+    seed changes, nothing is left beside them, and applying again works."""
+    import os
+
+    from orchestration.codebook_draft import apply as applying
+
+    codebook, folder = tmp_path / "codebook", tmp_path / "review"
+    shutil.copytree(SEEDS, codebook)
+    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
+    add_new_questions(codebook)
+    decide(folder, wave_a)
+    before = {p.name: p.read_bytes() for p in codebook.iterdir()}
+    calls = []
+
+    def fail_second(real):
+        def wrapped(*args):
+            calls.append(os.path.basename(args[-1] if failing == "moving in" else args[0]))
+            if len(calls) == 2:
+                raise OSError(28, "No space left on device")
+            return real(*args)
+        return wrapped
+
+    if failing == "moving in":
+        monkeypatch.setattr(os, "replace", fail_second(os.replace))
+    else:
+        monkeypatch.setattr(applying, "_stage", fail_second(applying._stage))
+    with pytest.raises(DraftRefused, match=r"writing the seeds failed \(\[Errno 28\] No space left on device\); "
+                                           "no seed was changed"):
+        apply_review(folder, codebook)
+    assert calls[:2] == ["source_variables.csv", "crosswalk.csv"]  # the first had been written (and moved in)
+    assert {p.name: p.read_bytes() for p in codebook.iterdir()} == before
+    assert not (folder / "applied.json").exists()
+
+    monkeypatch.undo()
+    added = apply_review(folder, codebook)
+    assert (added["source_variables"], added["question_availability"], added["label_synonyms"]) == (110, 110, 3)
+    assert sorted(p.name for p in codebook.iterdir()) == sorted(before)

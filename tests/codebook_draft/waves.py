@@ -92,6 +92,9 @@ def build_wave_a(exports: Path, out: Path) -> Wave:
     """2024's Wi2021-asiel export as 2025: renamed W25_001.., scales reversed, questions re-worded,
     dropped and added, some answer labels re-worded."""
     data, meta = pyreadstat.read_sav(str(_export(exports, 2024)), user_missing=True)
+    # interviewed a year later: the landing holds interview times to the meting's fieldwork year
+    for name in data.columns[data.dtypes.map(pd.api.types.is_datetime64_any_dtype)]:
+        data[name] = data[name] + pd.DateOffset(years=1)
     layout = _layout(2024)
     question_of = layout["question_id"].to_dict()
     labels = dict(zip(meta.column_names, meta.column_labels))
@@ -213,21 +216,25 @@ NEW_QUESTIONS_A = {  # variable -> questions.csv row
                "topic": "Nederlands oefenen", "question_text_nl": "Hoe vaak oefent u Nederlands met een app op uw telefoon?",
                "question_text_en": "How often do you practise Dutch with an app on your phone?",
                "value_type": "categorical", "answer_set_id": "app_frequency_4",
-               "universe_nl": "Alle respondenten (nieuw in 2025)"},
+               "universe_nl": "Alle respondenten (nieuw in 2025)",
+               "is_technical": "false", "percentage_base": "valid"},
     "W25_N2": {"question_id": "home_computer", "question_group": "home_computer", "chapter": "2",
                "topic": "Achtergrond", "question_text_nl": "Heeft u thuis een computer of laptop die u kunt gebruiken?",
                "question_text_en": "Do you have a computer or laptop at home that you can use?",
                "value_type": "categorical", "answer_set_id": "yes_no_dk",
-               "universe_nl": "Alle respondenten (nieuw in 2025)"},
+               "universe_nl": "Alle respondenten (nieuw in 2025)",
+               "is_technical": "false", "percentage_base": "valid"},
     "W25_N3": {"question_id": "childcare_satisfaction", "question_group": "childcare_satisfaction", "chapter": "4",
                "topic": "Inburgeringscursus", "question_text_nl": "Hoe tevreden bent u over de kinderopvang tijdens de lessen?",
                "question_text_en": "How satisfied are you with childcare during lessons?",
                "value_type": "categorical", "answer_set_id": "satisfaction_ltoets_5",
-               "universe_nl": "Alle respondenten (nieuw in 2025)"},
+               "universe_nl": "Alle respondenten (nieuw in 2025)",
+               "is_technical": "false", "percentage_base": "valid"},
     "W25_N4": {"question_id": "remarks_text", "question_group": "remarks_text", "chapter": "8",
                "topic": "Afsluiting", "question_text_nl": "Wat wilt u verder nog kwijt over uw inburgering?",
                "question_text_en": "Anything else you would like to say about your integration?",
-               "value_type": "text", "answer_set_id": "", "universe_nl": "Alle respondenten (nieuw in 2025)"},
+               "value_type": "text", "answer_set_id": "", "universe_nl": "Alle respondenten (nieuw in 2025)",
+               "is_technical": "false", "percentage_base": "valid"},
 }
 APP_FREQUENCY = [("1", "Nooit", "Never"), ("2", "Soms", "Sometimes"), ("3", "Vaak", "Often"),
                  ("4", "Elke dag", "Every day"), ("-1", SKIPPED, "No answer (item skipped)")]

@@ -1,15 +1,25 @@
 -- Every valid open answer reaches fct_open_answer exactly once, and the scrubbing changes a
--- text only where it held contact details: rows returned are answers lost, duplicated or
--- altered without a placeholder.
-with source as (
+-- text only where it held contact details: rows returned are answers lost, duplicated,
+-- altered without a placeholder, or of a question that is not open. The open questions are
+-- the codebook's (questions.csv: text, not technical), so a new one needs no edit here.
+with open_questions as (
+    select question_id
+    from {{ ref('questions') }}
+    where
+        value_type = 'text'
+        and not is_technical
+),
+
+source as (
     select
         answers.respondent_key,
         answers.question_id,
         answers.value_text
     from {{ ref('int_answers') }} as answers
+    inner join open_questions
+        on answers.question_id = open_questions.question_id
     where
-        answers.question_id in ('country_other_text', 'education_other_text')
-        and answers.answer_status = 'valid'
+        answers.answer_status = 'valid'
         and trim(answers.value_text) <> ''
 ),
 
