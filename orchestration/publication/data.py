@@ -97,12 +97,21 @@ def distribution(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list
               and list_contains($questions, question_id)
             group by all
             having max(valid_n) > 0
+        ),
+        totals as (
+            -- every valid answer of the question: what a breakdown's column adds up to when its
+            -- subgroups hold everybody (frames.column_total_printed)
+            select question_id, max(valid_n) as total_valid_n
+            from marts.mart_route_cohort
+            where meting = $meting and breakdown = 'total' and list_contains($questions, question_id)
+            group by all
         )
         select l.meting, l.question_id, l.breakdown, l.breakdown_value, o.harmonised_code,
-               o.sort_order as answer_sort_order, l.valid_n,
+               o.sort_order as answer_sort_order, l.valid_n, t.total_valid_n,
                coalesce(m.respondents, 0) as respondents, coalesce(m.pct_valid, 0.0) as pct_valid
                {weighted_select}
         from lines as l
+        left join totals as t on t.question_id = l.question_id
         inner join marts.dim_question as q on q.question_id = l.question_id
         inner join marts.dim_answer_option as o on o.answer_set_id = q.answer_set_id and o.is_valid
         left join marts.mart_route_cohort as m
@@ -115,21 +124,90 @@ def distribution(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list
     return con.execute(sql, {"meting": meting, "breakdowns": list(BREAKDOWNS), "questions": question_ids}).df()
 
 
+# --- the comparison: the one adapter between the pages and the comparison mart -------------
+#
+# The pages need, per meting pair x question x breakdown (group, leerroute, cohort) x subgroup x
+# valid answer: both sides' valid N, respondents and percentage, the difference and the
+# report's 8-point verdict, a note when the two sides cannot be compared, each side's valid N of
+# the whole question (for disclosure control), and the same with the weights when the marts
+# have them. `comparison` returns exactly these columns; it is the only
+# function that knows where they come from.
 COMPARISON_COLUMNS = [
-    "meting", "previous_meting", "question_id", "group_label", "harmonised_code", "answer_sort_order",
-    "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current",
+    "meting", "previous_meting", "question_id", "breakdown", "breakdown_value", "harmonised_code",
+    "answer_sort_order", "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current",
     "pct_previous", "pct_current", "difference_points", "meaningful_difference", "comparison_note",
+    "total_valid_n_previous", "total_valid_n_current",
 ]
-COMPARISON_WEIGHTED = ["pct_previous_weighted", "pct_current_weighted", "difference_points_weighted"]
+COMPARISON_WEIGHTED = ["pct_previous_weighted", "pct_current_weighted", "difference_points_weighted",
+                       "meaningful_difference_weighted"]
+
+# Today marts.mart_meting_comparison compares by type inburgeraar only, with the verdict on the
+# unweighted difference. Until it carries the leerroute and cohort lines and a weighted verdict,
+# they are read here from mart_route_cohort's two metingen, side by side, with the mart's rule
+# (|difference| >= $points, rounded to 1e-9 as the mart rounds).
+COMPARISON_SQL = """
+with groups as (
+    select meting, previous_meting, question_id, 'group' as breakdown, group_label as breakdown_value,
+           harmonised_code, answer_sort_order, valid_n_previous, valid_n_current, respondents_previous,
+           respondents_current, pct_previous, pct_current, difference_points, meaningful_difference,
+           comparison_note {group_weighted}
+    from marts.mart_meting_comparison
+    where meting = $meting and previous_meting = $previous and list_contains($questions, question_id)
+),
+sides as (
+    select d.meting, d.question_id, d.breakdown, d.breakdown_value, d.harmonised_code, d.answer_sort_order,
+           d.valid_n, d.respondents, d.pct_valid {side_weighted}
+    from distribution as d
+    where d.breakdown <> 'group'
+),
+others as (
+    select $meting as meting, $previous as previous_meting, question_id, breakdown, breakdown_value,
+           harmonised_code, coalesce(c.answer_sort_order, p.answer_sort_order) as answer_sort_order,
+           p.valid_n as valid_n_previous, c.valid_n as valid_n_current,
+           p.respondents as respondents_previous, c.respondents as respondents_current,
+           p.pct_valid as pct_previous, c.pct_valid as pct_current,
+           c.pct_valid - p.pct_valid as difference_points,
+           abs(round(c.pct_valid - p.pct_valid, 9)) >= $points as meaningful_difference,
+           case when p.valid_n is null then 'not asked to this group in ' || $previous
+                when c.valid_n is null then 'not asked to this group in ' || $meting end as comparison_note
+           {other_weighted}
+    from (select * from sides where meting = $previous) as p
+    full join (select * from sides where meting = $meting) as c
+        using (question_id, breakdown, breakdown_value, harmonised_code)
+)
+select b.*, tp.total_valid_n as total_valid_n_previous, tc.total_valid_n as total_valid_n_current
+from (select * from groups union all by name select * from others) as b
+left join (select distinct meting, question_id, total_valid_n from distribution) as tp
+    on tp.meting = b.previous_meting and tp.question_id = b.question_id
+left join (select distinct meting, question_id, total_valid_n from distribution) as tc
+    on tc.meting = b.meting and tc.question_id = b.question_id
+order by question_id, breakdown, breakdown_value, answer_sort_order, harmonised_code
+"""
 
 
-def comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, question_ids: list[str]) -> pd.DataFrame:
-    """marts.mart_meting_comparison for one pair and the selected questions, with the weighted
-    percentages when the mart has them."""
-    present = weighted_columns(con, "mart_meting_comparison")
-    columns = COMPARISON_COLUMNS + [c for c in COMPARISON_WEIGHTED if c in present]
-    return con.execute(
-        f"select {', '.join(columns)} from marts.mart_meting_comparison "
-        "where meting = $meting and previous_meting = $previous and list_contains($questions, question_id) "
-        "order by question_id, group_label, answer_sort_order, harmonised_code",
-        {"meting": meting, "previous": previous, "questions": question_ids}).df()
+def comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, question_ids: list[str],
+               meaningful_points: float) -> pd.DataFrame:
+    """The comparison the pages print (COMPARISON_COLUMNS, plus COMPARISON_WEIGHTED when the
+    marts have weights): one row per pair x question x breakdown x subgroup x valid answer;
+    a side that did not ask the subgroup has NULL counts and a comparison_note."""
+    weighted = {"pct_previous_weighted", "pct_current_weighted"} <= set(weighted_columns(con, "mart_meting_comparison"))
+    weighted = weighted and "pct_valid_weighted" in weighted_columns(con, "mart_route_cohort")
+    distribution_frame = pd.concat([distribution(con, m, question_ids) for m in (previous, meting)])
+    group_weighted = side_weighted = other_weighted = ""
+    if weighted:
+        group_weighted = (", pct_previous_weighted, pct_current_weighted, difference_points_weighted, "
+                          "abs(round(difference_points_weighted, 9)) >= $points as meaningful_difference_weighted")
+        side_weighted = ", d.pct_valid_weighted"
+        other_weighted = (", p.pct_valid_weighted as pct_previous_weighted, c.pct_valid_weighted as pct_current_weighted,"
+                          " c.pct_valid_weighted - p.pct_valid_weighted as difference_points_weighted,"
+                          " abs(round(c.pct_valid_weighted - p.pct_valid_weighted, 9)) >= $points"
+                          " as meaningful_difference_weighted")
+    sql = COMPARISON_SQL.format(group_weighted=group_weighted, side_weighted=side_weighted,
+                                other_weighted=other_weighted)
+    con.register("distribution", distribution_frame)
+    try:
+        frame = con.execute(sql, {"meting": meting, "previous": previous, "questions": question_ids,
+                                  "points": float(meaningful_points)}).df()
+    finally:
+        con.unregister("distribution")
+    return frame[COMPARISON_COLUMNS + (COMPARISON_WEIGHTED if weighted else [])]
