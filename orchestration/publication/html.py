@@ -21,7 +21,7 @@ td.small-group,td.not-asked{text-align:left;font-style:italic} td.meaningful{fon
 tr.difference td,tr.difference th{border-bottom:2px solid #bbb}
 table.report tfoot td{text-align:left;font-size:0.85em;color:#555}
 table.report caption{text-align:left;font-size:0.85em;color:#555;caption-side:top}
-p.download{font-size:0.85em}
+p.download{font-size:0.85em} table.index td{text-align:left}
 @media print{
 body{margin:0;max-width:none;font-size:10pt}
 nav,p.download{display:none}
