@@ -215,7 +215,12 @@ def _protect(grid: _Grid, hidden: list[bool], at_risk: list[bool], counts: list[
             if complement is not None:
                 break
         if complement is None:
-            break  # every cell of these lines is hidden already: nothing more to hide
+            # every cell of these lines is hidden already: fail closed, hide the whole part
+            # (what it does not need is published again by _release)
+            rest = [cell for cell, is_hidden in enumerate(hidden) if not is_hidden]
+            for cell in rest:
+                hidden[cell] = True
+            return added + rest
         hidden[complement] = True
         added.append(complement)
     return added
