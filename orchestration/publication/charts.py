@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 from orchestration.publication.frames import Line  # noqa: E402
+from orchestration.publication.labels import percent  # noqa: E402
 
 BAR_HEIGHT_INCHES = 0.32
 WIDTH_INCHES = 9.0
@@ -64,7 +65,7 @@ def _draw_bars(ax, bars: list[tuple[float, Line]], palette: list, weighted: bool
             hatches.append(HATCH if segment.hidden else None)
             gids.append(f"{'suppressed' if segment.hidden else 'answer'}-{segment.answer}")
             if not segment.hidden and segment.width >= LABEL_MIN_PCT:
-                labels.append((segment.start + segment.width / 2, y, f"{segment.width:.0f}",
+                labels.append((segment.start + segment.width / 2, y, percent(segment.width, "nl"),
                                _text_colour(palette[segment.answer])))
     if not ys:
         return

@@ -90,6 +90,11 @@ def test_figure_and_table_show_the_same_estimate(weighted):
                        "Gewogen percentages" if weighted else "Ongewogen percentages")
     printed = re.findall(r'<td class="value">([^<]*)</td>', table)
     assert printed == (["31", "25", "35"] if weighted else ["20", "30", "40"])
+    fig = charts.figure([("Type inburgeraar", [line], ["Wi2021-asiel"])], ANSWERS, TEXTS, weighted)
+    try:  # the numbers written on the bars are the table's
+        assert [text.get_text() for text in fig.axes[0].texts] == printed
+    finally:
+        plt.close(fig)
     assert f'data-estimate="{"weighted" if weighted else "unweighted"}"' in table
     assert ("<caption>Gewogen percentages</caption>" in table) is weighted
 
