@@ -44,7 +44,8 @@ def page(title: str, language: str, intro: str, sections: list[str], contents: l
     return (f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8"/>\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"/>\n<title>{esc(title)}</title>\n'
             f'<style>{STYLE}</style>\n</head>\n<body>\n<h1>{esc(title)}</h1>\n<p class="intro">{esc(intro)}</p>\n'
-            f'{notes_html}\n<p class="note">{labels.text(language, "source", other=other)}</p>\n'
+            f'{notes_html}\n<p class="note">{labels.text(language, "source", other=other)} · '
+            f'<a href="index.html">{esc(labels.text(language, "all_pages"))}</a></p>\n'
             f'<nav><h2>{labels.text(language, "contents")}</h2><ol>{toc}</ol></nav>\n'
             + "\n".join(sections) + "\n</body>\n</html>\n")
 

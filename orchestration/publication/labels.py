@@ -63,6 +63,7 @@ TEXT = {
         "source": ("Bron: het warehouse (marts.mart_route_cohort, marts.mart_meting_comparison), na "
                    "onthullingscontrole (orchestration/privacy). Taal: {other}"),
         "other_language": "English",
+        "all_pages": "Alle pagina's",
     },
     "en": {
         "meting_title": "Perspectives of civic integration newcomers: wave {meting}",
@@ -111,6 +112,7 @@ TEXT = {
         "source": ("Source: the warehouse (marts.mart_route_cohort, marts.mart_meting_comparison), after "
                    "disclosure control (orchestration/privacy). Language: {other}"),
         "other_language": "Nederlands",
+        "all_pages": "All pages",
     },
 }
 

@@ -338,8 +338,10 @@ def test_the_index_names_every_page_in_both_languages(publication):
     index = (publication["directory"] / "index.html").read_text(encoding="utf-8")
     for page in publication["pages"]:
         assert f'href="{page.path.name}"' in index
-        title = re.search(r"<title>(.*?)</title>", page.path.read_text(encoding="utf-8")).group(1)
+        text = page.path.read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", text).group(1)
         assert f">{title}</a>" in index, title
+        assert '<a href="index.html">' in text  # and every page links back to it
     assert '<td lang="nl">' in index and '<td lang="en">' in index
 
 
