@@ -21,8 +21,8 @@ PUBLICATION_DIR = "publication"
           AssetKey(["marts", "dim_question"]), AssetKey(["marts", "dim_answer_option"])],
     description="The publication report: per meting and for each meting against the previous one an HTML "
                 "page (Dutch and English) with stacked-bar figures per group, leerroute and cohort and their "
-                "tables, after disclosure control; weighted percentages beside the unweighted ones when the "
-                "marts have them.",
+                "tables (each also as CSV), after disclosure control; one estimate per page, weighted when the "
+                "marts have weights; an index of the pages with their titles in both languages.",
 )
 def publication_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     started = time.perf_counter()
@@ -41,6 +41,7 @@ def publication_report(context: AssetExecutionContext, warehouse: WarehouseResou
         "page_count": len(pages),
         "tables": sum(page.tables for page in pages),
         "charts": sum(page.charts for page in pages),
+        "csv_files": sum(page.csvs for page in pages),
         "min_cell_count": min_cell_count(),
         "seconds": round(seconds, 1),
         "directory": MetadataValue.path(str(directory)),

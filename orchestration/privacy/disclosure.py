@@ -14,15 +14,25 @@ The rule
    suppressed: its counts and percentages become NULL and ``suppressed`` says ``'primary'``.
    Empty cells (0) are not suppressed unless ``suppress_zeros=True``: an empty cell reveals
    nobody.
-2. **Secondary suppression.** A line whose total is printed and that holds exactly one
-   suppressed cell gives it away by subtraction (total minus the printed cells). In every such
-   line the smallest remaining cell (the smallest non-empty one if there is any; ties: the first
-   in table order) is suppressed too, ``suppressed = 'secondary'``. So every line has either no
-   suppressed cell or at least two, and no suppressed value can be recomputed from its line
-   total.
-3. With ``column_groups`` the same is done for a second set of lines (columns: e.g. one answer
-   across the groups of a breakdown, whose column total is printed), alternating rows and columns
-   until nothing changes; a cell suppressed for a column can make a row need another one.
+2. **Secondary suppression: the fewest complements that stop differencing.** The attacker
+   knows every printed cell and every line total (rows; with ``column_groups`` also columns,
+   e.g. one answer across the groups of a breakdown). A line with exactly one unknown cell gives
+   it away (total minus the printed cells); a value found so is known for its other lines too,
+   and so on (the attack is run to the end, not one line at a time). Complements are hidden
+   until the attack finds no *protected* cell (a primary cell that is not empty; with
+   ``suppress_zeros`` empty ones too). Each complement goes where the attack starts (the first
+   line with a single unknown in the chain that finds a protected cell): a non-empty cell if
+   there is one (an empty complement only bounds the hidden value from above), then the one
+   that leaves the fewest other lines with a single hidden cell (preferring one that completes a
+   line already holding one), then the smallest, then the first in table order. Afterwards
+   every complement the protection does not need is published again (largest first).
+   ``suppressed = 'secondary'``. So no line holds a single hidden non-empty cell, and no
+   primary value follows from the printed totals.
+3. **What needs no complement.** An empty cell of a line hidden whole (``also_primary``) is not
+   printed, but reveals nobody: the rule does not spend complements on it, and a column total
+   may show it to be 0. A line of one cell is its own total: its cell is suppressed only by
+   rule 1. Lines whose totals are not printed (e.g. a breakdown's columns when some respondents
+   have no value for it) are not passed as lines at all: the caller decides which totals exist.
 
 Combined categories
 -------------------
@@ -35,19 +45,19 @@ the printed members), or exactly one cell outside it in the line is hidden (the 
 the combined minus the printed others). Across the subgroups of a breakdown (``column_groups``)
 the combined cells get complements like single ones.
 
-What it does not do: it guards against recomputing a cell from *one* printed total. Combining
-several lines and columns (linear programming on a full two-way table), tables published
-separately with overlapping groups, and the totals themselves are outside it: a line whose
-total is below ``min_count`` should not be printed at all (suppress it by running the marginal
-table through ``suppress`` as well). A line with a single cell is its own total; its cell is
-suppressed only by rule 1.
+What it does not do: totals across several tables published separately with overlapping groups,
+and bounds (an interval for a hidden cell from non-negative counts) are outside it; the totals
+themselves too: a line whose total is below ``min_count`` should not be printed at all
+(suppress it by running the marginal table through ``suppress`` as well).
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 DEFAULT_MIN_COUNT = 10
@@ -77,21 +87,173 @@ def _lines(table: pd.DataFrame, columns: list[str]) -> list[pd.Index]:
     return [table.index[positions] for positions in table.groupby(columns, sort=False, dropna=False).indices.values()]
 
 
-def _secondary(counts: pd.Series, reason: pd.Series, lines: list[pd.Index]) -> bool:
-    """One pass over the lines: a line with exactly one suppressed cell gets its smallest
-    other cell suppressed. Returns whether anything changed."""
-    changed = False
-    for index in lines:
-        suppressed = reason.loc[index].notna()
-        if suppressed.sum() != 1 or len(index) < 2:
-            continue
-        candidates = counts.loc[index][~suppressed.to_numpy()]
-        non_empty = candidates[candidates > 0]
-        pool = non_empty if len(non_empty) else candidates
-        # the smallest; on ties the first in table order (a stable sort keeps the order)
-        reason.loc[pool.sort_values(kind="stable").index[0]] = "secondary"
-        changed = True
-    return changed
+def _blocks(table: pd.DataFrame, rows: list[str], columns: list[str]) -> list[list[int]]:
+    """The positions of each independent part of the table: cells linked by a shared row or
+    column line (one question's table, say). Each part is protected on its own."""
+    row_ids = table.groupby(rows, sort=False, dropna=False).ngroup().to_numpy() if rows else [0] * len(table)
+    if not columns:
+        parts: dict[int, list[int]] = {}
+        for position, line in enumerate(row_ids):
+            parts.setdefault(int(line), []).append(position)
+        return list(parts.values())
+    column_ids = table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    parent = list(range(int(max(row_ids, default=-1)) + 1 + int(max(column_ids, default=-1)) + 1))
+    offset = int(max(row_ids, default=-1)) + 1
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for row_line, column_line in zip(row_ids, column_ids):
+        parent[root(int(row_line))] = root(offset + int(column_line))
+    parts = {}
+    for position, row_line in enumerate(row_ids):
+        parts.setdefault(root(int(row_line)), []).append(position)
+    return list(parts.values())
+
+
+class _Grid:
+    """The cells (by position) and the lines with a printed total they lie on: a row line and,
+    with column totals, a column line. Lines of one cell are left out (a cell that is its own
+    total cannot be protected by a complement; its total is not to be printed)."""
+
+    def __init__(self, table: pd.DataFrame, dimensions: list[list[str]]):
+        self.members: list[list[int]] = []
+        self.lines_of: list[list[int]] = [[] for _ in range(len(table))]
+        for columns in dimensions:
+            frame = table.reset_index(drop=True)
+            groups = [list(range(len(frame)))] if not columns else [
+                list(positions) for positions in frame.groupby(columns, sort=False, dropna=False).indices.values()]
+            for positions in groups:
+                if len(positions) < 2:
+                    continue
+                line = len(self.members)
+                self.members.append(sorted(int(p) for p in positions))
+                for position in self.members[line]:
+                    self.lines_of[position].append(line)
+
+    def derived(self, hidden: list[bool]) -> dict[int, int]:
+        """The differencing attack: a line with exactly one unknown cell gives it away (total
+        minus the printed cells); a value found so counts as printed for its other lines, and
+        so on until nothing more follows. Returns {cell: the line that gave it away}."""
+        unknown = list(hidden)
+        open_cells = [sum(unknown[p] for p in members) for members in self.members]
+        queue = deque(line for line, count in enumerate(open_cells) if count == 1)
+        found: dict[int, int] = {}
+        while queue:
+            line = queue.popleft()
+            if open_cells[line] != 1:
+                continue
+            cell = next(p for p in self.members[line] if unknown[p])
+            unknown[cell] = False
+            found[cell] = line
+            for other in self.lines_of[cell]:
+                open_cells[other] -= 1
+                if open_cells[other] == 1:
+                    queue.append(other)
+        return found
+
+    def determined(self, hidden: list[bool]) -> list[int]:
+        """The hidden cells whose value the line totals fix, found by linear algebra: a cell is
+        fixed when no change of the hidden cells that keeps every line total moves it (its
+        entry is 0 in every vector of the null space). This also finds what line-by-line
+        subtraction misses, e.g. a cell linking two blocks of hidden cells (rows r1, r2 minus
+        columns c1, c2 leaves it alone)."""
+        cells = [cell for cell, is_hidden in enumerate(hidden) if is_hidden]
+        if not cells:
+            return []
+        column = {cell: j for j, cell in enumerate(cells)}
+        incidence = np.zeros((max(len(self.members), 1), len(cells)))
+        for line, members in enumerate(self.members):
+            for member in members:
+                if member in column:
+                    incidence[line, column[member]] = 1.0
+        _, singular, vt = np.linalg.svd(incidence)
+        null_space = vt[int((singular > 1e-9).sum()):]
+        return [cell for cell in cells if not (np.abs(null_space[:, column[cell]]) > 1e-9).any()]
+
+    def exposed(self, hidden: list[bool], at_risk: list[bool]) -> list[tuple[int, int]] | None:
+        """None when the attack finds no cell at risk; else the chain that finds the first one:
+        (cell, line that gave it away) pairs, the earliest finding first. Fixing the start of
+        the chain (a line with a single hidden cell) protects everything found after it. When
+        subtraction line by line finds nothing, the linear algebra of all totals at once has the
+        last word (`determined`); a cell it finds is fixed on its own lines."""
+        found = self.derived(hidden)
+        order = {cell: rank for rank, cell in enumerate(found)}
+        target = next((cell for cell in found if at_risk[cell]), None)
+        if target is None:
+            fixed = next((cell for cell in self.determined(hidden) if at_risk[cell]), None)
+            return None if fixed is None else [(fixed, line) for line in self.lines_of[fixed]]
+        chain, todo = {target}, [target]
+        while todo:  # the cells found before, whose values the finding line needed
+            cell = todo.pop()
+            for member in self.members[found[cell]]:
+                if member in order and member not in chain and order[member] < order[cell]:
+                    chain.add(member)
+                    todo.append(member)
+        return [(cell, found[cell]) for cell in sorted(chain, key=order.get)]
+
+
+def _complement(grid: _Grid, line: int, hidden: list[bool], counts: list[float]) -> int | None:
+    """The printed cell of `line` to hide beside its one unknown: a non-empty one if any (an
+    empty complement only bounds the hidden value from above), then the one that leaves the
+    fewest other lines with a single hidden cell (it may complete a line that already has
+    one), then the smallest, then the first in table order."""
+    def hidden_in(other: int) -> int:
+        return sum(hidden[p] for p in grid.members[other])
+
+    def cost(cell: int) -> tuple:
+        crossing = [hidden_in(other) for other in grid.lines_of[cell] if other != line]
+        new_single_lines = sum(1 for count in crossing if count == 0) - sum(1 for count in crossing if count == 1)
+        return (counts[cell] <= 0, new_single_lines, counts[cell], cell)
+
+    candidates = [cell for cell in grid.members[line] if not hidden[cell]]
+    return min(candidates, key=cost) if candidates else None
+
+
+def _protect(grid: _Grid, hidden: list[bool], at_risk: list[bool], counts: list[float]) -> list[int]:
+    """Hide complements until the attack finds no cell at risk; returns them in the order added."""
+    added = []
+    while (chain := grid.exposed(hidden, at_risk)) is not None:
+        complement = None
+        for cell, line in chain:  # the start of the chain first; a full line cannot take one
+            complement = _complement(grid, line, hidden, counts)
+            if complement is None:
+                complement = next((c for other in grid.lines_of[cell]
+                                   if (c := _complement(grid, other, hidden, counts)) is not None), None)
+            if complement is not None:
+                break
+        if complement is None:
+            # every cell of these lines is hidden already: fail closed, hide the whole part
+            # (what it does not need is published again by _release)
+            rest = [cell for cell, is_hidden in enumerate(hidden) if not is_hidden]
+            for cell in rest:
+                hidden[cell] = True
+            return added + rest
+        hidden[complement] = True
+        added.append(complement)
+    return added
+
+
+def _release(grid: _Grid, hidden: list[bool], at_risk: list[bool], counts: list[float],
+             complements: list[int]) -> list[int]:
+    """Publish again every complement the protection does not need (largest first: a large
+    cell hidden costs the reader most), until none can go. Greedy choice can leave a complement
+    that later ones made redundant."""
+    kept = sorted(complements, key=lambda cell: (-counts[cell], cell))
+    changed = True
+    while changed:
+        changed = False
+        for cell in list(kept):
+            hidden[cell] = False
+            if grid.exposed(hidden, at_risk) is None:
+                kept.remove(cell)
+                changed = True
+            else:
+                hidden[cell] = True
+    return kept
 
 
 def suppress(
@@ -146,14 +308,19 @@ def suppress(
     if also_primary is not None:
         reason[also_primary.reindex(result.index, fill_value=False).astype(bool)] = "primary"
 
-    # alternate rows and columns until every line has zero or at least two suppressed cells
-    row_lines = _lines(result, rows)
-    column_lines = _lines(result, columns) if columns else []
-    while True:
-        changed = _secondary(counts, reason, row_lines)
-        changed = _secondary(counts, reason, column_lines) or changed
-        if not changed:
-            break
+    # a small cell must not follow from the printed totals; an empty cell hidden with its
+    # small group reveals nobody, so it needs no protection of its own (unless zeros count)
+    at_risk = (reason.notna() & ((counts > 0) | suppress_zeros)).tolist()
+    hidden = reason.notna().tolist()
+    values = counts.astype(float).tolist()
+    for block in _blocks(result, rows, columns):
+        if not any(hidden[p] for p in block):
+            continue
+        grid = _Grid(result.iloc[block], [rows] + ([columns] if columns else []))
+        part = [hidden[p] for p in block]
+        risk, part_values = [at_risk[p] for p in block], [values[p] for p in block]
+        complements = _release(grid, part, risk, part_values, _protect(grid, part, risk, part_values))
+        reason.iloc[[block[cell] for cell in complements]] = "secondary"
 
     hidden = reason.notna()
     for column in hide:

@@ -97,12 +97,21 @@ def distribution(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list
               and list_contains($questions, question_id)
             group by all
             having max(valid_n) > 0
+        ),
+        totals as (
+            -- every valid answer of the question: what a breakdown's column adds up to when its
+            -- subgroups hold everybody (frames.column_total_printed)
+            select question_id, max(valid_n) as total_valid_n
+            from marts.mart_route_cohort
+            where meting = $meting and breakdown = 'total' and list_contains($questions, question_id)
+            group by all
         )
         select l.meting, l.question_id, l.breakdown, l.breakdown_value, o.harmonised_code,
-               o.sort_order as answer_sort_order, l.valid_n,
+               o.sort_order as answer_sort_order, l.valid_n, t.total_valid_n,
                coalesce(m.respondents, 0) as respondents, coalesce(m.pct_valid, 0.0) as pct_valid
                {weighted_select}
         from lines as l
+        left join totals as t on t.question_id = l.question_id
         inner join marts.dim_question as q on q.question_id = l.question_id
         inner join marts.dim_answer_option as o on o.answer_set_id = q.answer_set_id and o.is_valid
         left join marts.mart_route_cohort as m
@@ -115,27 +124,64 @@ def distribution(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list
     return con.execute(sql, {"meting": meting, "breakdowns": list(BREAKDOWNS), "questions": question_ids}).df()
 
 
+# --- the comparison: the one adapter between the pages and the comparison mart -------------
+#
+# The pages need, per meting pair x question x breakdown (group, leerroute, cohort) x subgroup x
+# valid answer: both sides' valid N, respondents and percentage, the difference and the
+# report's 8-point verdict, a note when the two sides cannot be compared, each side's valid N of
+# the whole question (for disclosure control), and the same with the weights when the marts
+# have them. `comparison` returns exactly these columns; it is the only
+# function that knows where they come from.
 COMPARISON_COLUMNS = [
-    "meting", "previous_meting", "question_id", "group_label", "harmonised_code", "answer_sort_order",
-    "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current",
+    "meting", "previous_meting", "question_id", "breakdown", "breakdown_value", "harmonised_code",
+    "answer_sort_order", "valid_n_previous", "valid_n_current", "respondents_previous", "respondents_current",
     "pct_previous", "pct_current", "difference_points", "meaningful_difference", "comparison_note",
+    "total_valid_n_previous", "total_valid_n_current",
 ]
-COMPARISON_WEIGHTED = ["pct_previous_weighted", "pct_current_weighted", "difference_points_weighted"]
+COMPARISON_WEIGHTED = ["pct_previous_weighted", "pct_current_weighted", "difference_points_weighted",
+                       "meaningful_difference_weighted"]
+
+# The single valid answers of the page's breakdowns; each side's N is the base of the
+# question's percentages; the whole question's N per side (the 'total' line) is what a
+# breakdown's column adds up to when its subgroups hold everybody (frames.column_total_printed).
+COMPARISON_SQL = """
+select c.meting, c.previous_meting, c.question_id, c.breakdown, c.breakdown_value, c.harmonised_code,
+       c.answer_sort_order, c.base_n_previous as valid_n_previous, c.base_n_current as valid_n_current,
+       c.respondents_previous, c.respondents_current, c.pct_previous, c.pct_current, c.difference_points,
+       c.meaningful_difference, c.comparison_note,
+       t.base_n_previous as total_valid_n_previous, t.base_n_current as total_valid_n_current
+       {weighted}
+from marts.mart_meting_comparison as c
+left join (
+    select distinct question_id, base_n_previous, base_n_current
+    from marts.mart_meting_comparison
+    where meting = $meting and previous_meting = $previous and breakdown = 'total'
+) as t on t.question_id = c.question_id
+where c.meting = $meting and c.previous_meting = $previous and list_contains($questions, c.question_id)
+  and list_contains($breakdowns, c.breakdown) and c.category_kind = 'single' and c.answer_status = 'valid'
+order by c.question_id, c.breakdown, c.breakdown_value, c.answer_sort_order, c.harmonised_code
+"""
 
 
-def comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, question_ids: list[str]) -> pd.DataFrame:
-    """marts.mart_meting_comparison for one pair and the selected questions, with the weighted
-    percentages when the mart has them."""
-    present = weighted_columns(con, "mart_meting_comparison")
-    columns = COMPARISON_COLUMNS + [c for c in COMPARISON_WEIGHTED if c in present]
-    # the mart also holds other breakdowns, combined categories and "weet ik niet" where the
-    # question's base counts it; this page shows the single valid answers per group, its N the
-    # percentages' base
-    selected = ", ".join({"valid_n_previous": "base_n_previous as valid_n_previous",
-                          "valid_n_current": "base_n_current as valid_n_current"}.get(c, c) for c in columns)
-    return con.execute(
-        f"select {selected} from marts.mart_meting_comparison "
-        "where meting = $meting and previous_meting = $previous and list_contains($questions, question_id) "
-        "and breakdown = 'group' and category_kind = 'single' and answer_status = 'valid' "
-        "order by question_id, group_label, answer_sort_order, harmonised_code",
-        {"meting": meting, "previous": previous, "questions": question_ids}).df()
+def comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, question_ids: list[str],
+               meaningful_points: float | None = None) -> pd.DataFrame:
+    """The comparison the pages print (COMPARISON_COLUMNS, plus COMPARISON_WEIGHTED when the
+    mart has weights), read from marts.mart_meting_comparison, the one engine: its differences,
+    its 8-point verdicts, unweighted and weighted. One row per pair x question x breakdown x
+    subgroup x valid answer; a side that did not ask the subgroup has NULL counts and a note.
+    `meaningful_points` is the mart's rule, which the pages only cite."""
+    del meaningful_points  # the verdicts are the mart's
+    weighted = {"pct_previous_weighted", "pct_current_weighted", "meaningful_difference_weighted"} <= set(
+        weighted_columns(con, "mart_meting_comparison") + _columns(con, "mart_meting_comparison"))
+    sql = COMPARISON_SQL.format(weighted=(", c.pct_previous_weighted, c.pct_current_weighted, "
+                                          "c.difference_points_weighted, c.meaningful_difference_weighted"
+                                          if weighted else ""))
+    frame = con.execute(sql, {"meting": meting, "previous": previous, "questions": question_ids,
+                              "breakdowns": list(BREAKDOWNS)}).df()
+    return frame[COMPARISON_COLUMNS + (COMPARISON_WEIGHTED if weighted else [])]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
+        [table]).fetchall()]

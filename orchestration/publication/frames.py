@@ -20,25 +20,57 @@ from orchestration.publication.labels import value_order
 SMALL_GROUP = "small_group"
 DISTRIBUTION_LINE = ["meting", "question_id", "breakdown", "breakdown_value"]
 DISTRIBUTION_COLUMN = ["meting", "question_id", "breakdown", "harmonised_code"]
-COMPARISON_LINE = ["meting", "previous_meting", "question_id", "group_label"]
-COMPARISON_COLUMN = ["meting", "previous_meting", "question_id", "harmonised_code"]
+COMPARISON_LINE = ["meting", "previous_meting", "question_id", "breakdown", "breakdown_value"]
+COMPARISON_COLUMN = ["meting", "previous_meting", "question_id", "breakdown", "harmonised_code"]
 # numbers computed from both metingen: hidden when either side is
-BOTH_SIDES = ["difference_points", "meaningful_difference", "difference_weighted"]
+BOTH_SIDES = ["difference_points", "meaningful_difference", "difference_points_weighted",
+              "meaningful_difference_weighted"]
+HIDDEN = ("primary", "secondary")
 
 
-def _suppressed(frame: pd.DataFrame, count: str, total: str, derived: list[str], line: list[str],
-                column: list[str], reason: str, threshold: int) -> pd.DataFrame:
+def column_total_printed(frame: pd.DataFrame, total: str, question_total: str, line: list[str],
+                         threshold: int) -> pd.Series:
+    """Per row: whether the column it lies in (an answer across the subgroups of its breakdown)
+    adds up to a printed total. It does when the subgroups hold all of the question's valid
+    answers, or all but fewer than `threshold` (then the column total pins the hidden cells
+    down to within that few). A breakdown whose unknown values leave out more (leerroute and
+    cohort without an 'onbekend' line) prints no column total: its columns need no complements.
+    Without the question's total (`question_total` absent) every column counts as printed."""
+    if question_total not in frame:
+        return pd.Series(True, index=frame.index)
+    block = line[:-1]  # the line without its subgroup: meting(s), question, breakdown
+    lines = frame.drop_duplicates(line)
+    covered = pd.to_numeric(lines[total], errors="coerce").groupby([lines[c] for c in block], dropna=False).sum()
+    whole = pd.to_numeric(lines[question_total], errors="coerce").groupby(
+        [lines[c] for c in block], dropna=False).max()
+    printed = ~((whole - covered) >= threshold)  # a missing total counts as printed
+    keys = pd.MultiIndex.from_frame(frame[block]) if len(block) > 1 else pd.Index(frame[block[0]])
+    return pd.Series(printed.reindex(keys).fillna(True).to_numpy(dtype=bool), index=frame.index)
+
+
+def _suppressed(frame: pd.DataFrame, count: str, total: str, question_total: str, derived: list[str],
+                line: list[str], column: list[str], reason: str, threshold: int) -> pd.DataFrame:
     """`frame` with small lines hidden whole and the rest through `suppress`; rows whose count
     is NULL (not asked) pass through untouched with reason None. The small lines go into
     `suppress` as primary cells, so the columns they sit in get their complements too (else a
-    hidden group would be the column total minus the printed groups)."""
+    hidden group would be the column total minus the printed groups). Columns get complements
+    only where they add up to a printed total (column_total_printed)."""
     asked = frame[count].notna()
     part = frame[asked]
     small = pd.to_numeric(part[total], errors="coerce") < threshold
-    checked = suppress(part, count, line, threshold, derived_columns=derived, column_groups=column,
-                       reason_column=reason, also_primary=small)
+    by_column = column_total_printed(part, total, question_total, line, threshold)
+    pieces = []
+    for with_columns in (True, False):
+        rows = part[by_column == with_columns]
+        if len(rows):
+            pieces.append(suppress(rows, count, line, threshold, derived_columns=derived,
+                                   column_groups=column if with_columns else None, reason_column=reason,
+                                   also_primary=small[rows.index]))
+    checked = pd.concat(pieces).loc[part.index] if pieces else part.assign(**{reason: None})
     checked.loc[small, reason] = SMALL_GROUP
     checked[total] = checked[total].astype("Int64").mask(small)
+    for column_name in [count, *derived]:  # an empty cell of a small group is not printed either
+        checked[column_name] = checked[column_name].astype("Float64" if column_name in derived else "Int64").mask(small)
     rest = frame[~asked].assign(**{reason: None})
     parts = [piece for piece in (checked, rest) if len(piece)]
     if not parts:
@@ -54,8 +86,8 @@ def publishable_distribution(frame: pd.DataFrame, min_count: int | None = None) 
     'secondary' or 'small_group'; suppressed counts and percentages (weighted too) are NULL."""
     threshold = min_cell_count(min_count)
     derived = [c for c in ("pct_valid", "pct_valid_weighted") if c in frame]
-    return _suppressed(frame, "respondents", "valid_n", derived, DISTRIBUTION_LINE, DISTRIBUTION_COLUMN,
-                       "suppressed", threshold)
+    return _suppressed(frame, "respondents", "valid_n", "total_valid_n", derived, DISTRIBUTION_LINE,
+                       DISTRIBUTION_COLUMN, "suppressed", threshold)
 
 
 def publishable_comparison(frame: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
@@ -63,14 +95,10 @@ def publishable_comparison(frame: pd.DataFrame, min_count: int | None = None) ->
     `suppressed_current`); differences hidden when either side is."""
     threshold = min_cell_count(min_count)
     out = frame.copy()
-    if "difference_points_weighted" in out:
-        out = out.rename(columns={"difference_points_weighted": "difference_weighted"})
-    elif {"pct_previous_weighted", "pct_current_weighted"} <= set(out.columns):
-        out["difference_weighted"] = out["pct_current_weighted"] - out["pct_previous_weighted"]
     for side in ("previous", "current"):
         derived = [c for c in (f"pct_{side}", f"pct_{side}_weighted") if c in out]
-        out = _suppressed(out, f"respondents_{side}", f"valid_n_{side}", derived, COMPARISON_LINE,
-                          COMPARISON_COLUMN, f"suppressed_{side}", threshold)
+        out = _suppressed(out, f"respondents_{side}", f"valid_n_{side}", f"total_valid_n_{side}", derived,
+                          COMPARISON_LINE, COMPARISON_COLUMN, f"suppressed_{side}", threshold)
     hidden = out["suppressed_previous"].notna() | out["suppressed_current"].notna()
     for column in BOTH_SIDES:
         if column in out:
@@ -86,13 +114,34 @@ class Cell:
     pct_weighted: float | None = None
     reason: str | None = None  # None, 'primary', 'secondary', 'small_group', 'not_asked'
 
+    def estimate(self, weighted: bool) -> float | None:
+        """The percentage the page prints: one estimate per page, weighted or not."""
+        return self.pct_weighted if weighted else self.pct
+
+    @property
+    def hidden(self) -> bool:
+        return self.reason in HIDDEN
+
 
 @dataclass
 class Difference:
     points: float | None       # None: suppressed, or not comparable
     points_weighted: float | None
-    meaningful: bool           # the report's 8-point rule
-    comparable: bool           # both metingen asked the group (mart: comparison_note is NULL)
+    meaningful: bool           # the report's 8-point rule, on the unweighted difference
+    meaningful_weighted: bool  # the same rule on the weighted difference
+    comparable: bool           # both metingen asked the subgroup (comparison_note is NULL)
+
+    def estimate(self, weighted: bool) -> tuple[float | None, bool]:
+        return (self.points_weighted, self.meaningful_weighted) if weighted else (self.points, self.meaningful)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of a bar: an answer's printed share, or a run of adjacent suppressed answers."""
+    start: float
+    width: float
+    answer: int                # index of the (first) answer it stands for
+    hidden: bool
 
 
 @dataclass
@@ -113,12 +162,37 @@ class Line:
     def not_asked(self) -> bool:
         return all(cell.reason == "not_asked" for cell in self.cells)
 
-    @property
-    def suppressed_share(self) -> float:
+    def suppressed_share(self, weighted: bool = False) -> float:
         """The part of the bar not published: 100 minus the printed percentages (the sum of two
         or more suppressed cells, which secondary suppression leaves unidentifiable)."""
-        shown = sum(cell.pct for cell in self.cells if cell.pct is not None)
-        return max(0.0, 100.0 - shown) if any(cell.reason in ("primary", "secondary") for cell in self.cells) else 0.0
+        if not any(cell.hidden for cell in self.cells):
+            return 0.0
+        shown = sum(value for cell in self.cells if (value := cell.estimate(weighted)) is not None)
+        return max(0.0, 100.0 - shown)
+
+    def segments(self, weighted: bool) -> list[Segment]:
+        """The bar, answer by answer in printed order: a suppressed answer keeps its place, so
+        the answers after it start where they would. Adjacent suppressed answers are one
+        segment; the suppressed share is split evenly over the suppressed answers, because only
+        their sum is published (exact when they are adjacent, as they then form one segment)."""
+        hidden = [index for index, cell in enumerate(self.cells) if cell.hidden]
+        each = self.suppressed_share(weighted) / len(hidden) if hidden else 0.0
+        segments, left, after_hidden = [], 0.0, False
+        for index, cell in enumerate(self.cells):
+            if cell.hidden:
+                if after_hidden:  # the run goes on: widen its segment
+                    last = segments.pop()
+                    segments.append(Segment(last.start, last.width + each, last.answer, True))
+                else:
+                    segments.append(Segment(left, each, index, True))
+                left, after_hidden = left + each, True
+                continue
+            after_hidden = False
+            value = cell.estimate(weighted)
+            if value is not None and value > 0:
+                segments.append(Segment(left, value, index, False))
+                left += value
+        return segments
 
 
 def _reason(x) -> str | None:
@@ -149,13 +223,13 @@ def distribution_lines(published: pd.DataFrame, question_id: str, breakdown: str
     return lines
 
 
-def comparison_lines(published: pd.DataFrame, question_id: str) -> list[Line]:
-    """Per group two lines (previous meting, current meting); the current one carries the
-    differences per answer."""
-    part = published[published["question_id"] == question_id]
+def comparison_lines(published: pd.DataFrame, question_id: str, breakdown: str) -> list[Line]:
+    """Per subgroup of one breakdown two lines (previous meting, current meting); the current
+    one carries the differences per answer."""
+    part = published[(published["question_id"] == question_id) & (published["breakdown"] == breakdown)]
     lines = []
-    for group in sorted(part["group_label"].unique(), key=lambda v: value_order("group", v)):
-        rows = part[part["group_label"] == group]
+    for value in sorted(part["breakdown_value"].unique(), key=lambda v: value_order(breakdown, v)):
+        rows = part[part["breakdown_value"] == value]
         rows = rows.sort_values(["answer_sort_order", "harmonised_code"])
         for side in ("previous", "current"):
             meting = int(rows[f"{side}_meting" if side == "previous" else "meting"].iloc[0])
@@ -167,11 +241,13 @@ def comparison_lines(published: pd.DataFrame, question_id: str) -> list[Line]:
                 cells.append(Cell(_value(getattr(r, f"pct_{side}")),
                                   _value(getattr(r, f"pct_{side}_weighted", None)), reason))
             n = rows[f"valid_n_{side}"].iloc[0]
-            line = Line("group", str(group), None if pd.isna(n) or int(n) == 0 else int(n), cells, str(meting))
+            line = Line(breakdown, str(value), None if pd.isna(n) or int(n) == 0 else int(n), cells, str(meting))
             if side == "current":
                 line.difference = [Difference(_value(r.difference_points),
-                                              _value(getattr(r, "difference_weighted", None)),
-                                              _flag(r.meaningful_difference), pd.isna(r.comparison_note))
+                                              _value(getattr(r, "difference_points_weighted", None)),
+                                              _flag(r.meaningful_difference),
+                                              _flag(getattr(r, "meaningful_difference_weighted", None)),
+                                              pd.isna(r.comparison_note))
                                    for r in rows.itertuples(index=False)]
             lines.append(line)
     return lines

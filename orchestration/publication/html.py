@@ -1,5 +1,6 @@
-"""The report as one self-contained HTML page: plain tables, inline SVG figures, inline CSS and
-a few lines of inline JavaScript; no external file, font or script, so it opens offline."""
+"""The report as one self-contained HTML page: plain tables, inline SVG figures and inline CSS
+(a print stylesheet included); no script, no external file or font, so it opens offline. Each
+table's CSV lies beside the page and is linked under the table."""
 
 from __future__ import annotations
 
@@ -19,24 +20,17 @@ tr.breakdown th{text-align:left;background:#f3f3f3} td.suppressed,td.small-group
 td.small-group,td.not-asked{text-align:left;font-style:italic} td.meaningful{font-weight:bold;background:#fff3cd}
 tr.difference td,tr.difference th{border-bottom:2px solid #bbb}
 table.report tfoot td{text-align:left;font-size:0.85em;color:#555}
+table.report caption{text-align:left;font-size:0.85em;color:#555;caption-side:top}
+p.download{font-size:0.85em} table.index td{text-align:left}
+@media print{
+body{margin:0;max-width:none;font-size:10pt}
+nav,p.download{display:none}
+section.question{border-top:none;margin:1em 0}
+table.report,figure.chart,tr{break-inside:avoid;page-break-inside:avoid}
+h1,h2,h3{break-after:avoid;page-break-after:avoid}
+svg.chart-svg{max-width:100%}
+}
 """
-
-# Runs in the reader's browser after the figures are laid out: records each figure's drawn size
-# on the element, so a headless browser's DOM dump shows whether the figures really render.
-MEASURE_SCRIPT = """
-<script>
-(function () {
-  var figures = document.querySelectorAll('figure.chart');
-  figures.forEach(function (figure) {
-    var box = figure.querySelector('svg').getBoundingClientRect();
-    figure.setAttribute('data-rendered-width', Math.round(box.width));
-    figure.setAttribute('data-rendered-height', Math.round(box.height));
-  });
-  document.body.setAttribute('data-figures-measured', figures.length);
-})();
-</script>
-"""
-
 
 def esc(value: object) -> str:
     return html.escape(str(value))
@@ -50,35 +44,33 @@ def page(title: str, language: str, intro: str, sections: list[str], contents: l
     return (f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8"/>\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"/>\n<title>{esc(title)}</title>\n'
             f'<style>{STYLE}</style>\n</head>\n<body>\n<h1>{esc(title)}</h1>\n<p class="intro">{esc(intro)}</p>\n'
-            f'{notes_html}\n<p class="note">{labels.text(language, "source", other=other)}</p>\n'
+            f'{notes_html}\n<p class="note">{labels.text(language, "source", other=other)} · '
+            f'<a href="index.html">{esc(labels.text(language, "all_pages"))}</a></p>\n'
             f'<nav><h2>{labels.text(language, "contents")}</h2><ol>{toc}</ol></nav>\n'
-            + "\n".join(sections) + f"\n{MEASURE_SCRIPT}</body>\n</html>\n")
+            + "\n".join(sections) + "\n</body>\n</html>\n")
 
 
-def section(anchor: str, heading: str, figure_svg: str, caption: str, table_html: str) -> str:
+def section(anchor: str, heading: str, figure_svg: str, caption: str, table_html: str, weighted: bool) -> str:
+    estimate = "weighted" if weighted else "unweighted"
     return (f'<section class="question" id="{esc(anchor)}">\n<h2>{esc(heading)}</h2>\n'
-            f'<figure class="chart" id="{esc(anchor)}-figure">{figure_svg}<figcaption>{esc(caption)}</figcaption>'
-            f'</figure>\n{table_html}\n</section>')
+            f'<figure class="chart" id="{esc(anchor)}-figure" data-estimate="{estimate}">{figure_svg}'
+            f'<figcaption>{esc(caption)}</figcaption></figure>\n{table_html}\n</section>')
 
 
 def _cell(cell, weighted: bool, language: str) -> str:
     classes = {"primary": "suppressed", "secondary": "suppressed", "not_asked": "not-asked"}
+    value = cell.estimate(weighted)
     if cell.reason == "not_asked":
         text = labels.NOT_ASKED_MARK[language]
-    elif cell.pct is None:
+    elif cell.reason is not None or value is None:
         text = labels.SUPPRESSED_MARK
     else:
-        text = labels.percent(cell.pct, language)
-    parts = [f'<td class="{classes.get(cell.reason, "value")}">{esc(text)}</td>']
-    if weighted:
-        shown = cell.pct_weighted is not None and cell.reason is None
-        mark = labels.NOT_ASKED_MARK[language] if cell.reason == "not_asked" else labels.SUPPRESSED_MARK
-        parts.append(f'<td class="weighted">{esc(labels.percent(cell.pct_weighted, language) if shown else mark)}</td>')
-    return "".join(parts)
+        text = labels.percent(value, language)
+    return f'<td class="{classes.get(cell.reason, "value")}">{esc(text)}</td>'
 
 
 def _row(line: Line, label: str, weighted: bool, language: str, min_count: int) -> str:
-    width = len(line.cells) * (2 if weighted else 1)
+    width = len(line.cells)
     meting = f' data-meting="{esc(line.label_suffix)}"' if line.label_suffix else ""
     head = (f'<tr class="line" data-breakdown="{esc(line.breakdown)}" data-value="{esc(line.value)}"{meting}>'
             f'<th scope="row">{esc(label)}</th>')
@@ -87,40 +79,36 @@ def _row(line: Line, label: str, weighted: bool, language: str, min_count: int) 
                        f'{esc(labels.text(language, "small_group", min_count=min_count))}</td></tr>')
     if line.not_asked:
         return head + f'<td class="not-asked" colspan="{width + 1}">{esc(labels.text(language, "not_asked"))}</td></tr>'
-    n = "" if line.n is None else f"{line.n:,}".replace(",", "." if language == "nl" else ",")
+    n = "" if line.n is None else labels.count(line.n, language)
     return head + f'<td class="n">{n}</td>' + "".join(_cell(c, weighted, language) for c in line.cells) + "</tr>"
+
+
+def difference_text(difference, weighted: bool, language: str) -> str:
+    """A difference as printed: empty when the sides are not comparable, "–" when suppressed."""
+    points, _ = difference.estimate(weighted)
+    if not difference.comparable:  # a side not asked: nothing to compare, nothing hidden
+        return ""
+    return labels.SUPPRESSED_MARK if points is None else labels.points(points, language)
 
 
 def _difference_row(line: Line, weighted: bool, language: str) -> str:
     cells = []
     for difference in line.difference:
-        if not difference.comparable:  # a side not asked: nothing to compare, nothing hidden
-            text = ""
-        elif difference.points is None:
-            text = labels.SUPPRESSED_MARK
-        else:
-            text = labels.points(difference.points, language)
-        cells.append(f'<td class="{"meaningful" if difference.meaningful else "difference"}">{esc(text)}</td>')
-        if weighted:
-            wtext = "" if difference.points_weighted is None else labels.points(difference.points_weighted, language)
-            cells.append(f'<td class="weighted">{esc(wtext)}</td>')
-    return (f'<tr class="difference" data-value="{esc(line.value)}"><th scope="row">'
-            f'{esc(labels.text(language, "difference"))}</th><td></td>{"".join(cells)}</tr>')
+        _, meaningful = difference.estimate(weighted)
+        cells.append(f'<td class="{"meaningful" if meaningful else "difference"}">'
+                     f'{esc(difference_text(difference, weighted, language))}</td>')
+    return (f'<tr class="difference" data-breakdown="{esc(line.breakdown)}" data-value="{esc(line.value)}">'
+            f'<th scope="row">{esc(labels.text(language, "difference"))}</th><td></td>{"".join(cells)}</tr>')
 
 
 def table(table_id: str, groups: list[tuple[str, list[Line], list[str]]], answers: list[str], weighted: bool,
-          language: str, min_count: int, notes: list[str]) -> str:
+          language: str, min_count: int, notes: list[str], caption: str, csv_href: str | None = None) -> str:
     """One table per question: a block of rows per breakdown (groups: (title, lines, labels)),
-    answers as columns; with weights, a weighted column beside each unweighted one."""
-    span = ' colspan="2"' if weighted else ""
+    answers as columns, the page's one estimate (weighted or not, named in the caption)."""
     header = (f'<tr><th scope="col">{esc(labels.text(language, "subgroup"))}</th>'
               f'<th scope="col">{labels.text(language, "n")}</th>'
-              + "".join(f'<th scope="col"{span}>{esc(answer)}</th>' for answer in answers) + "</tr>")
-    if weighted:
-        header += ("<tr><th></th><th></th>" + "".join(
-            f'<th scope="col">{labels.text(language, "pct")}</th><th scope="col">{labels.text(language, "pct_weighted")}</th>'
-            for _ in answers) + "</tr>")
-    width = 2 + len(answers) * (2 if weighted else 1)
+              + "".join(f'<th scope="col">{esc(answer)}</th>' for answer in answers) + "</tr>")
+    width = 2 + len(answers)
     body = []
     for title, lines, row_labels in groups:
         if not lines:
@@ -131,5 +119,29 @@ def table(table_id: str, groups: list[tuple[str, list[Line], list[str]]], answer
             if line.difference:
                 body.append(_difference_row(line, weighted, language))
     foot = "".join(f'<tr><td colspan="{width}">{esc(note)}</td></tr>' for note in notes)
-    return (f'<table class="report" id="{esc(table_id)}" data-weighted="{str(weighted).lower()}">\n'
-            f'<thead>{header}</thead>\n<tbody>{"".join(body)}</tbody>\n<tfoot>{foot}</tfoot>\n</table>')
+    download = ("" if csv_href is None else
+                f'\n<p class="download"><a href="{esc(csv_href)}">{esc(labels.text(language, "csv"))}</a></p>')
+    estimate = "weighted" if weighted else "unweighted"
+    return (f'<table class="report" id="{esc(table_id)}" data-weighted="{str(weighted).lower()}" '
+            f'data-estimate="{estimate}">\n<caption>{esc(caption)}</caption>\n'
+            f'<thead>{header}</thead>\n<tbody>{"".join(body)}</tbody>\n<tfoot>{foot}</tfoot>\n</table>{download}')
+
+
+def index(entries: list[tuple[dict[str, str], dict[str, str]]]) -> str:
+    """The publication's index: per page its title in Dutch and in English, each linking to the
+    page in that language. `entries`: (title per language, file per language)."""
+    title = " / ".join(labels.text(language, "index_title") for language in labels.LANGUAGES)
+    rows = []
+    for titles, files in entries:
+        cells = "".join(
+            f'<td lang="{language}">' + (f'<a href="{esc(files[language])}">{esc(titles[language])}</a>'
+                                         if language in files else esc(titles[language])) + "</td>"
+            for language in labels.LANGUAGES)
+        rows.append(f"<tr>{cells}</tr>")
+    head = "".join(f'<th scope="col" lang="{language}">{esc(labels.LANGUAGE_NAMES[language])}</th>'
+                   for language in labels.LANGUAGES)
+    return (f'<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8"/>\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"/>\n<title>{esc(title)}</title>\n'
+            f'<style>{STYLE}</style>\n</head>\n<body>\n<h1>{esc(title)}</h1>\n'
+            f'<table class="report index"><thead><tr>{head}</tr></thead>\n<tbody>{"".join(rows)}</tbody></table>\n'
+            "</body>\n</html>\n")

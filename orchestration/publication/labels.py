@@ -9,6 +9,7 @@ subgroups (breakdown values), which live in fct_respondent as codes ('B1', '1').
 from __future__ import annotations
 
 LANGUAGES = ("nl", "en")
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 # The three splits of the report's figures, in the order the report shows them.
 BREAKDOWNS = ("group", "leerroute", "cohort")
@@ -21,8 +22,8 @@ TEXT = {
                          "percentages van de geldige antwoorden ('weet ik niet' en 'wil ik niet zeggen' tellen "
                          "niet mee), zoals het rapport ze berekent. Vragen: de vragen die het rapport in een "
                          "figuur toont (codeboek, kolom report_tables), {shown} van {selected}."),
-        "comparison_intro": ("Meting {meting} tegen meting {previous} per type inburgeraar "
-                             "(marts.mart_meting_comparison). Vet: een verschil van {points} procentpunten of "
+        "comparison_intro": ("Meting {meting} tegen meting {previous} per type inburgeraar, leerroute en "
+                             "cohort (marts.mart_meting_comparison). Vet: een verschil van {points} procentpunten of "
                              "meer, de vuistregel van het rapport. De metingen zijn als onafhankelijke "
                              "steekproeven behandeld."),
         "breakdown.group": "Type inburgeraar",
@@ -31,29 +32,38 @@ TEXT = {
         "subgroup": "Groep",
         "meting": "Meting",
         "n": "N",
-        "pct": "%",
-        "pct_weighted": "gew. %",
+        "breakdown": "Uitsplitsing",
+        "row_kind": "Regel",
+        "row_percent": "percentage",
         "difference": "verschil",
         "suppressed_segment": "niet gepubliceerd",
         "bar_not_drawn": "N < {min_count}: niet getoond",
         "small_group": "te weinig respondenten (N < {min_count})",
         "not_asked": "niet gevraagd",
         "note_suppressed": ("–: niet gepubliceerd. Een cel met minder dan {min_count} respondenten wordt "
-                            "onderdrukt, en daarnaast zo nodig de kleinste andere cel van de rij of kolom, zodat "
-                            "de onderdrukte cel niet uit het totaal terug te rekenen is. In de figuur is het "
-                            "samen onderdrukte deel grijs gearceerd."),
+                            "onderdrukt, en daarnaast zo weinig andere cellen als nodig zijn om haar niet uit de "
+                            "totalen van rijen en kolommen terug te kunnen rekenen. In de figuur houdt een "
+                            "onderdrukt antwoord zijn plaats, grijs gearceerd; de onderdrukte antwoorden van een "
+                            "balk delen het niet gepubliceerde deel gelijk."),
         "note_small_group": ("Een groep met minder dan {min_count} geldige antwoorden wordt niet getoond: de "
                              "tabel geeft geen cijfers en de figuur geen balk."),
-        "note_weighted": ("gew. %: gewogen percentage (de steekproef gewogen naar de populatie); "
-                          "% is ongewogen. De figuren tonen de ongewogen percentages."),
+        "note_weighted": ("Gewogen: alle percentages en verschillen op deze pagina, in figuren en tabellen, "
+                          "zijn gewogen (de steekproef gewogen naar de populatie)."),
+        "note_unweighted": ("Ongewogen: alle percentages en verschillen op deze pagina, in figuren en "
+                            "tabellen, zijn ongewogen (het warehouse heeft voor deze meting geen gewichten)."),
+        "estimate_weighted": "Gewogen percentages",
+        "estimate_unweighted": "Ongewogen percentages",
+        "csv": "Deze tabel als CSV",
+        "index_title": "Perspectief inburgeraars: gepubliceerde pagina's",
         "note_not_asked": "n.g.: de vraag is die meting niet aan deze groep gesteld.",
         "chart_caption": "Percentages van de geldige antwoorden; één balk per groep.",
-        "comparison_caption": "Per type inburgeraar: de vorige meting boven, de huidige eronder.",
+        "comparison_caption": "Per groep: de vorige meting boven, de huidige eronder.",
         "contents": "Inhoud",
         "capped": "Niet getoond (de pagina toont er hoogstens {cap}): {questions}.",
         "source": ("Bron: het warehouse (marts.mart_route_cohort, marts.mart_meting_comparison), na "
                    "onthullingscontrole (orchestration/privacy). Taal: {other}"),
         "other_language": "English",
+        "all_pages": "Alle pagina's",
     },
     "en": {
         "meting_title": "Perspectives of civic integration newcomers: wave {meting}",
@@ -62,8 +72,8 @@ TEXT = {
                          "percentages of the valid answers ('don't know' and 'prefer not to say' are left out), "
                          "as the report computes them. Questions: those the report shows in a figure "
                          "(codebook, column report_tables), {shown} of {selected}."),
-        "comparison_intro": ("Wave {meting} against wave {previous} by type of newcomer "
-                             "(marts.mart_meting_comparison). Bold: a difference of {points} percentage points "
+        "comparison_intro": ("Wave {meting} against wave {previous} by type of newcomer, learning route and "
+                             "cohort (marts.mart_meting_comparison). Bold: a difference of {points} percentage points "
                              "or more, the report's rule of thumb. The waves are treated as independent "
                              "samples."),
         "breakdown.group": "Type of newcomer",
@@ -72,29 +82,37 @@ TEXT = {
         "subgroup": "Group",
         "meting": "Wave",
         "n": "N",
-        "pct": "%",
-        "pct_weighted": "wtd %",
+        "breakdown": "Breakdown",
+        "row_kind": "Row",
+        "row_percent": "percentage",
         "difference": "difference",
         "suppressed_segment": "not published",
         "bar_not_drawn": "N < {min_count}: not shown",
         "small_group": "too few respondents (N < {min_count})",
         "not_asked": "not asked",
         "note_suppressed": ("–: not published. A cell with fewer than {min_count} respondents is suppressed, "
-                            "and where needed also the smallest other cell of its row or column, so that the "
-                            "suppressed cell cannot be derived from the total. In the figure the suppressed "
-                            "part is hatched grey."),
+                            "and as few other cells as it takes to keep it from being derived from the row and "
+                            "column totals. In the figure a suppressed answer keeps its place, hatched grey; the "
+                            "suppressed answers of a bar share the unpublished part evenly."),
         "note_small_group": ("A group with fewer than {min_count} valid answers is not shown: no numbers in the "
                              "table, no bar in the figure."),
-        "note_weighted": ("wtd %: weighted percentage (the sample weighted to the population); % is "
-                          "unweighted. The figures show the unweighted percentages."),
+        "note_weighted": ("Weighted: every percentage and difference on this page, in figures and tables, "
+                          "is weighted (the sample weighted to the population)."),
+        "note_unweighted": ("Unweighted: every percentage and difference on this page, in figures and "
+                            "tables, is unweighted (the warehouse has no weights for this wave)."),
+        "estimate_weighted": "Weighted percentages",
+        "estimate_unweighted": "Unweighted percentages",
+        "csv": "This table as CSV",
+        "index_title": "Perspectives of civic integration newcomers: published pages",
         "note_not_asked": "n.a.: the question was not put to this group in that wave.",
         "chart_caption": "Percentages of the valid answers; one bar per group.",
-        "comparison_caption": "Per type of newcomer: the previous wave above, the current one below.",
+        "comparison_caption": "Per group: the previous wave above, the current one below.",
         "contents": "Contents",
         "capped": "Not shown (the page shows at most {cap}): {questions}.",
         "source": ("Source: the warehouse (marts.mart_route_cohort, marts.mart_meting_comparison), after "
                    "disclosure control (orchestration/privacy). Language: {other}"),
         "other_language": "Nederlands",
+        "all_pages": "All pages",
     },
 }
 
@@ -111,8 +129,10 @@ VALUE_LABELS = {
     ("leerroute", "B1"): ("B1-route", "B1 route"),
     ("leerroute", "O"): ("Onderwijsroute", "Education route"),
     ("leerroute", "Z"): ("Z-route", "Z route"),
+    ("leerroute", "onbekend"): ("Leerroute onbekend", "Learning route unknown"),
     ("cohort", "1"): ("Cohort 1 (PIP vóór 2024)", "Cohort 1 (PIP before 2024)"),
     ("cohort", "2"): ("Cohort 2 (PIP vanaf 2024)", "Cohort 2 (PIP from 2024)"),
+    ("cohort", "onbekend"): ("Cohort onbekend", "Cohort unknown"),
 }
 
 
@@ -162,12 +182,25 @@ def value_order(breakdown: str, value: str) -> tuple:
     return (keys.index(str(value)), "") if str(value) in keys else (len(keys), str(value))
 
 
+def _fixed(value: float, decimals: int) -> float:
+    """`value` rounded as printed, never a negative zero: -0.04 prints as 0.0, not -0.0."""
+    rounded = round(float(value), decimals)
+    return 0.0 if rounded == 0 else rounded
+
+
 def percent(value, language: str) -> str:  # noqa: ARG001 (same signature as points)
     """A percentage as the report prints it: a whole number."""
-    return f"{value:.0f}"
+    return f"{_fixed(value, 0):.0f}"
 
 
 def points(value, language: str) -> str:
-    """A difference in points with a sign and one decimal (decimal comma in Dutch)."""
-    formatted = f"{value:+.1f}"
+    """A difference in points with one decimal (decimal comma in Dutch); a sign unless it rounds
+    to zero, which has none."""
+    rounded = _fixed(value, 1)
+    formatted = f"{rounded:+.1f}" if rounded else f"{rounded:.1f}"
     return formatted.replace(".", ",") if language == "nl" else formatted
+
+
+def count(value: int, language: str) -> str:
+    """A number of respondents with the language's thousands separator: 2.651 / 2,651."""
+    return f"{int(value):,}".replace(",", "." if language == "nl" else ",")

@@ -2,7 +2,10 @@
 (charts.py) -> pages (html.py), one page per meting and per meting pair, in Dutch and English.
 
     publication/meting-<meting>.<language>.html
+    publication/meting-<meting>.<language>/<question_id>.csv      (one per table)
     publication/vergelijking-<previous>-<meting>.<language>.html
+    publication/vergelijking-<previous>-<meting>.<language>/<question_id>.csv
+    publication/index.html                                         (every page, titles in both languages)
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import pandas as pd
 
 from orchestration.analysis.comparison import MEANINGFUL_POINTS
 from orchestration.privacy.disclosure import min_cell_count
-from orchestration.publication import charts, data, frames, html, labels
+from orchestration.publication import charts, data, downloads, frames, html, labels
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,20 @@ class Page:
     tables: int
     charts: int
     seconds: float
+    csvs: int = 0  # one per table, in the folder beside the page
 
     @property
     def bytes(self) -> int:
         return self.path.stat().st_size
+
+
+@dataclass
+class Rendered:
+    """One page in one language: its HTML and, per table, the CSV beside it (file name -> text)."""
+    html: str
+    tables: int
+    figures: int
+    csvs: dict[str, str]
 
 
 @dataclass
@@ -41,7 +54,10 @@ class Content:
     left_out: pd.DataFrame
     options: pd.DataFrame
     published: pd.DataFrame
-    weighted: bool
+    weighted: bool  # the one estimate of the page's figures and tables: weighted, else unweighted
+
+
+INDEX_FILE = "index.html"
 
 
 def meting_file(meting: int, language: str) -> str:
@@ -63,10 +79,9 @@ def _labels(lines: list[frames.Line], language: str) -> list[str]:
 
 
 def _notes(content: Content, language: str, min_count: int, comparison: bool) -> list[str]:
-    notes = [labels.text(language, "note_suppressed", min_count=min_count),
+    notes = [labels.text(language, "note_weighted" if content.weighted else "note_unweighted"),
+             labels.text(language, "note_suppressed", min_count=min_count),
              labels.text(language, "note_small_group", min_count=min_count)]
-    if content.weighted:
-        notes.append(labels.text(language, "note_weighted"))
     if comparison:
         notes.append(labels.text(language, "note_not_asked"))
     return notes
@@ -79,24 +94,33 @@ def _capped_note(content: Content, language: str) -> list[str]:
     return [labels.text(language, "capped", cap=data.MAX_QUESTIONS, questions=names)]
 
 
+def _all_weighted(published: pd.DataFrame, pairs: list[tuple[str, str]]) -> bool:
+    """Weighted when every printed percentage has its weighted twin (a mart without weights, or
+    a meting without them, makes the whole page unweighted: one estimate per page)."""
+    if not all(weighted in published for _, weighted in pairs):
+        return False
+    return all(published.loc[published[pct].notna(), weighted].notna().all() and published[pct].notna().any()
+               for pct, weighted in pairs)
+
+
 def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> Content:
     shown, left_out = data.questions(con)
     distribution = data.distribution(con, meting, list(shown["question_id"]))
     # a question this meting did not ask (no line at all) has no section
     shown = shown[shown["question_id"].isin(distribution["question_id"])]
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())),
-                   frames.publishable_distribution(distribution, min_count),
-                   "pct_valid_weighted" in distribution and distribution["pct_valid_weighted"].notna().any())
+    published = frames.publishable_distribution(distribution, min_count)
+    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published,
+                   _all_weighted(published, [("pct_valid", "pct_valid_weighted")]))
 
 
 def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
     shown, left_out = data.questions(con)
-    comparison = data.comparison(con, previous, meting, list(shown["question_id"]))
+    comparison = data.comparison(con, previous, meting, list(shown["question_id"]), MEANINGFUL_POINTS)
     shown = shown[shown["question_id"].isin(comparison["question_id"])]
-    weighted = {"pct_previous_weighted", "pct_current_weighted"} <= set(comparison.columns) and \
-        comparison[["pct_previous_weighted", "pct_current_weighted"]].notna().any().any()
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())),
-                   frames.publishable_comparison(comparison, min_count), bool(weighted))
+    published = frames.publishable_comparison(comparison, min_count)
+    weighted = _all_weighted(published, [("pct_previous", "pct_previous_weighted"),
+                                         ("pct_current", "pct_current_weighted")])
+    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published, weighted)
 
 
 def _figure_texts(language: str, min_count: int) -> dict:
@@ -105,59 +129,76 @@ def _figure_texts(language: str, min_count: int) -> dict:
             "not_asked": labels.text(language, "not_asked")}
 
 
-def meting_page(content: Content, meting: int, language: str, min_count: int) -> tuple[str, int, int]:
-    """(html, tables, figures) of one meting in one language."""
-    sections, contents = [], []
+def _csv_folder(page_file: str) -> str:
+    """The folder beside a page that holds its tables' CSVs: 'meting-2024.nl.html' -> 'meting-2024.nl'."""
+    return page_file.removesuffix(".html")
+
+
+def meting_page(content: Content, meting: int, language: str, min_count: int) -> Rendered:
+    """One meting in one language: per question a figure and its table."""
+    folder = _csv_folder(meting_file(meting, language))
+    sections, contents, csvs = [], [], {}
     for question in content.questions.itertuples(index=False):
         answers = _answers(content, question, language)
         groups = []
         for breakdown in labels.BREAKDOWNS:
             lines = frames.distribution_lines(content.published, question.question_id, breakdown)
             groups.append((labels.text(language, f"breakdown.{breakdown}"), lines, _labels(lines, language)))
-        section, heading = _section(question, groups, answers, content, language, min_count, str(meting),
-                                    "chart_caption")
+        section, heading, csv_text = _section(question, groups, answers, content, language, min_count,
+                                              str(meting), "chart_caption", folder)
         sections.append(section)
         contents.append((html.esc(question.question_id), heading))
+        csvs[f"{question.question_id}.csv"] = csv_text
     title = labels.text(language, "meting_title", meting=meting)
     intro = labels.text(language, "meting_intro", meting=meting, shown=len(content.questions),
                         selected=len(content.questions) + len(content.left_out))
     other = meting_file(meting, "en" if language == "nl" else "nl")
     page = html.page(title, language, intro, sections, contents,
                      _notes(content, language, min_count, False) + _capped_note(content, language), other)
-    return page, len(sections), len(sections)
+    return Rendered(page, len(sections), len(sections), csvs)
 
 
 def _section(question, groups, answers, content: Content, language: str, min_count: int, salt: str,
-             caption: str) -> tuple[str, str]:
-    """One question's figure and table, as (section html, heading): the same on a meting page and
-    a comparison page, which differ in the lines they show and the caption."""
+             caption: str, folder: str) -> tuple[str, str, str]:
+    """One question's figure, table and CSV, as (section html, heading, csv text): the same on a
+    meting page and a comparison page, which differ in the lines they show and the caption.
+    Figure, table and CSV print one estimate: the page's (weighted or not)."""
     anchor = html.esc(question.question_id)
-    svg = charts.stacked_bars(groups, answers, _figure_texts(language, min_count), f"{salt}-{anchor}")
+    svg = charts.stacked_bars(groups, answers, _figure_texts(language, min_count), f"{salt}-{anchor}",
+                              content.weighted)
+    estimate = labels.text(language, "estimate_weighted" if content.weighted else "estimate_unweighted")
     table_html = html.table(f"{anchor}-table", groups, answers, content.weighted, language, min_count,
-                            [labels.text(language, "note_suppressed", min_count=min_count)])
+                            [labels.text(language, "note_suppressed", min_count=min_count)], estimate,
+                            f"{folder}/{question.question_id}.csv")
     heading = f"{labels.reference(question.report_tables, language)} · {labels.question_title(question, language)}"
-    return html.section(anchor, heading, svg, labels.text(language, caption), table_html), heading
+    csv_text = downloads.table_csv(groups, answers, content.weighted, language, estimate)
+    return (html.section(anchor, heading, svg, f"{labels.text(language, caption)} {estimate}.", table_html,
+                         content.weighted), heading, csv_text)
 
 
-def comparison_page(content: Content, previous: int, meting: int, language: str,
-                    min_count: int) -> tuple[str, int, int]:
-    sections, contents = [], []
+def comparison_page(content: Content, previous: int, meting: int, language: str, min_count: int) -> Rendered:
+    """One meting pair in one language: per question and subgroup a bar for each meting, the
+    table with both and the difference."""
+    folder = _csv_folder(comparison_file(previous, meting, language))
+    sections, contents, csvs = [], [], {}
     for question in content.questions.itertuples(index=False):
         answers = _answers(content, question, language)
-        lines = frames.comparison_lines(content.published, question.question_id)
-        title = labels.text(language, "breakdown.group")
-        group = [(title, lines, _labels(lines, language))]
-        section, heading = _section(question, group, answers, content, language, min_count,
-                                    f"{previous}-{meting}", "comparison_caption")
+        groups = []
+        for breakdown in labels.BREAKDOWNS:
+            lines = frames.comparison_lines(content.published, question.question_id, breakdown)
+            groups.append((labels.text(language, f"breakdown.{breakdown}"), lines, _labels(lines, language)))
+        section, heading, csv_text = _section(question, groups, answers, content, language, min_count,
+                                              f"{previous}-{meting}", "comparison_caption", folder)
         sections.append(section)
         contents.append((html.esc(question.question_id), heading))
+        csvs[f"{question.question_id}.csv"] = csv_text
     title = labels.text(language, "comparison_title", previous=previous, meting=meting)
     intro = labels.text(language, "comparison_intro", previous=previous, meting=meting,
                         points=f"{MEANINGFUL_POINTS:g}")
     other = comparison_file(previous, meting, "en" if language == "nl" else "nl")
     page = html.page(title, language, intro, sections, contents,
                      _notes(content, language, min_count, True) + _capped_note(content, language), other)
-    return page, len(sections), len(sections)
+    return Rendered(page, len(sections), len(sections), csvs)
 
 
 def _write(path: Path, text: str) -> Path:
@@ -170,24 +211,46 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def _write_page(directory: Path, name: str, rendered: Rendered) -> Path:
+    """The page's CSVs first, then the page (which links them); a CSV of a table no longer on
+    the page is removed, so the folder holds exactly the page's tables."""
+    folder = directory / _csv_folder(name)
+    for file_name, text in rendered.csvs.items():
+        _write(folder / file_name, text)
+    if folder.exists():
+        for stale in folder.glob("*.csv"):
+            if stale.name not in rendered.csvs:
+                stale.unlink()
+    return _write(directory / name, rendered.html)
+
+
 def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tuple[str, ...] = labels.LANGUAGES,
                   min_count: int | None = None) -> list[Page]:
-    """Every meting page and every comparison page in every language, under `directory`."""
+    """Every meting page and every comparison page in every language, with their CSVs, and the
+    index of them, under `directory`."""
     threshold = min_cell_count(min_count)
     languages = tuple(labels.check_language(language) for language in languages)
-    pages = []
+    pages, entries = [], []
     for meting in data.metingen(con):
         content = load_meting(con, meting, threshold)
         for language in languages:
             started = time.perf_counter()
-            text, tables, figures = meting_page(content, meting, language, threshold)
-            path = _write(directory / meting_file(meting, language), text)
-            pages.append(Page(path, language, "meting", tables, figures, time.perf_counter() - started))
+            rendered = meting_page(content, meting, language, threshold)
+            path = _write_page(directory, meting_file(meting, language), rendered)
+            pages.append(Page(path, language, "meting", rendered.tables, rendered.figures,
+                              time.perf_counter() - started, len(rendered.csvs)))
+        entries.append(({lang: labels.text(lang, "meting_title", meting=meting) for lang in labels.LANGUAGES},
+                        {lang: meting_file(meting, lang) for lang in languages}))
     for previous, meting in data.meting_pairs(con):
         content = load_comparison(con, previous, meting, threshold)
         for language in languages:
             started = time.perf_counter()
-            text, tables, figures = comparison_page(content, previous, meting, language, threshold)
-            path = _write(directory / comparison_file(previous, meting, language), text)
-            pages.append(Page(path, language, "comparison", tables, figures, time.perf_counter() - started))
+            rendered = comparison_page(content, previous, meting, language, threshold)
+            path = _write_page(directory, comparison_file(previous, meting, language), rendered)
+            pages.append(Page(path, language, "comparison", rendered.tables, rendered.figures,
+                              time.perf_counter() - started, len(rendered.csvs)))
+        entries.append(({lang: labels.text(lang, "comparison_title", previous=previous, meting=meting)
+                         for lang in labels.LANGUAGES},
+                        {lang: comparison_file(previous, meting, lang) for lang in languages}))
+    _write(directory / INDEX_FILE, html.index(entries))
     return pages

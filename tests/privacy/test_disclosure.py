@@ -77,17 +77,18 @@ def test_several_count_columns_are_nulled_and_the_first_decides():
 def test_column_totals_make_another_row_suppress():
     # rows: groups; columns: answer codes; both totals printed.
     #          code1 code2 code3
-    # group a    3    40    50      row a: 3 primary -> 40 secondary
-    # group b   30    35    60      column 1 holds one (3) -> 25 (c); column 2 one (40) -> 35 (b)
-    # group c   25    45    70      then rows b and c hold one each -> 30 (b) and 45 (c)
-    # Greedy, not minimal: a1, a2, b1, b2 alone would do; it never under-suppresses.
+    # group a    3    40    50      row a: 3 primary -> its smallest other cell, 40
+    # group b   30    35    60      column 1 then holds one (3), column 2 one (40): complements in
+    # group c   25    45    70      one other row close both columns and leave that row two: c1, c2
+    # Four cells, the fewest that leave every line with zero or two hidden (a greedy pass by
+    # line and column hid six: b1, b2 and c1, c2).
     table = pd.DataFrame({
         "group": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
         "code": [1, 2, 3] * 3,
         "n": [3, 40, 50, 30, 35, 60, 25, 45, 70],
     })
     result = suppress(table, "n", "group", column_groups="code")
-    assert reasons(result) == ["primary", "secondary", None] + ["secondary", "secondary", None] * 2
+    assert reasons(result) == ["primary", "secondary", None, None, None, None, "secondary", "secondary", None]
     for lines in ("group", "code"):
         assert recoverable_cells(result, table, "n", lines) == []
     # rows only: the column totals are not protected
@@ -138,6 +139,8 @@ def test_property_no_suppressed_cell_follows_from_a_line_total(seed):
         assert recoverable_cells(result, table, "n", line) == []
         hidden_per_line = result["suppressed"].notna().groupby(result[line]).sum()
         assert not (hidden_per_line == 1).any()
+    if two_way:  # nor from all row and column totals at once
+        assert not set(fixed_by_the_totals(result, "row", "col")) & set(result.index[small])
     # the subtraction itself, spelled out: a line total minus its printed cells leaves the sum
     # of at least two suppressed cells, never one suppressed value on its own
     for _, line in result.groupby("row"):
@@ -204,3 +207,88 @@ def test_a_small_combined_category_is_primary():
     combined = suppress_combined(_combined(("agree", [4, 5], 7)), singles, "n", ["line"],
                                  members_column="members", code_column="code", min_count=10)
     assert reasons(combined) == ["primary"]
+
+
+def test_an_empty_cell_of_a_hidden_group_needs_no_complement():
+    #          code1 code2 code3
+    # group a    3     0     0     a group hidden whole (also_primary): only its 3 is at risk
+    # group b   30    40    50
+    # group c   25    45    70
+    # Column 1 takes c1 (25), row c then c2 (45), which column 2 shares with a's hidden 0: five
+    # cells. Protecting the two empty cells as well (the rule by line and column) hid seven.
+    table = pd.DataFrame({"group": ["a"] * 3 + ["b"] * 3 + ["c"] * 3, "code": [1, 2, 3] * 3,
+                          "n": [3, 0, 0, 30, 40, 50, 25, 45, 70]})
+    whole_group = table["group"] == "a"
+    result = suppress(table, "n", "group", column_groups="code", also_primary=whole_group)
+    assert reasons(result) == ["primary"] * 3 + [None] * 3 + ["secondary", "secondary", None]
+    # what a column total still gives away is the empty cell alone: that nobody in group a
+    # chose answer 3, which it would print anyway
+    assert recoverable_cells(result, table, "n", "code") == [2]
+    assert recoverable_cells(result, table, "n", "group") == []
+    # counted as a small cell of its own, the empty cell is protected like any other
+    zeros = suppress(table, "n", "group", column_groups="code", also_primary=whole_group, suppress_zeros=True)
+    assert recoverable_cells(zeros, table, "n", "code") == []
+
+
+def test_small_cells_of_one_column_share_their_complements():
+    #          code1 code2 code3 code4
+    # group a    4    30    12    50     a1 small: row a takes its smallest other cell, a3 (12)
+    # group b    3    40    11    60     b1 small: column 1 then holds two and row b takes b3 (11)
+    # group c   40    45    50    70     column 3 then holds a3 and b3: nothing more is needed
+    table = pd.DataFrame({"group": ["a"] * 4 + ["b"] * 4 + ["c"] * 4, "code": [1, 2, 3, 4] * 3,
+                          "n": [4, 30, 12, 50, 3, 40, 11, 60, 40, 45, 50, 70]})
+    result = suppress(table, "n", "group", column_groups="code")
+    assert reasons(result) == ["primary", None, "secondary", None, "primary", None, "secondary", None] + [None] * 4
+    for lines in ("group", "code"):
+        assert recoverable_cells(result, table, "n", lines) == []
+
+
+def test_a_complement_that_later_ones_make_redundant_is_published_again():
+    #        code1 code2 code3 code4
+    # row x    10   200   200    1     x4 is small. Step by step the rule hides x1 (row x), y4
+    # row y     0    10   200   60     (column 4), y2 (row y: a non-empty cell first) and y1
+    #                                  (column 1 has no other partner). y1 and y4 already close
+    # row y, so y2 protects nothing: it is published again (four cells hidden, not five).
+    table = pd.DataFrame({"group": ["x"] * 4 + ["y"] * 4, "code": [1, 2, 3, 4] * 2,
+                          "n": [10, 200, 200, 1, 0, 10, 200, 60]})
+    result = suppress(table, "n", "group", column_groups="code")
+    assert reasons(result) == ["secondary", None, None, "primary", "secondary", None, None, "secondary"]
+    for lines in ("group", "code"):
+        assert recoverable_cells(result, table, "n", lines) == []
+
+
+def fixed_by_the_totals(result: pd.DataFrame, rows: str, columns: str) -> list:
+    """Hidden cells the printed row and column totals pin down, all at once: a cell is pinned
+    when adding "this cell's value" to the totals' equations does not raise their rank."""
+    hidden = result.index[result["suppressed"].notna()]
+    lines = [result[rows] == value for value in result[rows].unique()]
+    lines += [result[columns] == value for value in result[columns].unique()]
+    equations = np.array([[1.0 if line[cell] else 0.0 for cell in hidden] for line in lines])
+    rank = np.linalg.matrix_rank(equations)
+    pinned = []
+    for position, cell in enumerate(hidden):
+        unit = np.zeros((1, len(hidden)))
+        unit[0, position] = 1.0
+        if np.linalg.matrix_rank(np.vstack([equations, unit])) == rank:
+            pinned.append(cell)
+    return pinned
+
+
+def test_a_cell_linking_two_blocks_of_hidden_cells_is_protected_too():
+    #        c1  c2  c3  c4  c5
+    # r1      3   4  50  60  70     r1-r2 x c1-c2 and r3-r4 x c3-c4: two blocks of small cells,
+    # r2      5   6   7  60  70     joined by r2/c3 (7). Every line holds two or more hidden
+    # r3     50  60   2   3  70     cells, yet rows r1 + r2 minus columns c1 + c2 leave r2/c3
+    # r4     50  60   4   5  70     alone: 7. It needs a complement of its own.
+    counts = [[3, 4, 50, 60, 70], [5, 6, 7, 60, 70], [50, 60, 2, 3, 70], [50, 60, 4, 5, 70]]
+    table = pd.DataFrame([{"row": f"r{i + 1}", "col": f"c{j + 1}", "n": n}
+                          for i, line in enumerate(counts) for j, n in enumerate(line)])
+    result = suppress(table, "n", "row", column_groups="col")
+    assert (result.loc[table["n"] < 10, "suppressed"] == "primary").all()
+    assert fixed_by_the_totals(result, "row", "col") == []
+    for lines in ("row", "col"):
+        assert recoverable_cells(result, table, "n", lines) == []
+    # the attack spelled out on the rule by line and column (those nine cells only): it works
+    only_primary = table.assign(suppressed=np.where(table["n"] < 10, "primary", None))
+    assert fixed_by_the_totals(only_primary, "row", "col") == [7]
+    assert (result["suppressed"] == "secondary").sum() == 1

@@ -31,7 +31,7 @@ def _warehouse_copy(database: Path, target: Path, weighted: bool) -> Path:
     copy = target / "inburgering.duckdb"
     shutil.copy2(database, copy)
     columns = {"mart_route_cohort": ["pct_valid_weighted"],
-               "mart_meting_comparison": ["pct_previous_weighted", "pct_current_weighted"]}
+               "mart_meting_comparison": ["pct_previous_weighted", "pct_current_weighted", "difference_points_weighted"]}
     with duckdb.connect(str(copy)) as con:
         for table, names in columns.items():
             present = {row[0] for row in con.execute(

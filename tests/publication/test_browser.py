@@ -1,6 +1,7 @@
 """Every page of the report opened in headless Chromium: the tables hold a row per group, the
-figures are laid out with a real size (measured by the page's own script in the browser) and
-the screenshot is not blank. Without Chromium the test fails: `make browser` installs it."""
+figures are laid out with a real size and the screenshot is not blank. The pages carry no
+script; the test measures the figures with its own, run in a copy of each page. Without
+Chromium the test fails: `make browser` installs it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,32 @@ def chromium() -> str:
         pytest.fail("chromium is not installed: the publication report's browser test needs it. "
                     "Run `make browser` (apt-get install chromium) and try again.")
     return path
+
+
+# Runs in the browser after layout: records each figure's drawn size on the element, so the DOM
+# Chromium dumps shows whether the figures really render.
+MEASURE_SCRIPT = """
+<script>
+(function () {
+  var figures = document.querySelectorAll('figure.chart');
+  figures.forEach(function (figure) {
+    var box = figure.querySelector('svg').getBoundingClientRect();
+    figure.setAttribute('data-rendered-width', Math.round(box.width));
+    figure.setAttribute('data-rendered-height', Math.round(box.height));
+  });
+  document.body.setAttribute('data-figures-measured', figures.length);
+})();
+</script>
+"""
+
+
+def measured_copy(page: Path, directory: Path) -> Path:
+    """The page with the measuring script before </body>, written beside nothing else."""
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text, f"{page.name} carries a script"
+    copy = directory / page.name
+    copy.write_text(text.replace("</body>", MEASURE_SCRIPT + "</body>"), encoding="utf-8")
+    return copy
 
 
 def run_browser(args: list[str], profile: Path) -> subprocess.CompletedProcess:
@@ -73,11 +100,11 @@ def groups_asked(database: Path, meting: int, question_id: str) -> set[str]:
 def test_every_page_renders_its_tables_and_figures_in_chromium(publication, tmp_path):
     for page in publication["pages"]:
         profile = tmp_path / f"profile-{page.path.stem}"
-        dom = run_browser(["--dump-dom", page.path.as_uri()], profile).stdout
+        dom = run_browser(["--dump-dom", measured_copy(page.path, tmp_path).as_uri()], profile).stdout
         parsed = RenderedDom()
         parsed.feed(dom)
 
-        # the inline script ran in the browser and measured every figure
+        # the test's script ran in the browser and measured every figure
         assert int(parsed.body.get("data-figures-measured", -1)) == page.charts == len(parsed.figures), page.path
         for figure in parsed.figures:
             assert int(figure["data-rendered-width"]) > 300, (page.path.name, figure["id"])

@@ -69,7 +69,7 @@ def test_a_single_small_cell_takes_a_second_one_with_it():
     assert recoverable_cells(published, frame, "respondents", DISTRIBUTION_COLUMN) == []
     line = next(line for line in distribution_lines(published, "q", "group") if line.value == "Wi2021-asiel")
     # the bar's grey part is the two hidden cells together, never one of them alone
-    assert line.suppressed_share == pytest.approx(100.0 * (3 + 20) / 113)
+    assert line.suppressed_share(False) == pytest.approx(100.0 * (3 + 20) / 113)
 
 
 def test_the_threshold_comes_from_the_environment(monkeypatch):
@@ -99,7 +99,8 @@ def comparison(previous: dict[str, list[int] | None], current: dict[str, list[in
             p_count = None if before is None else before[code - 1]
             p_pct = None if before is None else 100.0 * p_count / sum(before)
             c_pct = 100.0 * count / sum(now)
-            rows.append({"meting": 2024, "previous_meting": 2023, "question_id": "q", "group_label": group,
+            rows.append({"meting": 2024, "previous_meting": 2023, "question_id": "q", "breakdown": "group",
+                         "breakdown_value": group,
                          "harmonised_code": code, "answer_sort_order": code,
                          "valid_n_previous": None if before is None else sum(before), "valid_n_current": sum(now),
                          "respondents_previous": p_count, "respondents_current": count,
@@ -120,12 +121,12 @@ def test_a_difference_is_hidden_when_either_meting_hides_its_cell():
     either = published["suppressed_previous"].notna() | published["suppressed_current"].notna()
     assert published.loc[either, "difference_points"].isna().all()
     assert published.loc[~either, "difference_points"].notna().all()
-    asiel = published[published["group_label"] == "Wi2021-asiel"].set_index("harmonised_code")
+    asiel = published[published["breakdown_value"] == "Wi2021-asiel"].set_index("harmonised_code")
     assert asiel.loc[3, "suppressed_current"] == "primary"
     # 2023: Wi2021-gezin's answer 3 is small; with two groups, its column (answer 3 across the
     # groups, whose total the total breakdown prints) needs Wi2021-asiel's answer 3 hidden too
     assert asiel.loc[3, "suppressed_previous"] == "secondary"
-    gezin = published[published["group_label"] == "Wi2021-gezin"].set_index("harmonised_code")
+    gezin = published[published["breakdown_value"] == "Wi2021-gezin"].set_index("harmonised_code")
     assert gezin.loc[3, "suppressed_previous"] == "primary"
     assert gezin.loc[3, "suppressed_current"] == "secondary"  # the same column rule, in 2024
     assert published["suppressed_previous"].notna().sum() >= 2 and published["suppressed_current"].notna().sum() >= 2
@@ -135,9 +136,34 @@ def test_a_group_not_asked_before_is_shown_as_not_asked_not_as_suppressed():
     frame = comparison({"Wi2021-asiel": [50, 40, 30, 20]}, {"Wi2021-asiel": [55, 35, 30, 20],
                                                            "Wi2021-gezin": [60, 45, 30, 25]})
     published = publishable_comparison(frame, min_count=10)
-    lines = comparison_lines(published, "q")
+    lines = comparison_lines(published, "q", "group")
     gezin_before = next(line for line in lines if line.value == "Wi2021-gezin" and line.label_suffix == "2023")
     assert gezin_before.not_asked and not gezin_before.hidden
     gezin_now = next(line for line in lines if line.value == "Wi2021-gezin" and line.label_suffix == "2024")
     assert all(not d.comparable for d in gezin_now.difference)
     assert all(cell.pct is not None for cell in gezin_now.cells)
+
+
+@pytest.mark.parametrize("unknown, hidden_in_o", [(50, 0), (9, 2), (0, 2)])
+def test_columns_get_complements_only_where_they_add_up_to_a_printed_total(unknown, hidden_in_o):
+    """A leerroute breakdown leaves out the respondents whose route is unknown: with 50 of them
+    its columns add up to no printed number, and only the line of the small cell needs a
+    complement. With fewer than the minimum (9) or none left out, a column total minus the
+    printed routes would pin the small cell down: the column gets a complement, and its line
+    a second one."""
+    frame = distribution({"B1": [50, 40, 3, 20], "O": [30, 30, 30, 30]}, breakdown="leerroute")
+    frame["total_valid_n"] = 113 + 120 + unknown
+    published = publishable_distribution(frame, min_count=10)
+    b1 = published[published["breakdown_value"] == "B1"].set_index("harmonised_code")["suppressed"]
+    assert b1.tolist() == [None, None, "primary", "secondary"]
+    o = published[published["breakdown_value"] == "O"]
+    assert o["suppressed"].notna().sum() == hidden_in_o
+    assert recoverable_cells(published, frame, "respondents", DISTRIBUTION_LINE) == []
+    if hidden_in_o:
+        assert recoverable_cells(published, frame, "respondents", DISTRIBUTION_COLUMN) == []
+
+
+def test_without_the_question_total_every_column_counts_as_printed():
+    frame = distribution({"B1": [50, 40, 3, 20], "O": [30, 30, 30, 30]}, breakdown="leerroute")
+    published = publishable_distribution(frame, min_count=10)  # no total_valid_n column: fail closed
+    assert published.loc[published["breakdown_value"] == "O", "suppressed"].notna().sum() == 2

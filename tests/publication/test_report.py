@@ -3,6 +3,7 @@ in both languages, weights beside the unweighted numbers, and nothing small publ
 
 from __future__ import annotations
 
+import csv
 import re
 from html.parser import HTMLParser
 
@@ -11,7 +12,7 @@ import pytest
 from dagster import materialize
 
 from orchestration.privacy.disclosure import recoverable_cells
-from orchestration.publication import data, frames, report
+from orchestration.publication import data, frames, labels, report
 
 pytestmark = pytest.mark.integration
 
@@ -101,8 +102,9 @@ def test_the_cap_names_what_it_leaves_out(publication, monkeypatch):
         meting = data.metingen(con)[-1]
         content = report.load_meting(con, meting, 10)
     assert len(shown) == 3 and len(left_out) > 0
-    text, tables, figures = report.meting_page(content, meting, "en", 10)
-    assert tables == figures <= 3
+    rendered = report.meting_page(content, meting, "en", 10)
+    text = rendered.html
+    assert rendered.tables == rendered.figures == len(rendered.csvs) <= 3
     assert "at most 3" in text
     first_left_out = left_out.iloc[0]
     assert first_left_out["question_text_en"].split("?")[0] in text
@@ -137,7 +139,23 @@ def test_no_small_cell_is_published_and_none_can_be_recomputed(publication):
     assert published.loc[published["suppressed"] == "secondary"].shape[0] > 0
     kept = published["suppressed"] != frames.SMALL_GROUP
     assert recoverable_cells(published[kept], raw[kept], "respondents", frames.DISTRIBUTION_LINE) == []
-    assert recoverable_cells(published[kept], raw[kept], "respondents", frames.DISTRIBUTION_COLUMN) == []
+    # columns: protected where the subgroups add up to the question's total (within 10), i.e.
+    # where a column total minus the printed subgroups would leave the hidden cells alone
+    with duckdb.connect(str(publication["database"]), read_only=True) as con:
+        left_out = con.execute(
+            "select b.question_id, b.breakdown, any_value(t.valid_n) - sum(b.valid_n) as left_out "
+            "from (select distinct question_id, breakdown, breakdown_value, valid_n from marts.mart_route_cohort "
+            "      where meting = ? and breakdown in ('group', 'leerroute', 'cohort') and valid_n > 0) as b "
+            "join (select question_id, max(valid_n) as valid_n from marts.mart_route_cohort "
+            "      where meting = ? and breakdown = 'total' group by all) as t on t.question_id = b.question_id "
+            "group by all", [meting, meting]).df()
+    summed = raw.merge(left_out, on=["question_id", "breakdown"])
+    assert len(summed) == len(raw)
+    column_total = (summed["left_out"] < 10).to_numpy()
+    assert column_total[(raw["breakdown"] == "group").to_numpy()].all()  # every respondent has a group
+    assert not column_total[(raw["breakdown"] != "group").to_numpy()].all()  # unknown routes, cohorts
+    both = kept.to_numpy() & column_total
+    assert recoverable_cells(published[both], raw[both], "respondents", frames.DISTRIBUTION_COLUMN) == []
 
     # and the page shows "–" exactly where the frame hides a cell (first question, group rows)
     question = shown.iloc[0]["question_id"]
@@ -163,7 +181,7 @@ def test_a_group_below_the_minimum_has_no_numbers_and_no_bar(publication):
         assert threshold <= sizes.iloc[1], "the test needs one group smaller than the rest"
         raised = report.load_meting(con, meting, threshold)
     small_group = sizes.index[0]
-    text, _, _ = report.meting_page(raised, meting, "nl", threshold)
+    text = report.meting_page(raised, meting, "nl", threshold).html
     start = text.index(f'<section class="question" id="{question}">')
     section = text[start:text.index("</section>", start)]
     row = re.search(rf'<tr class="line" data-breakdown="group" data-value="{small_group}">(.*?)</tr>', section).group(1)
@@ -172,34 +190,73 @@ def test_a_group_below_the_minimum_has_no_numbers_and_no_bar(publication):
     assert f"N &lt; {threshold}: niet getoond" in section  # the figure's note where the bar would be
 
 
-def test_the_comparison_hides_the_same_cells_as_the_meting_page(publication):
-    """The group lines of the later meting appear on both pages; different suppression patterns
-    of one line would let a reader combine them."""
+def test_the_comparison_hides_the_same_cells_as_the_meting_pages(publication):
+    """The lines of both metingen appear on their meting page and on the comparison page, for
+    every breakdown; different suppression patterns of one line could be combined."""
     with duckdb.connect(str(publication["database"]), read_only=True) as con:
         previous, meting = data.meting_pairs(con)[-1]
         shown, _ = data.questions(con)
         ids = list(shown["question_id"])
-        distribution = frames.publishable_distribution(data.distribution(con, meting, ids), 10)
-        comparison = frames.publishable_comparison(data.comparison(con, previous, meting, ids), 10)
-    groups = distribution[distribution["breakdown"] == "group"].rename(columns={"breakdown_value": "group_label"})
-    merged = groups.merge(comparison, on=["question_id", "group_label", "harmonised_code"])
-    assert len(merged) > 0
-    assert (merged["suppressed"].notna() == merged["suppressed_current"].notna()).all()
+        pages = {m: frames.publishable_distribution(data.distribution(con, m, ids), 10) for m in (previous, meting)}
+        raw = data.comparison(con, previous, meting, ids, 8)
+        comparison = frames.publishable_comparison(raw, 10)
+    keys = ["question_id", "breakdown", "breakdown_value", "harmonised_code"]
+    for side, m in (("current", meting), ("previous", previous)):
+        merged = pages[m].merge(comparison[raw[f"respondents_{side}"].notna()], on=keys)
+        assert len(merged) == len(pages[m]), side  # every line of the meting page is compared
+        assert (merged["suppressed"].notna() == merged[f"suppressed_{side}"].notna()).all(), side
+    assert set(comparison["breakdown"]) == {"group", "leerroute", "cohort"}
 
 
-@pytest.mark.parametrize("weighted", [True, False])
-def test_weighted_beside_unweighted_when_the_marts_have_weights(publication, warehouse_copy, tmp_path, weighted):
-    database = warehouse_copy(publication["database"], tmp_path, weighted)
-    with duckdb.connect(str(database), read_only=True) as con:
+def test_comparisons_by_leerroute_and_cohort_too(publication):
+    """The comparison page compares every breakdown; the differences it prints are the current
+    minus the previous weighted percentage, recomputed here from mart_route_cohort."""
+    with duckdb.connect(str(publication["database"]), read_only=True) as con:
         previous, meting = data.meting_pairs(con)[-1]
-        content = report.load_meting(con, meting, 10)
-        pair = report.load_comparison(con, previous, meting, 10)
-    content.questions, pair.questions = content.questions.head(2), pair.questions.head(2)
-    for text in (report.meting_page(content, meting, "nl", 10)[0],
-                 report.comparison_page(pair, previous, meting, "nl", 10)[0]):
-        assert ('data-weighted="true"' in text) is weighted
-        assert ('data-weighted="false"' in text) is not weighted
-        assert ("gew. %" in text) is weighted
+        expected = con.execute(
+            "select c.question_id, c.breakdown, c.breakdown_value, c.harmonised_code, "
+            "c.pct_valid_weighted - p.pct_valid_weighted as difference "
+            "from marts.mart_route_cohort c join marts.mart_route_cohort p using (question_id, breakdown, "
+            "breakdown_value, harmonised_code, answer_status) "
+            "where c.meting = ? and p.meting = ? and c.breakdown in ('leerroute', 'cohort') "
+            "and answer_status = 'valid'", [meting, previous]).df().dropna()
+        codes = {q: list(data.options(con, [a])["harmonised_code"])
+                 for q, a in con.execute("select question_id, answer_set_id from marts.dim_question").fetchall()}
+    page = next(p for p in publication["pages"] if p.kind == "comparison" and p.language == "en")
+    text = page.path.read_text(encoding="utf-8")
+    assert 'data-breakdown="leerroute"' in text and 'data-breakdown="cohort"' in text
+    assert 'data-estimate="weighted"' in text  # the demo warehouse has weights
+    tables = parse(page.path).tables
+    checked = {"leerroute": 0, "cohort": 0}
+    for row in expected.itertuples(index=False):
+        rows = tables.get(f"{row.question_id}-table", [])
+        difference = next((r for r in rows if r[0] == row.breakdown_value and "difference" in r[2]), None)
+        if difference is None:
+            continue
+        printed = difference[3][2:][codes[row.question_id].index(row.harmonised_code)]
+        if printed in ("", "–"):
+            continue
+        assert printed == labels.points(row.difference, "en"), (row.question_id, row.breakdown_value)
+        checked[row.breakdown] += 1
+    assert checked["leerroute"] > 0 and checked["cohort"] > 0, checked
+
+
+def test_one_estimate_per_page_named_on_it(publication, warehouse_copy, tmp_path):
+    for weighted in (True, False):
+        (tmp_path / str(weighted)).mkdir()
+        database = warehouse_copy(publication["database"], tmp_path / str(weighted), weighted)
+        with duckdb.connect(str(database), read_only=True) as con:
+            previous, meting = data.meting_pairs(con)[-1]
+            content = report.load_meting(con, meting, 10)
+            pair = report.load_comparison(con, previous, meting, 10)
+        content.questions, pair.questions = content.questions.head(2), pair.questions.head(2)
+        estimate = "weighted" if weighted else "unweighted"
+        for text in (report.meting_page(content, meting, "nl", 10).html,
+                     report.comparison_page(pair, previous, meting, "nl", 10).html):
+            # the figure and the table of every section print the same estimate, and say which
+            assert text.count(f'data-estimate="{estimate}"') == 2 * text.count('<section class="question"') > 0
+            assert ("Gewogen percentages" in text) is weighted
+            assert ("Ongewogen percentages" in text) is not weighted
 
 
 def test_the_asset_writes_the_pages_and_links_them_from_the_index(built_warehouse, tmp_path, monkeypatch):
@@ -212,9 +269,89 @@ def test_the_asset_writes_the_pages_and_links_them_from_the_index(built_warehous
     result = materialize([publication_report], resources=default_resources())
     assert result.success
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
-    pages = sorted((tmp_path / "outputs" / "publication").glob("*.html"))
+    directory = tmp_path / "outputs" / "publication"
+    pages = sorted(directory.glob("*.*.html"))
     assert metadata["page_count"].value == len(pages) > 0
     assert metadata["charts"].value == metadata["tables"].value > 0
     index = (tmp_path / "outputs" / "index.html").read_text(encoding="utf-8")
     for page in pages:
         assert f'href="publication/{page.name}"' in index
+    # the publication's own index links every page, under its title in both languages
+    own = (directory / "index.html").read_text(encoding="utf-8")
+    for page in pages:
+        assert f'href="{page.name}"' in own
+    assert "Perspectief inburgeraars: meting" in own and "Perspectives of civic integration newcomers: wave" in own
+    assert metadata["csv_files"].value == len(list(directory.glob("*/*.csv"))) == metadata["tables"].value
+
+
+def test_every_table_has_its_csv_with_the_same_published_numbers(publication):
+    """The CSV linked under a table holds its rows and numbers; a cell the page does not print
+    (suppressed, or a group too small) is empty in the CSV too."""
+    checked = hidden = 0
+    for page in publication["pages"]:
+        text = page.path.read_text(encoding="utf-8")
+        links = re.findall(r'<p class="download"><a href="([^"]+)">', text)
+        tables = parse(page.path).tables
+        assert len(links) == len(tables) == page.tables == page.csvs, page.path.name
+        for table_id, rows in tables.items():
+            link = f"{page.path.name.removesuffix('.html')}/{table_id.removesuffix('-table')}.csv"
+            assert link in links
+            with (page.path.parent / link).open(encoding="utf-8", newline="") as handle:
+                records = list(csv.reader(handle))
+            # a subgroup's row: its N, or the note that takes the row's place
+            lines = [row for row in rows if row[0] is not None and row[2][1] in ("n", "small-group", "not-asked")]
+            kept = [record for record in records[1:] if record[3 if page.kind == "comparison" else 2]
+                    != labels.text(page.language, "difference")]
+            assert len(kept) == len(lines), (page.path.name, table_id)
+            for (value, _, classes, texts), record in zip(lines, kept):
+                answers = record[(5 if page.kind == "comparison" else 4):]
+                if "small-group" in classes or "not-asked" in classes:
+                    assert answers == [""] * len(answers) and record[4 if page.kind == "comparison" else 3] == ""
+                    hidden += len(answers)
+                    continue
+                printed = texts[2:]
+                assert len(printed) == len(answers)
+                for shown, written in zip(printed, answers):
+                    if shown == "–":
+                        assert written == "", (page.path.name, table_id, value)
+                        hidden += 1
+                    else:
+                        assert written == shown, (page.path.name, table_id, value)
+                        checked += 1
+    assert checked > 0 and hidden > 0
+
+
+def test_no_number_prints_as_a_negative_zero(publication):
+    negative_zero = re.compile(r"(?<![\d.,])-0(?:[.,]0+)?(?![\d.,])")
+    directory = publication["directory"]
+    files = list(directory.glob("*.html")) + list(directory.glob("*/*.csv"))
+    assert len(files) > len(publication["pages"])
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            text = re.sub(r"<svg.*?</svg>", "", text, flags=re.S)  # path data is not a number on the page
+        found = negative_zero.search(text)
+        assert found is None, (path.name, text[max(0, found.start() - 80):found.end() + 20])
+
+
+def test_the_index_names_every_page_in_both_languages(publication):
+    index = (publication["directory"] / "index.html").read_text(encoding="utf-8")
+    for page in publication["pages"]:
+        assert f'href="{page.path.name}"' in index
+        text = page.path.read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", text).group(1)
+        assert f">{title}</a>" in index, title
+        assert '<a href="index.html">' in text  # and every page links back to it
+    assert '<td lang="nl">' in index and '<td lang="en">' in index
+
+
+def test_the_print_stylesheet_keeps_tables_figures_and_headings_together(publication):
+    text = next(p for p in publication["pages"] if p.kind == "meting").path.read_text(encoding="utf-8")
+    media = re.search(r"@media print\{(.*?)\n\}", text, flags=re.S)
+    assert media is not None
+    rules = dict(re.findall(r"([^{}]+)\{([^{}]*)\}", media.group(1)))
+    avoid_inside = next(body for selector, body in rules.items() if "table.report" in selector)
+    assert "break-inside:avoid" in avoid_inside
+    assert "figure.chart" in next(selector for selector in rules if "break-inside" in rules[selector])
+    headings = next(selector for selector, body in rules.items() if "break-after:avoid" in body)
+    assert {"h1", "h2"} <= {part.strip() for part in headings.split(",")}
