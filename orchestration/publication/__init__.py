@@ -1,4 +1,4 @@
-"""The publication report (issue 7): per meting and per meting pair an HTML page with the
+"""The publication report: per meting and per meting pair an HTML page with the
 report's figures (stacked bars per group, leerroute and cohort) and tables, in Dutch or English,
 after disclosure control. See README.md here."""
 
