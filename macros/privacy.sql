@@ -1,4 +1,4 @@
-{#- Open-text scrubbing (issue 7): contact details a respondent typed into an open answer are
+{#- Open-text scrubbing: contact details a respondent typed into an open answer are
     replaced by placeholders before the text reaches a mart. Pure Jinja on purpose (no dbt
     context), so tests/privacy renders it and checks every pattern on hand-made cases.
 

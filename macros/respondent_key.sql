@@ -1,4 +1,4 @@
-{#- Keyed pseudonyms (issue 7). The export's token is pseudonymous but linkable by anyone
+{#- Keyed pseudonyms. The export's token is pseudonymous but linkable by anyone
     holding the survey platform's files; the warehouse keys it with a secret so keys in the
     marts can only be recomputed by whoever holds INBURGERING_PSEUDONYM_KEY.
 

@@ -75,6 +75,24 @@ class Codebook:
         frame["harmonised_code"] = frame["harmonised_code"].astype(int)
         return frame
 
+    @cached_property
+    def answer_set_groups(self) -> pd.DataFrame:
+        """The combined categories ("(zeer) eens" = codes 4 + 5), one row per code; read when asked
+        for, so a codebook for the generator or the loader needs no such file."""
+        if not (self.directory / "answer_set_groups.csv").exists():
+            raise FileNotFoundError(f"codebook in {self.directory} lacks answer_set_groups.csv")
+        frame = self._read("answer_set_groups")
+        frame["code"] = frame["code"].astype(int)
+        frame["sort_order"] = frame["sort_order"].astype(int)
+        return frame
+
+    def combined_categories(self, answer_set_id: str) -> list[dict]:
+        """The answer set's combined categories in their order, each with the codes it holds."""
+        groups = self.answer_set_groups[self.answer_set_groups["answer_set_id"] == answer_set_id]
+        return [{"combined_id": combined_id, "label_nl": part["label_nl"].iloc[0],
+                 "label_en": part["label_en"].iloc[0], "codes": sorted(part["code"].tolist())}
+                for (_, combined_id), part in groups.groupby(["sort_order", "combined_id"], sort=True)]
+
     def exports(self) -> list[tuple[int, str]]:
         """Every meting x questionnaire the codebook describes."""
         pairs = self.source_variables[["meting", "questionnaire"]].drop_duplicates()

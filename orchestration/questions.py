@@ -3,7 +3,7 @@ English, without a built warehouse (it reads the codebook seeds).
 
 A question matches when every word occurs, accent- and case-insensitively, in its id, question
 text, item label (nl or en) or topic. The export's technical fields (seed questions.is_technical)
-are left out unless asked for.
+are left out unless asked for. Combined categories come from the codebook's answer_set_groups.csv.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ class Question:
     asked_in: dict[int, list[str]]  # meting -> questionnaires
     answer_set_id: str | None
     answers: list[Answer]
-    # groupings of answers the report compares as one ("(helemaal) eens"): the codebook has none yet
+    # answers the report compares as one ("(helemaal) eens" = 4 + 5), seeds answer_set_groups.csv:
+    # combined_id, label_nl, label_en, codes
     combined_categories: list[dict]
     report_tables: list[str]
 
@@ -84,7 +85,7 @@ def _question(codebook: Codebook, row) -> Question:
         metingen=sorted(asked_in), asked_in=asked_in, answer_set_id=row.answer_set_id or None,
         answers=[Answer(int(a.code), a.label_nl, a.label_en, a.missing_type or None)
                  for a in answers.itertuples(index=False)],
-        combined_categories=[],
+        combined_categories=codebook.combined_categories(row.answer_set_id) if row.answer_set_id else [],
         report_tables=[ref.strip() for ref in row.report_tables.split(";") if ref.strip()],
     )
 
@@ -113,8 +114,9 @@ def show(found: list[Question], console: Console) -> None:
         lines.append(("asked", "; ".join(f"{meting} ({', '.join(questionnaires)})"
                                          for meting, questionnaires in question.asked_in.items()) or "never"))
         lines.append(("answers", _answers(question)))
-        lines.append(("combined", "none in the codebook" if not question.combined_categories
-                      else "; ".join(str(group) for group in question.combined_categories)))
+        lines.append(("combined", "; ".join(
+            f"{group['combined_id']} {group['label_nl']} = {', '.join(map(str, group['codes']))}"
+            for group in question.combined_categories) or "none in the codebook"))
         lines.append(("report", ", ".join(map(report_table_name, question.report_tables)) or "not in a report table"))
         for label, value in lines:
             console.print(Text(f"  {label:<8} ", style="dim") + Text(value))

@@ -41,7 +41,7 @@ COMPOSITE_SIZES = {"maatschappelijk_doel": 2, "beleidsdoelen": 4, "course_qualit
 UNIVERSE_NAMES = {"wet", "migrant_type", "cohort", "leerroute", "started_course", "took_exam", "found_difficult",
                   "followed_map", "worked"}
 UNIVERSE_KEYWORDS = {"AND", "OR", "NOT", "IN", "TRUE", "FALSE"}
-# Names fixed for meting 2024, Wi2021-asiel since the walking skeleton (kept stable for users).
+# Names fixed for meting 2024, Wi2021-asiel since the first release (kept stable for users).
 FIXED_2024_WI2021_ASIEL = {"token": "respondent_token", "taal": "questionnaire_language", "Q1": "gender",
                            "Q2": "birth_year", "Q5": "leerroute", "Q6": "pip_received_date", "Q8": "health_self_rated",
                            "Q20_1": "goal_prepared_for_job"}

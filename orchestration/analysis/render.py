@@ -122,10 +122,13 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
                               locations=loc.body(columns=f"{value}|diff", rows=row_indices))
     return gt.tab_source_note(
         f"Vet: verschil van {MEANINGFUL_POINTS:g} procentpunten of meer (de vuistregel van het rapport). "
-        "*: toets op twee proporties, p < .05. χ²: Pearson-toets van de hele antwoordverdeling "
-        "(2 metingen × antwoorden). De metingen zijn als onafhankelijke steekproeven behandeld. "
-        "Gewogen: hetzelfde verschil met de wegingsfactoren naar de DUO-populatie (geslacht, leerroute, "
-        "leeftijd; marts.mart_weighting_summary).")
+        "*: het 95%-betrouwbaarheidsinterval van het verschil sluit 0 uit (ongewogen: standaardfout "
+        "sqrt(p(1-p)/n); gewogen: design-based standaardfout door Taylor-linearisering). Vet én *: het "
+        "verschil dat beide lezingen steunen. Percentages over de basis van de vraag (codeboek); "
+        "samengevoegde categorieën zoals \"(zeer) eens\" na de losse antwoorden. χ²: Pearson-toets van de "
+        "hele antwoordverdeling (2 metingen × antwoorden). De metingen zijn als onafhankelijke steekproeven "
+        "behandeld. Gewogen: hetzelfde verschil met de wegingsfactoren naar de DUO-populatie (geslacht, "
+        "leerroute, leeftijd; marts.mart_weighting_summary).")
 
 
 def comparison_pages(frequencies: pd.DataFrame, tests: pd.DataFrame, directory: Path) -> list[Path]:

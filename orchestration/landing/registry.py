@@ -124,7 +124,7 @@ def quoted(qualified: str) -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the landing tables if missing, and register tables landed before there was a
-    registry (the walking skeleton's loader), so they count as loaded. Own transaction."""
+    registry (by the first loader, which kept no registry), so they count as loaded. Own transaction."""
     con.execute("begin transaction")
     try:
         for statement in _DDL:

@@ -1,4 +1,4 @@
-"""Privacy and disclosure control (issue 7): suppression of small cells in published tables.
+"""Privacy and disclosure control: suppression of small cells in published tables.
 Keyed pseudonyms and open-text scrubbing live in dbt (macros/respondent_key.sql,
 macros/privacy.sql); see README.md here."""
 

@@ -22,6 +22,9 @@ ANSWERS = ("marts", "fct_answer")
 OPEN_ANSWERS = ("marts", "fct_open_answer")
 RESPONDENT_LEVEL = (RESPONDENTS, ANSWERS, OPEN_ANSWERS)
 PRIVACY_TABLE = "snapshot_privacy"
+PRIVACY_COMMENT = ("What disclosure control did to this snapshot: per quasi-identifier how it was coarsened and how "
+                   "many values were suppressed, the columns dropped and tables left out, and the k required and "
+                   "reached.")
 SCRUB_STATUS_COLUMN = "scrub_status"
 _RELEASED = "_snapshot_released"
 # the placeholders macros/privacy.sql puts where it removed contact details
@@ -166,7 +169,32 @@ def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyRep
         dropped_columns=[f"marts.fct_respondent.{c}" for c in plan.dropped_columns],
         excluded_tables=[f"{s}.{t}" for s, t in plan.excluded])
     _write_report(con, alias, rules, report)
+    _comment_added_columns(con, alias, plan)
     return report
+
+
+def _comment_added_columns(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> None:
+    """The columns the snapshot has and the warehouse has not get their own comment (the
+    warehouse's comments are copied for the rest): a coarse value in place of a dropped detail
+    column, the list of suppressed quasi-identifiers and the open answers' scrub status."""
+    added = {(RESPONDENTS, SUPPRESSED_LIST_COLUMN):
+             "The quasi-identifiers set to NULL in this respondent-wave so that every combination of them counts "
+             "at least k respondent-waves (comma-separated, see main.snapshot_privacy); NULL when none.",
+             (OPEN_ANSWERS, SCRUB_STATUS_COLUMN):
+             "contact_details_removed when the text held contact details that were replaced by placeholders, "
+             "else no_contact_details_found."}
+    for q in plan.rules.quasi_identifiers:
+        if q.detail_column and q.source_column not in plan.columns.get(RESPONDENTS, {}):
+            added[(RESPONDENTS, q.name)] = (
+                f"{q.name}: {q.detail_column} coarsened for privacy ({q.coarsening or 'as the seed declares'}; "
+                "seeds/privacy/snapshot_quasi_identifiers.csv); NULL where suppressed (see main.snapshot_privacy).")
+    present = {(schema, table, column) for schema, table, column in con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() where database_name = ?",
+        [alias]).fetchall()}
+    for ((schema, table), column), comment in added.items():
+        if (schema, table, column) in present:
+            con.execute(f"comment on column {alias}.{_ident(schema)}.{_ident(table)}.{_ident(column)} is "
+                        f"{_literal(comment)}")
 
 
 def _count_sql(alias: str, rules: Rules) -> str:
@@ -203,6 +231,8 @@ def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, repo
                 "values_coarsened bigint, values_suppressed bigint, k_required integer, k_reached bigint, "
                 "respondent_waves bigint, respondent_waves_unique_before bigint, "
                 "respondent_waves_under_k_before bigint)")
+    # every table of the snapshot says what it is, this one too
+    con.execute(f"comment on table {alias}.main.{PRIVACY_TABLE} is '{PRIVACY_COMMENT}'")
     con.executemany(f"insert into {alias}.main.{PRIVACY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [[*row, report.k_required, report.k_reached, report.respondent_waves,
                       report.unique_detail, report.under_k_detail] for row in rows])

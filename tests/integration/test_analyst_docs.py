@@ -31,8 +31,8 @@ ANALYSIS_TABLES = {"regression_coefficients", "regression_models", "scale_reliab
                    "scale_item_correlations", "comparison_frequencies", "comparison_chi_square",
                    "report_reproduction", "report_reproduction_cells", "meting_inputs"}
 MART_TABLES = {"fct_respondent", "fct_answer", "fct_open_answer", "dim_question", "dim_answer_option",
-               "dim_respondent", "mart_route_cohort", "mart_meting_comparison", "mart_response_vs_population",
-               "mart_weighting_summary"}
+               "dim_respondent", "mart_route_cohort", "mart_answer_shares", "mart_meting_comparison",
+               "mart_response_vs_population", "mart_weighting_summary"}
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,8 @@ def test_every_snapshot_table_and_column_has_a_comment(analysed):
         alpha = con.execute(
             "select comment from duckdb_columns() where schema_name = 'analysis' and table_name = 'scale_reliability' "
             "and column_name = 'alpha'").fetchone()[0]
-    assert {name for schema, name in tables if schema == "marts"} == MART_TABLES
+    # the open answers stay out of the snapshot unless INBURGERING_SNAPSHOT_OPEN_ANSWERS=1 (free text)
+    assert {name for schema, name in tables if schema == "marts"} == MART_TABLES - {"fct_open_answer"}
     assert {name for schema, name in tables if schema == "analysis"} == ANALYSIS_TABLES
     uncommented = [f"{schema}.{name}" for (schema, name), comment in tables.items() if not comment]
     assert not uncommented, f"tables without a comment: {uncommented}"

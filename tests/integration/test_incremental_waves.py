@@ -1,4 +1,4 @@
-"""Incremental waves (issue 8): int_answers, int_respondents, fct_answer and fct_open_answer are
+"""Incremental waves: int_answers, int_respondents, fct_answer and fct_open_answer are
 delete+insert by meting, and which metingen a run rewrites is read from raw.load_registry
 against each model's `_built_at` watermark (macros/incremental_metingen.sql).
 

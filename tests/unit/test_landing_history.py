@@ -131,7 +131,7 @@ def test_a_batch_lands_the_good_files_and_reports_every_bad_one(env):
 
 
 def test_tables_landed_before_the_registry_existed_are_adopted(env):
-    """The walking skeleton's loader wrote raw tables without a registry: they count as loaded."""
+    """The first loader wrote raw tables without a registry: they count as loaded."""
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     [outcome] = _land(env, path)
     with duckdb.connect(str(env["db"])) as con:  # back to the pre-registry state, table kept

@@ -69,8 +69,22 @@ def test_json_gives_metingen_answers_and_report_table():
     labels = [answer["label_nl"] for answer in question["answers"] if answer["missing_type"] is None]
     assert labels == ["Zeer eens", "Eens", "Neutraal", "Oneens", "Zeer oneens"]
     assert question["report_tables"] == ["T4.3"]
-    assert question["is_technical"] is False and question["combined_categories"] == []
-    assert "Tabel 4.3" in _run("werk", "taal", "combineren").output
+    assert question["is_technical"] is False
+    # Tabel 4.3 prints "(zeer) eens" and "(zeer) oneens" beside the single answers
+    assert question["combined_categories"] == [
+        {"combined_id": "agree", "label_nl": "(Zeer) eens", "label_en": "(Strongly) agree", "codes": [4, 5]},
+        {"combined_id": "disagree", "label_nl": "(Zeer) oneens", "label_en": "(Strongly) disagree", "codes": [1, 2]},
+    ]
+    output = _run("werk", "taal", "combineren").output
+    assert "Tabel 4.3" in output
+    assert "agree (Zeer) eens = 4, 5; disagree (Zeer) oneens = 1, 2" in output
+
+
+def test_a_question_without_combined_categories_says_so():
+    # work_status (werkstatus) has a nominal answer set: nothing the report adds up
+    question = _json("work_status")["work_status"]
+    assert question["combined_categories"] == []
+    assert "none in the codebook" in _run("work_status").output
 
 
 def test_a_missing_codebook_fails_with_its_folder(tmp_path, monkeypatch):
