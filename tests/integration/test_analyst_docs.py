@@ -30,8 +30,9 @@ ANALYSIS_SOURCE = PROJECT_DIR / "models" / "analysis" / "_analysis__sources.yml"
 ANALYSIS_TABLES = {"regression_coefficients", "regression_models", "scale_reliability", "scale_items",
                    "scale_item_correlations", "comparison_frequencies", "comparison_chi_square",
                    "report_reproduction", "report_reproduction_cells", "meting_inputs"}
+# dim_respondent (one row per person across metingen) stays out of the analysts' snapshot
 MART_TABLES = {"fct_respondent", "fct_answer", "fct_open_answer", "dim_question", "dim_answer_option",
-               "dim_respondent", "mart_route_cohort", "mart_meting_comparison", "mart_response_vs_population",
+               "mart_route_cohort", "mart_meting_comparison", "mart_response_vs_population",
                "mart_weighting_summary"}
 
 
