@@ -83,6 +83,8 @@ class TableRule:
     relation: str  # schema.table
     rule: str
     count_columns: tuple[str, ...]  # small_cells: a row with any of these under k is left out
+    line_columns: tuple[str, ...] = ()  # with dimension_columns: what a line is, for its complements
+    dimension_columns: tuple[str, ...] = ()  # breakdown dimensions, NULL where not part of the breakdown
 
 
 @dataclass(frozen=True)
@@ -192,11 +194,18 @@ def _read_table_rules(path: Path) -> dict[str, TableRule]:
         if relation.count(".") != 1 or relation in rules:
             raise PrivacyRuleError(f"{path}: relation {relation!r} must be schema.table and listed once")
         if rule not in _TABLE_RULES:
-            raise PrivacyRuleError(f"{path}: {relation}: unknown rule {rule!r}; expected one of {', '.join(_TABLE_RULES)}")
+            raise PrivacyRuleError(f"{path}: {relation}: unknown rule {rule!r}; "
+                                   f"expected one of {', '.join(_TABLE_RULES)}")
         if (rule == SMALL_CELLS) != bool(counts):
             raise PrivacyRuleError(f"{path}: {relation}: count_columns are required for {SMALL_CELLS} "
                                    "and only there")
-        rules[relation] = TableRule(relation=relation, rule=rule, count_columns=counts)
+        lines, dimensions = (tuple(c.strip() for c in (row.get(column) or "").split(";") if c.strip())
+                             for column in ("line_columns", "dimension_columns"))
+        if (lines or dimensions) and not (lines and dimensions and counts):
+            raise PrivacyRuleError(f"{path}: {relation}: line_columns and dimension_columns go together, "
+                                   f"and only with {SMALL_CELLS}")
+        rules[relation] = TableRule(relation=relation, rule=rule, count_columns=counts, line_columns=lines,
+                                    dimension_columns=dimensions)
     return rules
 
 

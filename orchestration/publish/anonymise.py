@@ -102,6 +102,7 @@ class Plan:
         if RESPONDENTS in self.columns:
             self.protection = protect(_respondents(con, rules, self.columns), rules)
             con.register(_RELEASED, self.protection.released)
+        self._hide_lines(con)
 
     @property
     def small_cells(self) -> list[tuple[str, str]]:
@@ -114,11 +115,28 @@ class Plan:
         counts = self.table_rules[relation].count_columns
         return " or ".join(f"coalesce({_ident(c)} < {self.rules.k}, false)" for c in counts)
 
+    def _hide_lines(self, con: duckdb.DuckDBPyConnection) -> None:
+        """For tables with breakdown dimensions: the lines left out, complements included, as a
+        registered relation the copy anti-joins on."""
+        self.hidden: dict[tuple[str, str], str] = {}
+        for relation in self.small_cells:
+            rule = self.table_rules[relation]
+            if not rule.dimension_columns:
+                continue
+            hidden = hidden_lines(con, relation, rule, self.rules.k)
+            name = f"_snapshot_hidden__{relation[0]}__{relation[1]}"
+            con.register(name, hidden)
+            self.hidden[relation] = name
+
     def copies(self, relation: tuple[str, str]) -> bool:
         return relation not in self.excluded
 
     def select(self, relation: tuple[str, str]) -> str:
         source = f"{_ident(relation[0])}.{_ident(relation[1])}"
+        if relation in self.hidden:
+            keys = self.table_rules[relation].line_columns + self.table_rules[relation].dimension_columns
+            match = " and ".join(f"s.{_ident(c)} is not distinct from h.{_ident(c)}" for c in keys)
+            return f"select s.* from {source} s anti join {self.hidden[relation]} h on {match}"
         if relation in self.small_cells:
             return f"select * from {source} where not ({self.under_k(relation)})"
         if relation not in RESPONDENT_LEVEL or self.protection is None:
@@ -194,8 +212,7 @@ def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyRep
         unique_coarsened=protection.unique_coarsened if protection else 0,
         dropped_columns=[f"marts.fct_respondent.{c}" for c in plan.dropped_columns],
         excluded_tables=[f"{s}.{t}" for s, t in plan.excluded],
-        small_cells={f"{s}.{t}": con.execute(f"select count(*) from {_ident(s)}.{_ident(t)} "
-                                             f"where {plan.under_k((s, t))}").fetchone()[0]
+        small_cells={f"{s}.{t}": _count(con, _ident(s), _ident(t)) - _count(con, alias, _ident(s), _ident(t))
                      for s, t in plan.small_cells})
     _write_report(con, alias, rules, report, plan)
     return report
@@ -274,6 +291,48 @@ def _respondents(con: duckdb.DuckDBPyConnection, rules: Rules, columns: dict) ->
         "order by f.respondent_key").df()
 
 
+def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule: TableRule,
+                 k: int) -> pd.DataFrame:
+    """The lines of a breakdown table left out of the snapshot. First every line with a count
+    under k; then, per dimension, the lines that differ only in it (the genders within a group,
+    whose total the coarser breakdown prints) must together hide none or at least k respondents
+    in every count column, else the hidden lines could be recomputed by subtraction: the smallest
+    printed line that adds to the short count is left out too, over every dimension until nothing
+    changes. A NULL count adds nothing (a line without a base)."""
+    keys = list(rule.line_columns + rule.dimension_columns)
+    counts = list(rule.count_columns)
+    frame = con.execute(f"select {', '.join(_ident(c) for c in keys)}, "
+                        f"{', '.join(f'min({_ident(c)}) as {_ident(c)}' for c in counts)} "
+                        f"from {_ident(relation[0])}.{_ident(relation[1])} group by all").df()
+    values = frame[counts].astype(float)  # NaN: no count, never judged
+    hidden = (values.fillna(k) < k).any(axis=1)
+    changed = bool(hidden.any())
+    while changed:
+        changed = False
+        for dimension in rule.dimension_columns:
+            inside = frame[frame[dimension].notna()]
+            group = inside.groupby([c for c in keys if c != dimension], dropna=False, sort=False).ngroup()
+            sums = values.loc[inside.index].where(hidden[inside.index], 0).fillna(0).groupby(group).transform("sum")
+            short_groups = group[((sums > 0) & (sums < k)).any(axis=1)].unique()
+            for short in short_groups:
+                changed |= _hide_complements(values.loc[group.index[group == short]], hidden, k)
+    return frame.loc[hidden, keys]
+
+
+def _hide_complements(values: pd.DataFrame, hidden: pd.Series, k: int) -> bool:
+    """One set of sibling lines: hide the smallest printed lines until every count column's
+    hidden total is 0 or at least k (or nothing is left to hide)."""
+    changed = False
+    order = values.min(axis=1).sort_values(kind="stable").index
+    while True:
+        totals = values[hidden[values.index]].fillna(0).sum()
+        short = [c for c in values.columns if 0 < totals[c] < k]
+        helpers = [i for i in order if not hidden[i] and values.loc[i, short].notna().any()]
+        if not short or not helpers:
+            return changed
+        hidden[helpers[0]], changed = True, True
+
+
 def _table_rules(columns: dict[tuple[str, str], dict[str, str]], rules: Rules) -> dict[tuple[str, str], TableRule]:
     """Each table's rule from the seed, or PrivacyNotReached naming every table the seed leaves
     unprotected or describes wrongly: nothing is published until all are fixed."""
@@ -302,6 +361,10 @@ def _table_rules(columns: dict[tuple[str, str], dict[str, str]], rules: Rules) -
                                 "(small_cells with its count columns, no_small_cells, or a record-level rule) "
                                 "before it can be published")
     return found
+
+
+def _count(con: duckdb.DuckDBPyConnection, *name: str) -> int:
+    return con.execute(f"select count(*) from {'.'.join(name)}").fetchone()[0]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, str]:
