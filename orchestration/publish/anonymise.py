@@ -9,7 +9,8 @@ record-level and must be one this module protects or excludes; an aggregate with
 column must say which columns count the respondents of a row's line (`small_cells`: rows under k
 are left out) or declare that it has no such cells (`no_small_cells`). An aggregate line of fewer
 than k respondents would hand over their answers, and matching them to fct_answer would undo the
-suppression there. A small numerator in a line of k or more (1 of 40 chose an answer) is kept: it
+suppression there; the lines printed beside it lose their smallest too, so that subtracting them
+from the coarser line does not give it back (hidden_lines). A small numerator in a line of k or more (1 of 40 chose an answer) is kept: it
 says that someone among 40 did, not who; the records' k-anonymity is the guarantee.
 """
 

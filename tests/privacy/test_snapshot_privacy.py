@@ -148,6 +148,8 @@ def test_seed_declares_a_rule_for_every_table_and_small_cells_name_their_counts(
     assert tables["marts.mart_route_cohort"].count_columns == ("base_n", "answered_n")
     assert tables["marts.mart_answer_shares"].count_columns == ("base_n",)
     assert tables["marts.mart_meting_comparison"].count_columns == ("base_n_previous", "base_n_current")
+    assert tables["marts.mart_route_cohort"].dimension_columns == ("group_label", "leerroute", "cohort", "gender",
+                                                                   "age_band")
     assert {name: tables[name].rule for name in ("marts.fct_respondent", "marts.fct_answer", "marts.fct_open_answer",
                                                  "marts.dim_respondent", "analysis.regression_coefficients")} == {
         "marts.fct_respondent": "k_anonymous", "marts.fct_answer": "k_anonymous",
@@ -156,10 +158,12 @@ def test_seed_declares_a_rule_for_every_table_and_small_cells_name_their_counts(
 
 
 @pytest.mark.parametrize("row, message", [
-    ("marts.mart_new,small_cells,,why", "count_columns are required"),
-    ("marts.mart_new,no_small_cells,n,why", "count_columns are required"),
-    ("marts.mart_new,blank_some,n,why", "unknown rule 'blank_some'"),
-    ("mart_new,no_small_cells,,why", "must be schema.table"),
+    ("marts.mart_new,small_cells,,,,why", "count_columns are required"),
+    ("marts.mart_new,no_small_cells,n,,,why", "count_columns are required"),
+    ("marts.mart_new,blank_some,n,,,why", "unknown rule 'blank_some'"),
+    ("mart_new,no_small_cells,,,,why", "must be schema.table"),
+    ("marts.mart_new,small_cells,n,meting,,why", "line_columns and dimension_columns go together"),
+    ("marts.mart_route_cohort,no_small_cells,,,,why", "listed once"),
 ])
 def test_malformed_table_rules_fail_closed(tmp_path, row, message):
     for name in ("municipality_regions.csv", "snapshot_quasi_identifiers.csv", "snapshot_aggregate_rules.csv"):
