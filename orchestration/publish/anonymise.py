@@ -83,7 +83,7 @@ class PrivacyReport:
                 f"over {self.respondent_waves} respondent-waves; {self.values_coarsened} values coarsened, "
                 f"{self.values_suppressed} suppressed ({self.records_with_suppression} records); before: "
                 f"{self.unique_detail} unique, {self.under_k_detail} under k{unmapped}; "
-                f"{self.rows_left_out} aggregate rows of lines under k left out of "
+                f"{self.rows_left_out} aggregate rows left out (lines under k and their complements) in "
                 f"{sum(1 for n in self.small_cells.values() if n)} tables")
 
 
