@@ -10,8 +10,9 @@ column must say which columns count the respondents of a row's line (`small_cell
 are left out) or declare that it has no such cells (`no_small_cells`). An aggregate line of fewer
 than k respondents would hand over their answers, and matching them to fct_answer would undo the
 suppression there; the lines printed beside it lose their smallest too, so that subtracting them
-from the coarser line does not give it back (hidden_lines). A small numerator in a line of k or more (1 of 40 chose an answer) is kept: it
-says that someone among 40 did, not who; the records' k-anonymity is the guarantee.
+from the coarser line does not give it back (hidden_lines). A small numerator in a line of k or
+more (1 of 40 chose an answer) is kept: it says that someone among 40 did, not who; the records'
+k-anonymity is the guarantee.
 """
 
 from __future__ import annotations
@@ -254,9 +255,11 @@ def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, repo
                     "left out, the warehouse keeps it")
         rows.append([f"{s}.{t}", "table_excluded", why, None, None, None])
     for name, left_out in report.small_cells.items():
-        counts = ", ".join(plan.table_rules[tuple(name.split(".", 1))].count_columns)
-        rows.append([name, SMALL_CELLS, f"rows whose {counts} is under k left out (the warehouse keeps them)",
-                     None, None, left_out])
+        rule = plan.table_rules[tuple(name.split(".", 1))]
+        complements = (f", and the smallest lines beside them per {', '.join(rule.dimension_columns)} until no "
+                       "subtraction gives them back" if rule.dimension_columns else "")
+        rows.append([name, SMALL_CELLS, f"rows whose {', '.join(rule.count_columns)} is under k left out"
+                     f"{complements} (the warehouse keeps them)", None, None, left_out])
     rows += [[f"{s}.{t}", NO_SMALL_CELLS, "copied whole: no counts of respondents per line", None, None, None]
              for (s, t), rule in plan.table_rules.items() if rule.rule == NO_SMALL_CELLS]
     con.execute(f"create table {alias}.main.{PRIVACY_TABLE} (item varchar, kind varchar, treatment varchar, "
@@ -353,9 +356,9 @@ def _table_rules(columns: dict[tuple[str, str], dict[str, str]], rules: Rules) -
         elif (schema, table) not in _HANDLED.get(rule.rule, ((schema, table),)):
             problems.append(f"{name}: declared {rule.rule}, which orchestration/publish/anonymise.py "
                             "does not implement for it")
-        missing = [c for c in rule.count_columns if c not in names]
+        missing = [c for c in rule.count_columns + rule.line_columns + rule.dimension_columns if c not in names]
         if missing:
-            problems.append(f"{name}: count column(s) {', '.join(missing)} not in the table")
+            problems.append(f"{name}: column(s) {', '.join(missing)} of its rule not in the table")
         found[(schema, table)] = rule
     if problems:
         raise PrivacyNotReached(f"seeds/privacy/{TABLE_SEED}: {'; '.join(problems)}. Declare each table's rule "
