@@ -56,4 +56,5 @@ def published_snapshot(context: AssetExecutionContext, warehouse: WarehouseResou
         "privacy_records_with_suppression": privacy.records_with_suppression,
         "privacy_unmapped_municipalities": privacy.unmapped_municipalities,
         "privacy_excluded_tables": MetadataValue.json(privacy.excluded_tables),
+        "privacy_aggregate_rows_left_out": MetadataValue.json(privacy.small_cells),
     })

@@ -42,6 +42,7 @@ OPEN_ANSWERS_ENV = "INBURGERING_SNAPSHOT_OPEN_ANSWERS"
 SEED_DIR = PROJECT_DIR / "seeds" / "privacy"
 QUASI_IDENTIFIER_SEED = "snapshot_quasi_identifiers.csv"
 REGION_SEED = "municipality_regions.csv"
+TABLE_SEED = "snapshot_aggregate_rules.csv"
 SUPPRESSED_STATUS = "suppressed"
 SUPPRESSED_LIST_COLUMN = "suppressed_quasi_identifiers"
 # Markers while counting: a suppressed value, and a value that is missing in the warehouse.
@@ -49,6 +50,9 @@ _STAR, _MISSING = "\x00suppressed", "\x00missing"
 _SEED_COLUMNS = ("quasi_identifier", "source_table", "source_column", "detail_column", "coarsening",
                  "rare_below", "other_value", "suppression_order", "linked_columns", "answer_question_id")
 _COARSENINGS = ("", "municipality_regions", "rare_to_other")
+RECORD_LEVEL_RULES = ("k_anonymous", "on_request", "excluded")
+SMALL_CELLS, NO_SMALL_CELLS = "small_cells", "no_small_cells"
+_TABLE_RULES = (*RECORD_LEVEL_RULES, SMALL_CELLS, NO_SMALL_CELLS)
 
 
 class PrivacyRuleError(RuntimeError):
@@ -74,11 +78,22 @@ class QuasiIdentifier:
 
 
 @dataclass(frozen=True)
+class TableRule:
+    """What the snapshot does with one table (seeds/privacy/snapshot_aggregate_rules.csv)."""
+    relation: str  # schema.table
+    rule: str
+    count_columns: tuple[str, ...]  # small_cells: a row with any of these under k is left out
+    line_columns: tuple[str, ...] = ()  # with dimension_columns: what a line is, for its complements
+    dimension_columns: tuple[str, ...] = ()  # breakdown dimensions, NULL where not part of the breakdown
+
+
+@dataclass(frozen=True)
 class Rules:
     quasi_identifiers: tuple[QuasiIdentifier, ...]
     regions: dict[str, str]  # normalised municipality -> province
     k: int
     open_answers: bool
+    tables: dict[str, TableRule] = field(default_factory=dict)  # "schema.table" -> its rule
 
     @property
     def partitions(self) -> list[QuasiIdentifier]:
@@ -93,7 +108,8 @@ class Rules:
         seed_dir = seed_dir or SEED_DIR
         return cls(quasi_identifiers=_read_quasi_identifiers(seed_dir / QUASI_IDENTIFIER_SEED),
                    regions=_read_regions(seed_dir / REGION_SEED),
-                   k=minimum_group_size(k), open_answers=open_answers_requested(open_answers))
+                   k=minimum_group_size(k), open_answers=open_answers_requested(open_answers),
+                   tables=_read_table_rules(seed_dir / TABLE_SEED))
 
 
 def minimum_group_size(k: int | None = None) -> int:
@@ -165,6 +181,32 @@ def _read_quasi_identifiers(path: Path) -> tuple[QuasiIdentifier, ...]:
         if q.coarsening == "rare_to_other" and (q.rare_below is None or q.other_value is None):
             raise PrivacyRuleError(f"{path}: {q.name}: rare_to_other needs rare_below and other_value")
     return tuple(result)
+
+
+def _read_table_rules(path: Path) -> dict[str, TableRule]:
+    rows = _read_csv(path)
+    if not rows or any(column not in rows[0] for column in ("relation", "rule", "count_columns")):
+        raise PrivacyRuleError(f"{path}: expected columns relation, rule, count_columns and at least one row")
+    rules: dict[str, TableRule] = {}
+    for row in rows:
+        relation, rule = (row["relation"] or "").strip(), (row["rule"] or "").strip()
+        counts = tuple(c.strip() for c in (row["count_columns"] or "").split(";") if c.strip())
+        if relation.count(".") != 1 or relation in rules:
+            raise PrivacyRuleError(f"{path}: relation {relation!r} must be schema.table and listed once")
+        if rule not in _TABLE_RULES:
+            raise PrivacyRuleError(f"{path}: {relation}: unknown rule {rule!r}; "
+                                   f"expected one of {', '.join(_TABLE_RULES)}")
+        if (rule == SMALL_CELLS) != bool(counts):
+            raise PrivacyRuleError(f"{path}: {relation}: count_columns are required for {SMALL_CELLS} "
+                                   "and only there")
+        lines, dimensions = (tuple(c.strip() for c in (row.get(column) or "").split(";") if c.strip())
+                             for column in ("line_columns", "dimension_columns"))
+        if (lines or dimensions) and not (lines and dimensions and counts):
+            raise PrivacyRuleError(f"{path}: {relation}: line_columns and dimension_columns go together, "
+                                   f"and only with {SMALL_CELLS}")
+        rules[relation] = TableRule(relation=relation, rule=rule, count_columns=counts, line_columns=lines,
+                                    dimension_columns=dimensions)
+    return rules
 
 
 def _read_regions(path: Path) -> dict[str, str]:

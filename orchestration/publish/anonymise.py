@@ -1,26 +1,41 @@
-"""What the snapshot publishes of the respondent-level marts: the k-anonymous values of
+"""What the snapshot publishes of the marts: the k-anonymous values of
 orchestration/privacy/snapshot_privacy.py written into fct_respondent and fct_answer, free text
-only on request, a privacy report, and the check that refuses a snapshot under k.
+only on request, aggregates without their small lines, a privacy report, and the check that
+refuses a snapshot under k.
 
-Every other table of the snapshot is an aggregate or an analysis result and is copied as is; a
-table with a respondent_key that is not handled here stops the publish (fail closed), so a new
-record-level mart cannot slip into the analysts' copy unprotected.
+Every table is judged by its rule in seeds/privacy/snapshot_aggregate_rules.csv, and the publish
+stops (fail closed) when one has none: a table with a person key (respondent_key, person_key) is
+record-level and must be one this module protects or excludes; an aggregate with a count-like
+column must say which columns count the respondents of a row's line (`small_cells`: rows under k
+are left out) or declare that it has no such cells (`no_small_cells`). An aggregate line of fewer
+than k respondents would hand over their answers, and matching them to fct_answer would undo the
+suppression there; the lines printed beside it lose their smallest too, so that subtracting them
+from the coarser line does not give it back (hidden_lines). A small numerator in a line of k or
+more (1 of 40 chose an answer) is kept: it says that someone among 40 did, not who; the records'
+k-anonymity is the guarantee.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from orchestration.privacy.snapshot_privacy import (
-    OPEN_ANSWERS_ENV, SUPPRESSED_LIST_COLUMN, SUPPRESSED_STATUS, Protection, QuasiIdentifier, Rules, protect)
+    NO_SMALL_CELLS, OPEN_ANSWERS_ENV, SMALL_CELLS, SUPPRESSED_LIST_COLUMN, SUPPRESSED_STATUS, TABLE_SEED, Protection,
+    QuasiIdentifier, Rules, TableRule, protect)
 
 RESPONDENTS = ("marts", "fct_respondent")
 ANSWERS = ("marts", "fct_answer")
 OPEN_ANSWERS = ("marts", "fct_open_answer")
 RESPONDENT_LEVEL = (RESPONDENTS, ANSWERS, OPEN_ANSWERS)
+# what each record-level rule of the seed may name: the tables this module knows how to protect
+_HANDLED = {"k_anonymous": (RESPONDENTS, ANSWERS), "on_request": (OPEN_ANSWERS,)}
+PERSON_KEYS = ("respondent_key", "person_key")
+# a column that may count people: n, *_n, n_*, *count*, *respondents*, *base*
+_COUNT_LIKE = re.compile(r"(^|_)n($|_)|count|respondents|base")
 PRIVACY_TABLE = "snapshot_privacy"
 PRIVACY_COMMENT = ("What disclosure control did to this snapshot: per quasi-identifier how it was coarsened and how "
                    "many values were suppressed, the columns dropped and tables left out, and the k required and "
@@ -51,6 +66,11 @@ class PrivacyReport:
     unique_coarsened: int
     dropped_columns: list[str]
     excluded_tables: list[str]
+    small_cells: dict[str, int] = field(default_factory=dict)  # "schema.table" -> rows left out (under k)
+
+    @property
+    def rows_left_out(self) -> int:
+        return sum(self.small_cells.values())
 
     @property
     def values_coarsened(self) -> int:
@@ -66,7 +86,9 @@ class PrivacyReport:
         return (f"k {self.k_reached} reached (required {self.k_required}) on {len(self.coarsened)} quasi-identifiers "
                 f"over {self.respondent_waves} respondent-waves; {self.values_coarsened} values coarsened, "
                 f"{self.values_suppressed} suppressed ({self.records_with_suppression} records); before: "
-                f"{self.unique_detail} unique, {self.under_k_detail} under k{unmapped}")
+                f"{self.unique_detail} unique, {self.under_k_detail} under k{unmapped}; "
+                f"{self.rows_left_out} aggregate rows left out (lines under k and their complements) in "
+                f"{sum(1 for n in self.small_cells.values() if n)} tables")
 
 
 class Plan:
@@ -76,25 +98,52 @@ class Plan:
     def __init__(self, con: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]], rules: Rules):
         self.rules = rules
         self.columns = {relation: _columns(con, *relation) for relation in relations}
-        unhandled = [f"{s}.{t}" for (s, t), columns in self.columns.items()
-                     if "respondent_key" in columns and (s, t) not in RESPONDENT_LEVEL]
-        if unhandled:
-            raise PrivacyNotReached(
-                f"{', '.join(unhandled)}: record-level tables (respondent_key) without a privacy rule; "
-                "add them to orchestration/publish/anonymise.py before they can be published")
-        self.excluded = [] if rules.open_answers or OPEN_ANSWERS not in self.columns else [OPEN_ANSWERS]
+        self.table_rules = _table_rules(self.columns, rules)
+        self.excluded = [relation for relation, rule in self.table_rules.items()
+                         if rule.rule == "excluded" or (rule.rule == "on_request" and not rules.open_answers)]
         self.protection: Protection | None = None
         if RESPONDENTS not in self.columns and any(relation in self.columns for relation in RESPONDENT_LEVEL):
             raise PrivacyNotReached("marts.fct_respondent is missing: the answers cannot be protected without it")
         if RESPONDENTS in self.columns:
             self.protection = protect(_respondents(con, rules, self.columns), rules)
             con.register(_RELEASED, self.protection.released)
+        self._hide_lines(con)
+
+    @property
+    def small_cells(self) -> list[tuple[str, str]]:
+        return [relation for relation, rule in self.table_rules.items()
+                if rule.rule == SMALL_CELLS and relation not in self.excluded]
+
+    def under_k(self, relation: tuple[str, str]) -> str:
+        """The condition a row of a small_cells table is left out on: a count of its line under k
+        (a NULL count is no line: the other meting of a comparison, an empty base)."""
+        counts = self.table_rules[relation].count_columns
+        return " or ".join(f"coalesce({_ident(c)} < {self.rules.k}, false)" for c in counts)
+
+    def _hide_lines(self, con: duckdb.DuckDBPyConnection) -> None:
+        """For tables with breakdown dimensions: the lines left out, complements included, as a
+        registered relation the copy anti-joins on."""
+        self.hidden: dict[tuple[str, str], str] = {}
+        for relation in self.small_cells:
+            rule = self.table_rules[relation]
+            if not rule.dimension_columns:
+                continue
+            hidden = hidden_lines(con, relation, rule, self.rules.k)
+            name = f"_snapshot_hidden__{relation[0]}__{relation[1]}"
+            con.register(name, hidden)
+            self.hidden[relation] = name
 
     def copies(self, relation: tuple[str, str]) -> bool:
         return relation not in self.excluded
 
     def select(self, relation: tuple[str, str]) -> str:
         source = f"{_ident(relation[0])}.{_ident(relation[1])}"
+        if relation in self.hidden:
+            keys = self.table_rules[relation].line_columns + self.table_rules[relation].dimension_columns
+            match = " and ".join(f"s.{_ident(c)} is not distinct from h.{_ident(c)}" for c in keys)
+            return f"select s.* from {source} s anti join {self.hidden[relation]} h on {match}"
+        if relation in self.small_cells:
+            return f"select * from {source} where not ({self.under_k(relation)})"
         if relation not in RESPONDENT_LEVEL or self.protection is None:
             return f"select * from {source}"
         columns = [self._column(relation, name, kind) for name, kind in self.columns[relation].items()]
@@ -167,8 +216,10 @@ def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyRep
         under_k_coarsened=protection.under_k_coarsened if protection else 0,
         unique_coarsened=protection.unique_coarsened if protection else 0,
         dropped_columns=[f"marts.fct_respondent.{c}" for c in plan.dropped_columns],
-        excluded_tables=[f"{s}.{t}" for s, t in plan.excluded])
-    _write_report(con, alias, rules, report)
+        excluded_tables=[f"{s}.{t}" for s, t in plan.excluded],
+        small_cells={f"{s}.{t}": _count(con, _ident(s), _ident(t)) - _count(con, alias, _ident(s), _ident(t))
+                     for s, t in plan.small_cells})
+    _write_report(con, alias, rules, report, plan)
     _comment_added_columns(con, alias, plan)
     return report
 
@@ -210,8 +261,9 @@ def _count_sql(alias: str, rules: Rules) -> str:
             f"from {alias}.marts.fct_respondent f {answers} group by {', '.join(keys)})")
 
 
-def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, report: PrivacyReport) -> None:
-    """main.snapshot_privacy: what was done to which quasi-identifier, and the k reached."""
+def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, report: PrivacyReport,
+                  plan: Plan) -> None:
+    """main.snapshot_privacy: what was done to which quasi-identifier and table, and the k reached."""
     rows = []
     for q in rules.quasi_identifiers:
         treatment = ("partition, never suppressed" if q.partition else f"suppressed in order {q.suppression_order}")
@@ -222,18 +274,29 @@ def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, repo
         elif q.detail_column:
             treatment = f"{q.detail_column} dropped; {treatment}"
         rows.append([q.name, "quasi_identifier", treatment, report.coarsened.get(q.name, 0),
-                     report.suppressed.get(q.name, 0)])
-    rows += [[column, "column_dropped", "detail kept in the warehouse only", None, None]
+                     report.suppressed.get(q.name, 0), None])
+    rows += [[column, "column_dropped", "detail kept in the warehouse only", None, None, None]
              for column in report.dropped_columns]
-    rows += [[table, "table_excluded", f"free text: copied only with {OPEN_ANSWERS_ENV}=1", None, None]
-             for table in report.excluded_tables]
+    for s, t in plan.excluded:
+        why = (f"free text: copied only with {OPEN_ANSWERS_ENV}=1" if (s, t) == OPEN_ANSWERS
+               else f"record-level ({', '.join(c for c in PERSON_KEYS if c in plan.columns[(s, t)])}): "
+                    "left out, the warehouse keeps it")
+        rows.append([f"{s}.{t}", "table_excluded", why, None, None, None])
+    for name, left_out in report.small_cells.items():
+        rule = plan.table_rules[tuple(name.split(".", 1))]
+        complements = (f", and the smallest lines beside them per {', '.join(rule.dimension_columns)} until no "
+                       "subtraction gives them back" if rule.dimension_columns else "")
+        rows.append([name, SMALL_CELLS, f"rows whose {', '.join(rule.count_columns)} is under k left out"
+                     f"{complements} (the warehouse keeps them)", None, None, left_out])
+    rows += [[f"{s}.{t}", NO_SMALL_CELLS, "copied whole: no counts of respondents per line", None, None, None]
+             for (s, t), rule in plan.table_rules.items() if rule.rule == NO_SMALL_CELLS]
     con.execute(f"create table {alias}.main.{PRIVACY_TABLE} (item varchar, kind varchar, treatment varchar, "
-                "values_coarsened bigint, values_suppressed bigint, k_required integer, k_reached bigint, "
-                "respondent_waves bigint, respondent_waves_unique_before bigint, "
+                "values_coarsened bigint, values_suppressed bigint, rows_left_out bigint, k_required integer, "
+                "k_reached bigint, respondent_waves bigint, respondent_waves_unique_before bigint, "
                 "respondent_waves_under_k_before bigint)")
     # every table of the snapshot says what it is, this one too
     con.execute(f"comment on table {alias}.main.{PRIVACY_TABLE} is '{PRIVACY_COMMENT}'")
-    con.executemany(f"insert into {alias}.main.{PRIVACY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.executemany(f"insert into {alias}.main.{PRIVACY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [[*row, report.k_required, report.k_reached, report.respondent_waves,
                       report.unique_detail, report.under_k_detail] for row in rows])
 
@@ -260,6 +323,82 @@ def _respondents(con: duckdb.DuckDBPyConnection, rules: Rules, columns: dict) ->
         f"from marts.fct_respondent f left join (select respondent_key, {pivot} from marts.fct_answer "
         f"where question_id in ({questions}) group by respondent_key) a on f.respondent_key = a.respondent_key "
         "order by f.respondent_key").df()
+
+
+def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule: TableRule,
+                 k: int) -> pd.DataFrame:
+    """The lines of a breakdown table left out of the snapshot. First every line with a count
+    under k; then, per dimension, the lines that differ only in it (the genders within a group,
+    whose total the coarser breakdown prints) must together hide none or at least k respondents
+    in every count column, else the hidden lines could be recomputed by subtraction: the smallest
+    printed line that adds to the short count is left out too, over every dimension until nothing
+    changes. A NULL count adds nothing (a line without a base)."""
+    keys = list(rule.line_columns + rule.dimension_columns)
+    counts = list(rule.count_columns)
+    frame = con.execute(f"select {', '.join(_ident(c) for c in keys)}, "
+                        f"{', '.join(f'min({_ident(c)}) as {_ident(c)}' for c in counts)} "
+                        f"from {_ident(relation[0])}.{_ident(relation[1])} group by all").df()
+    values = frame[counts].astype(float)  # NaN: no count, never judged
+    hidden = (values.fillna(k) < k).any(axis=1)
+    changed = bool(hidden.any())
+    while changed:
+        changed = False
+        for dimension in rule.dimension_columns:
+            inside = frame[frame[dimension].notna()]
+            group = inside.groupby([c for c in keys if c != dimension], dropna=False, sort=False).ngroup()
+            sums = values.loc[inside.index].where(hidden[inside.index], 0).fillna(0).groupby(group).transform("sum")
+            short_groups = group[((sums > 0) & (sums < k)).any(axis=1)].unique()
+            for short in short_groups:
+                changed |= _hide_complements(values.loc[group.index[group == short]], hidden, k)
+    return frame.loc[hidden, keys]
+
+
+def _hide_complements(values: pd.DataFrame, hidden: pd.Series, k: int) -> bool:
+    """One set of sibling lines: hide the smallest printed lines until every count column's
+    hidden total is 0 or at least k (or nothing is left to hide)."""
+    changed = False
+    order = values.min(axis=1).sort_values(kind="stable").index
+    while True:
+        totals = values[hidden[values.index]].fillna(0).sum()
+        short = [c for c in values.columns if 0 < totals[c] < k]
+        helpers = [i for i in order if not hidden[i] and values.loc[i, short].notna().any()]
+        if not short or not helpers:
+            return changed
+        hidden[helpers[0]], changed = True, True
+
+
+def _table_rules(columns: dict[tuple[str, str], dict[str, str]], rules: Rules) -> dict[tuple[str, str], TableRule]:
+    """Each table's rule from the seed, or PrivacyNotReached naming every table the seed leaves
+    unprotected or describes wrongly: nothing is published until all are fixed."""
+    found, problems = {}, []
+    for (schema, table), names in columns.items():
+        name, rule = f"{schema}.{table}", rules.tables.get(f"{schema}.{table}")
+        keys = [c for c in PERSON_KEYS if c in names]
+        if rule is None:
+            if keys:
+                problems.append(f"{name}: record-level ({', '.join(keys)}) without a rule")
+            elif any(_COUNT_LIKE.search(c) for c in names):
+                problems.append(f"{name}: an aggregate with count-like columns "
+                                f"({', '.join(c for c in names if _COUNT_LIKE.search(c))}) without a rule")
+            continue
+        if keys and rule.rule not in _HANDLED and rule.rule != "excluded":
+            problems.append(f"{name}: record-level ({', '.join(keys)}) but declared {rule.rule}")
+        elif (schema, table) not in _HANDLED.get(rule.rule, ((schema, table),)):
+            problems.append(f"{name}: declared {rule.rule}, which orchestration/publish/anonymise.py "
+                            "does not implement for it")
+        missing = [c for c in rule.count_columns + rule.line_columns + rule.dimension_columns if c not in names]
+        if missing:
+            problems.append(f"{name}: column(s) {', '.join(missing)} of its rule not in the table")
+        found[(schema, table)] = rule
+    if problems:
+        raise PrivacyNotReached(f"seeds/privacy/{TABLE_SEED}: {'; '.join(problems)}. Declare each table's rule "
+                                "(small_cells with its count columns, no_small_cells, or a record-level rule) "
+                                "before it can be published")
+    return found
+
+
+def _count(con: duckdb.DuckDBPyConnection, *name: str) -> int:
+    return con.execute(f"select count(*) from {'.'.join(name)}").fetchone()[0]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, str]:

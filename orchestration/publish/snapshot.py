@@ -9,8 +9,9 @@ inode, a reader that opens the path afterwards gets the whole new file, and nobo
 a half-written snapshot or meets the pipeline's lock.
 
 The snapshot is the analysts' privacy tier: record-level, but no respondent-wave can be singled
-out by its quasi-identifiers (anonymise.py, orchestration/privacy/snapshot_privacy.py). A
-snapshot that does not reach k is not published; the previous one stays. The file is readable
+out by its quasi-identifiers (anonymise.py, orchestration/privacy/snapshot_privacy.py), and no
+aggregate line of fewer than k respondents is copied. A snapshot that does not reach k, or holds
+a table without a declared rule, is not published; the previous one stays. The file is readable
 by its owner and group only.
 """
 

@@ -23,6 +23,13 @@ pytestmark = pytest.mark.integration
 
 # Column names that would hold a direct identifier. respondent_key and person_key are keyed
 # pseudonyms (orchestration/privacy/README.md) and allowed.
+# Typed by hand, not read from seeds/privacy/snapshot_aggregate_rules.csv: the rows of a line
+# under k (5) that the snapshot leaves out of each aggregate mart (with, in the breakdown marts,
+# the lines that would give them away by subtraction: tests/privacy/).
+LINES_UNDER_K = {"marts.mart_answer_shares": "base_n < 5",
+                 "marts.mart_route_cohort": "base_n < 5 or answered_n < 5",
+                 "marts.mart_meting_comparison": "base_n_previous < 5 or base_n_current < 5",
+                 "marts.mart_weighting_summary": "respondents < 5"}
 IDENTIFIER_COLUMN = re.compile(
     r"token|e_?mail|phone|telefoon|iban|bsn|address|adres|postcode|birth|geboorte|"
     r"^name$|_name$|first_?name|last_?name|surname|naam|initials")
@@ -99,6 +106,8 @@ def test_snapshot_holds_every_mart_and_analysis_table_as_a_table(warehouse, targ
     with duckdb.connect(str(warehouse), read_only=True) as con:
         source = _relations(con)
         source_rows = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in source}
+        under_k = {name: con.execute(f"select count(*) from {name} where {where}").fetchone()[0]
+                   for name, where in LINES_UNDER_K.items()}
     assert "marts.fct_respondent" in source and "analysis.example" in source
     with duckdb.connect(str(target), read_only=True) as con:
         copied = _relations(con)
@@ -109,12 +118,17 @@ def test_snapshot_holds_every_mart_and_analysis_table_as_a_table(warehouse, targ
         actual = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in copied}
         sources = {row[0] for row in con.execute(f"select distinct source_warehouse from {INFO_TABLE}").fetchall()}
 
-    # free text stays out unless INBURGERING_SNAPSHOT_OPEN_ANSWERS asks for it (tests/privacy/)
+    # free text stays out unless INBURGERING_SNAPSHOT_OPEN_ANSWERS asks for it, the person-level
+    # dim_respondent always, and aggregate lines under k (tests/privacy/)
     source_rows.pop("marts.fct_open_answer")
-    assert set(copied) == set(source) - {"marts.fct_open_answer"}
+    source_rows.pop("marts.dim_respondent")
+    left_out = {name: source_rows.pop(name) - actual[name] for name in under_k}
+    assert sum(under_k.values()) > 0 and all(left_out[name] >= under_k[name] for name in under_k), left_out
+    assert left_out["marts.mart_weighting_summary"] == under_k["marts.mart_weighting_summary"] == 0
+    assert set(copied) == set(source) - {"marts.fct_open_answer", "marts.dim_respondent"}
     assert set(copied.values()) == {"BASE TABLE"}, "views must be materialised: the snapshot stands alone"
     assert schemas == {"main", "marts", "analysis"}, "no seeds, staging or raw in the snapshot"
-    assert info == actual == source_rows == snapshot.rows
+    assert info == actual == snapshot.rows and {name: actual[name] for name in source_rows} == source_rows
     assert sources == {str(warehouse)}
     assert snapshot.bytes == target.stat().st_size > 0 and snapshot.seconds > 0
     assert [path.name for path in target.parent.iterdir()] == [target.name], "no temp files left"

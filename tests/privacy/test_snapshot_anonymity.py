@@ -168,8 +168,9 @@ def test_free_text_only_on_request_and_then_with_its_scrub_status(warehouse, tar
     publish(warehouse, target)
     with duckdb.connect(str(target), read_only=True) as con:
         tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-        excluded = con.execute("select item from snapshot_privacy where kind = 'table_excluded'").fetchall()
-    assert "fct_open_answer" not in tables and excluded == [("marts.fct_open_answer",)]
+        excluded = con.execute("select item from snapshot_privacy where kind = 'table_excluded' "
+                               "order by item").fetchall()
+    assert "fct_open_answer" not in tables and excluded == [("marts.dim_respondent",), ("marts.fct_open_answer",)]
 
     monkeypatch.setenv("INBURGERING_SNAPSHOT_OPEN_ANSWERS", "1")
     publish(warehouse, target)
@@ -204,9 +205,115 @@ def test_a_snapshot_that_does_not_reach_k_is_refused_and_the_previous_one_stays(
 def test_a_new_record_level_table_without_a_rule_is_refused(warehouse, target):
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table marts.fct_new as select respondent_key, municipality from marts.fct_respondent")
-    with pytest.raises(SnapshotError, match="marts.fct_new: record-level tables"):
+    with pytest.raises(SnapshotError, match=r"marts.fct_new: record-level \(respondent_key\) without a rule"):
         publish(warehouse, target)
     assert not target.exists()
+
+
+def test_a_person_keyed_table_is_record_level_and_dim_respondent_stays_out(warehouse, target):
+    publish(warehouse, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+        person_keys = con.execute("select count(*) from information_schema.columns "
+                                  "where column_name = 'person_key'").fetchone()[0]
+        treatment = con.execute("select treatment from snapshot_privacy where item = 'marts.dim_respondent'").fetchall()
+    with duckdb.connect(str(warehouse)) as con:
+        persons = con.execute("select count(*) from marts.dim_respondent").fetchone()[0]
+        # no respondent_key: only person_key makes it record-level
+        con.execute("create table marts.dim_panel as select person_key, meting_count from marts.dim_respondent")
+    assert "dim_respondent" not in tables and person_keys == 0 and persons > 0
+    assert treatment == [("record-level (person_key): left out, the warehouse keeps it",)]
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    with pytest.raises(SnapshotError, match=r"marts.dim_panel: record-level \(person_key\) without a rule"):
+        publish(warehouse, target)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_aggregate_lines_under_k_are_left_out_of_the_snapshot_and_kept_in_the_warehouse(warehouse, target):
+    """A line of mart_route_cohort (meting x question x subgroup) with fewer than 5 respondents
+    would hand over their answers; the snapshot leaves its rows out, the warehouse keeps them."""
+    line = "meting, question_id, breakdown, breakdown_value"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0]
+                for t in ("mart_route_cohort", "mart_answer_shares")}
+        small = {"mart_route_cohort": con.execute(
+                     "select count(*) from marts.mart_route_cohort where base_n < 5 or answered_n < 5").fetchone()[0],
+                 "mart_answer_shares": con.execute(
+                     "select count(*) from marts.mart_answer_shares where base_n < 5").fetchone()[0]}
+        # the smallest line of all: one respondent, with their answer
+        single = con.execute(f"select {line}, harmonised_code, answer_status from marts.mart_route_cohort "
+                             "where answered_n = 1 order by all limit 1").fetchone()
+    publish(warehouse, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        kept = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in rows}
+        smallest = con.execute("select min(least(base_n, answered_n)), min(answered_n) "
+                               "from marts.mart_route_cohort").fetchone()
+        smallest_shares = con.execute("select min(base_n) from marts.mart_answer_shares").fetchone()[0]
+        single_there = con.execute(f"select count(*) from marts.mart_route_cohort where ({line}) = (?, ?, ?, ?)",
+                                   list(single[:4])).fetchone()[0]
+        reported = dict(con.execute("select item, rows_left_out from snapshot_privacy "
+                                    "where kind = 'small_cells'").fetchall())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        single_kept = con.execute(f"select harmonised_code, answer_status from marts.mart_route_cohort "
+                                  f"where ({line}) = (?, ?, ?, ?)", list(single[:4])).fetchall()
+
+    assert single is not None and single_there == 0 and single_kept == [tuple(single[4:])]
+    assert small["mart_route_cohort"] > 0
+    assert all(rows[t] - kept[t] >= small[t] for t in rows)
+    assert smallest[0] >= K and smallest[1] >= K and (smallest_shares is None or smallest_shares >= K)
+    assert reported["marts.mart_route_cohort"] == rows["mart_route_cohort"] - kept["mart_route_cohort"]
+    assert reported["marts.mart_answer_shares"] == rows["mart_answer_shares"] - kept["mart_answer_shares"]
+    print(f"\naggregate rows left out: {reported}")
+
+
+# A breakdown line and, typed by hand, the finer breakdown whose lines add up to it.
+COMPLEMENTS = [("group", "group_x_gender", ["group_label"]), ("gender", "group_x_gender", ["gender"]),
+               ("leerroute", "leerroute_x_cohort", ["leerroute"]), ("cohort", "leerroute_x_cohort", ["cohort"]),
+               ("total", "age_band", []), ("total", "gender", []), ("total", "group", [])]
+
+
+def test_a_left_out_line_cannot_be_recomputed_from_the_lines_printed_beside_it(warehouse, target):
+    """The 'anders' of one group left out, its group's line minus the printed genders would give
+    them back: the printed lines of a breakdown leave out none or at least k respondents of the
+    coarser line they add up to, in base_n and in answered_n."""
+    publish(warehouse, target)
+    recoverable = {}
+    with duckdb.connect(str(target), read_only=True) as con:
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        for count in ("base_n", "answered_n"):
+            for coarse, fine, by in COMPLEMENTS:
+                keys = ", ".join(["meting", "question_id", *by])
+                recoverable[(count, fine, coarse)] = con.execute(f"""
+                    with coarse as (select distinct {keys}, {count} as n from wh.marts.mart_route_cohort
+                                    where breakdown = '{coarse}'),
+                         printed as (select {keys}, sum(n) as n from (
+                                        select distinct {keys}, breakdown_value, {count} as n
+                                        from marts.mart_route_cohort where breakdown = '{fine}') group by all)
+                    select count(*) from coarse left join printed using ({keys})
+                    where coarse.n - coalesce(printed.n, 0) between 1 and {K - 1}""").fetchone()[0]
+        hidden = con.execute("select count(*) from (select distinct meting, question_id, breakdown_value "
+                             "from wh.marts.mart_route_cohort where breakdown = 'group_x_gender' except "
+                             "select distinct meting, question_id, breakdown_value from marts.mart_route_cohort "
+                             "where breakdown = 'group_x_gender')").fetchone()[0]
+    assert hidden > 0
+    assert recoverable == dict.fromkeys(recoverable, 0), recoverable
+
+
+def test_a_new_aggregate_without_a_rule_stops_the_publish(warehouse, target):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table marts.mart_gender_health as select meting, gender, health_self_rated_code, "
+                    "count(*) as respondents from marts.fct_respondent group by all")
+        # no count-like column: nothing per respondent to hide, copied without a rule
+        con.execute("create table marts.mart_metingen as select distinct meting from marts.fct_respondent")
+    with pytest.raises(SnapshotError, match=r"marts.mart_gender_health: an aggregate with count-like columns "
+                                            r"\(respondents\) without a rule"):
+        publish(warehouse, target)
+    assert not target.exists()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.mart_gender_health")
+    publish(warehouse, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("select count(*) from marts.mart_metingen").fetchone()[0] == 2
 
 
 def test_warehouse_and_snapshot_are_private(built_warehouse, tmp_path, warehouse, target):

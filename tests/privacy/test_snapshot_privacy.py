@@ -140,3 +140,38 @@ def test_without_spare_records_a_whole_class_joins_the_fully_suppressed_one():
     assert (released == everything).sum() == 6 and released.isna().sum() == 5
     assert protection.pulled_into_suppressed == 5
     assert _classes(protection, _rules()).min() >= 5
+
+
+def test_seed_declares_a_rule_for_every_table_and_small_cells_name_their_counts():
+    tables = Rules.load(k=5, open_answers=False).tables
+    # typed by hand: the marts whose lines break answers down by quasi-identifiers
+    assert tables["marts.mart_route_cohort"].count_columns == ("base_n", "answered_n")
+    assert tables["marts.mart_answer_shares"].count_columns == ("base_n",)
+    assert tables["marts.mart_meting_comparison"].count_columns == ("base_n_previous", "base_n_current")
+    assert tables["marts.mart_route_cohort"].dimension_columns == ("group_label", "leerroute", "cohort", "gender",
+                                                                   "age_band")
+    assert {name: tables[name].rule for name in ("marts.fct_respondent", "marts.fct_answer", "marts.fct_open_answer",
+                                                 "marts.dim_respondent", "analysis.regression_coefficients")} == {
+        "marts.fct_respondent": "k_anonymous", "marts.fct_answer": "k_anonymous",
+        "marts.fct_open_answer": "on_request", "marts.dim_respondent": "excluded",
+        "analysis.regression_coefficients": "small_cells"}
+
+
+@pytest.mark.parametrize("row, message", [
+    ("marts.mart_new,small_cells,,,,why", "count_columns are required"),
+    ("marts.mart_new,no_small_cells,n,,,why", "count_columns are required"),
+    ("marts.mart_new,blank_some,n,,,why", "unknown rule 'blank_some'"),
+    ("mart_new,no_small_cells,,,,why", "must be schema.table"),
+    ("marts.mart_new,small_cells,n,meting,,why", "line_columns and dimension_columns go together"),
+    ("marts.mart_route_cohort,no_small_cells,,,,why", "listed once"),
+])
+def test_malformed_table_rules_fail_closed(tmp_path, row, message):
+    for name in ("municipality_regions.csv", "snapshot_quasi_identifiers.csv", "snapshot_aggregate_rules.csv"):
+        shutil.copy(SEED_DIR / name, tmp_path)
+    with (tmp_path / "snapshot_aggregate_rules.csv").open("a", encoding="utf-8") as handle:
+        handle.write(row + "\n")
+    with pytest.raises(PrivacyRuleError, match=message):
+        Rules.load(seed_dir=tmp_path, k=5)
+    (tmp_path / "snapshot_aggregate_rules.csv").unlink()
+    with pytest.raises(PrivacyRuleError, match="snapshot_aggregate_rules.csv: the snapshot's privacy rules"):
+        Rules.load(seed_dir=tmp_path, k=5)
