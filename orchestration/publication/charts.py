@@ -1,5 +1,6 @@
 """The report's figures: horizontal stacked bars, one bar per subgroup, one segment per answer,
-percentages of the valid answers. Drawn with matplotlib and returned as inline SVG text, so a
+percentages of the question's base (valid answers, and "weet ik niet" where the report counts
+it, a grey segment at the end). Drawn with matplotlib and returned as inline SVG text, so a
 page needs nothing from the network.
 
 Published numbers only: the bars are drawn from the suppressed lines (frames.Line.segments),
@@ -17,6 +18,7 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
+import matplotlib.colors  # noqa: E402
 import matplotlib.figure  # noqa: E402
 import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
@@ -41,6 +43,19 @@ def colours(count: int) -> list:
     still separates nominal answers."""
     cmap = plt.get_cmap("viridis")
     return [cmap(0.1 + 0.8 * i / max(count - 1, 1)) for i in range(count)]
+
+
+# "weet ik niet" and "wil ik niet zeggen", where a question's base counts them: plain greys at
+# the end of the bar, apart from the answers' colours and from the hatched suppressed grey
+MISSING_COLOURS = {"dont_know": "#b0b0b0", "no_answer": "#8a8a8a"}
+
+
+def palette_for(statuses: list[str]) -> list:
+    """A colour per answer: the valid answers on the sequential map, the missing ones grey."""
+    valid = colours(sum(status == "valid" for status in statuses))
+    iterator = iter(valid)
+    return [next(iterator) if status == "valid" else matplotlib.colors.to_rgba(MISSING_COLOURS[status])
+            for status in statuses]
 
 
 def _text_colour(rgba) -> str:
@@ -79,12 +94,13 @@ def _draw_bars(ax, bars: list[tuple[float, Line]], palette: list, weighted: bool
 
 
 def stacked_bars(panels: list[tuple[str, list[Line], list[str]]], answers: list[str], texts: dict,
-                 salt: str, weighted: bool) -> str:
+                 salt: str, weighted: bool, statuses: list[str] | None = None) -> str:
     """SVG of one figure: a panel per (title, lines, bar labels), answers as the legend.
     `texts` holds the page language's 'suppressed_segment', 'bar_not_drawn' and 'not_asked'
     strings; `salt` makes the SVG's internal ids unique on a page with many inline figures;
-    `weighted` picks the estimate (the one the page's tables print)."""
-    fig = figure(panels, answers, texts, weighted)
+    `weighted` picks the estimate (the one the page's tables print); `statuses` says per answer
+    whether it is valid or "weet ik niet" / "wil ik niet zeggen" in the question's base."""
+    fig = figure(panels, answers, texts, weighted, statuses)
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt, "text.parse_math": False}):
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})  # no date: the same data, the same page
@@ -93,10 +109,10 @@ def stacked_bars(panels: list[tuple[str, list[Line], list[str]]], answers: list[
 
 
 def figure(panels: list[tuple[str, list[Line], list[str]]], answers: list[str], texts: dict,
-           weighted: bool) -> matplotlib.figure.Figure:
+           weighted: bool, statuses: list[str] | None = None) -> matplotlib.figure.Figure:
     """The matplotlib figure behind stacked_bars (the caller closes it)."""
     panels = [panel for panel in panels if panel[1]]
-    palette = colours(len(answers))
+    palette = palette_for(statuses if statuses is not None else ["valid"] * len(answers))
     handles = [matplotlib.patches.Patch(color=c, label=a) for c, a in zip(palette, answers)]
     if any(line.suppressed_share(weighted) > 0 for _, lines, _ in panels for line in lines):
         handles.append(matplotlib.patches.Patch(facecolor=SUPPRESSED_COLOUR, hatch=HATCH, edgecolor=SUPPRESSED_EDGE,

@@ -25,10 +25,26 @@ def _difference(difference, weighted: bool) -> str:
     return labels.points(points, "en")  # a decimal point in both languages
 
 
+def _bound(difference, weighted: bool, which: int) -> str:
+    bound = difference.ci95(weighted)[which]
+    if not difference.comparable or bound is None or difference.estimate(weighted)[0] is None:
+        return ""
+    return labels.points(bound, "en")
+
+
+def _verdict(difference, weighted: bool, points: float) -> str:
+    """The mart's verdicts in the page's marks: '≥8', '*', or both (then bold on the page)."""
+    if not difference.comparable or difference.estimate(weighted)[0] is None:
+        return ""
+    meaningful, significant, _ = difference.verdict(weighted)
+    return labels.markers(meaningful, significant, points)
+
+
 def table_csv(groups: list[tuple[str, list[Line], list[str]]], answers: list[str], weighted: bool,
-              language: str, estimate: str) -> str:
+              language: str, estimate: str, points: float = 8) -> str:
     """The CSV text of one table: a row per subgroup (and meting, on a comparison page), a
-    column per answer, and the difference rows of a comparison."""
+    column per answer, and on a comparison the difference rows, each followed by its 95 %
+    interval (lower and upper bound) and the mart's verdict marks."""
     comparison = any(line.label_suffix for _, lines, _ in groups for line in lines)
     text = lambda key: labels.text(language, key)  # noqa: E731
     header = [text("breakdown"), text("subgroup")] + ([text("meting")] if comparison else [])
@@ -44,6 +60,9 @@ def table_csv(groups: list[tuple[str, list[Line], list[str]]], answers: list[str
                         + [_percent(cell, weighted, language) if published else "" for cell in line.cells])
             if line.difference:
                 rows.append(lead + [text("difference"), ""] + [_difference(d, weighted) for d in line.difference])
+                rows.append(lead + [text("interval_lower"), ""] + [_bound(d, weighted, 0) for d in line.difference])
+                rows.append(lead + [text("interval_upper"), ""] + [_bound(d, weighted, 1) for d in line.difference])
+                rows.append(lead + [text("verdict"), ""] + [_verdict(d, weighted, points) for d in line.difference])
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()

@@ -3,7 +3,7 @@ the suppressed frames cut into what one table or one chart shows.
 
 A *line* is one subgroup's answer distribution (its N is printed, so its counts are
 recoverable from the percentages); a *column* is one answer across the subgroups of a
-breakdown. A subgroup with fewer than the minimum valid answers is left out whole (no
+breakdown. A subgroup with fewer than the minimum answers in its base is left out whole (no
 numbers, no bar): its total may not be printed. Every other line goes through primary and
 secondary suppression by line and by column.
 """
@@ -24,14 +24,16 @@ COMPARISON_LINE = ["meting", "previous_meting", "question_id", "breakdown", "bre
 COMPARISON_COLUMN = ["meting", "previous_meting", "question_id", "breakdown", "harmonised_code"]
 # numbers computed from both metingen: hidden when either side is
 BOTH_SIDES = ["difference_points", "meaningful_difference", "difference_points_weighted",
-              "meaningful_difference_weighted"]
+              "meaningful_difference_weighted", "significant_at_95", "emphasised",
+              "significant_at_95_weighted", "emphasised_weighted", "ci95_lower_points", "ci95_upper_points",
+              "ci95_lower_points_weighted", "ci95_upper_points_weighted"]
 HIDDEN = ("primary", "secondary")
 
 
 def column_total_printed(frame: pd.DataFrame, total: str, question_total: str, line: list[str],
                          threshold: int) -> pd.Series:
     """Per row: whether the column it lies in (an answer across the subgroups of its breakdown)
-    adds up to a printed total. It does when the subgroups hold all of the question's valid
+    adds up to a printed total. It does when the subgroups hold all of the question's
     answers, or all but fewer than `threshold` (then the column total pins the hidden cells
     down to within that few). A breakdown whose unknown values leave out more (leerroute and
     cohort without an 'onbekend' line) prints no column total: its columns need no complements.
@@ -85,8 +87,8 @@ def publishable_distribution(frame: pd.DataFrame, min_count: int | None = None) 
     """data.distribution after disclosure control: column `suppressed` is None, 'primary',
     'secondary' or 'small_group'; suppressed counts and percentages (weighted too) are NULL."""
     threshold = min_cell_count(min_count)
-    derived = [c for c in ("pct_valid", "pct_valid_weighted") if c in frame]
-    return _suppressed(frame, "respondents", "valid_n", "total_valid_n", derived, DISTRIBUTION_LINE,
+    derived = [c for c in ("pct_of_base", "pct_of_base_weighted") if c in frame]
+    return _suppressed(frame, "respondents", "base_n", "total_base_n", derived, DISTRIBUTION_LINE,
                        DISTRIBUTION_COLUMN, "suppressed", threshold)
 
 
@@ -97,7 +99,7 @@ def publishable_comparison(frame: pd.DataFrame, min_count: int | None = None) ->
     out = frame.copy()
     for side in ("previous", "current"):
         derived = [c for c in (f"pct_{side}", f"pct_{side}_weighted") if c in out]
-        out = _suppressed(out, f"respondents_{side}", f"valid_n_{side}", f"total_valid_n_{side}", derived,
+        out = _suppressed(out, f"respondents_{side}", f"base_n_{side}", f"total_base_n_{side}", derived,
                           COMPARISON_LINE, COMPARISON_COLUMN, f"suppressed_{side}", threshold)
     hidden = out["suppressed_previous"].notna() | out["suppressed_current"].notna()
     for column in BOTH_SIDES:
@@ -127,12 +129,27 @@ class Cell:
 class Difference:
     points: float | None       # None: suppressed, or not comparable
     points_weighted: float | None
-    meaningful: bool           # the report's 8-point rule, on the unweighted difference
+    meaningful: bool           # the report's 8-point rule, on the unweighted difference (the mart's)
     meaningful_weighted: bool  # the same rule on the weighted difference
     comparable: bool           # both metingen asked the subgroup (comparison_note is NULL)
+    significant: bool = False  # the mart's test at 95 %, unweighted and weighted (design-based)
+    significant_weighted: bool = False
+    emphasised: bool = False   # the mart's verdict: both meaningful and significant
+    emphasised_weighted: bool = False
+    interval: tuple[float | None, float | None] = (None, None)  # the mart's 95 % interval, points
+    interval_weighted: tuple[float | None, float | None] = (None, None)
 
     def estimate(self, weighted: bool) -> tuple[float | None, bool]:
         return (self.points_weighted, self.meaningful_weighted) if weighted else (self.points, self.meaningful)
+
+    def verdict(self, weighted: bool) -> tuple[bool, bool, bool]:
+        """(meaningful, significant, emphasised) of the page's estimate, as the mart gives them."""
+        if weighted:
+            return self.meaningful_weighted, self.significant_weighted, self.emphasised_weighted
+        return self.meaningful, self.significant, self.emphasised
+
+    def ci95(self, weighted: bool) -> tuple[float | None, float | None]:
+        return self.interval_weighted if weighted else self.interval
 
 
 @dataclass(frozen=True)
@@ -209,16 +226,16 @@ def _value(x):
 
 def distribution_lines(published: pd.DataFrame, question_id: str, breakdown: str) -> list[Line]:
     """The subgroups of one breakdown of one question, in the breakdown's order, each with one
-    cell per valid answer option (in the codebook's printed order)."""
+    cell per answer in the question's percentage base (in the codebook's printed order)."""
     part = published[(published["question_id"] == question_id) & (published["breakdown"] == breakdown)]
     lines = []
     values = sorted(part["breakdown_value"].unique(), key=lambda v: value_order(breakdown, v))
     for value in values:
         rows = part[part["breakdown_value"] == value]
         rows = rows.sort_values(["answer_sort_order", "harmonised_code"])
-        cells = [Cell(_value(r.pct_valid), _value(getattr(r, "pct_valid_weighted", None)), _reason(r.suppressed))
+        cells = [Cell(_value(r.pct_of_base), _value(getattr(r, "pct_of_base_weighted", None)), _reason(r.suppressed))
                  for r in rows.itertuples(index=False)]
-        n = rows["valid_n"].iloc[0]
+        n = rows["base_n"].iloc[0]
         lines.append(Line(breakdown, str(value), None if pd.isna(n) else int(n), cells))
     return lines
 
@@ -240,14 +257,21 @@ def comparison_lines(published: pd.DataFrame, question_id: str, breakdown: str) 
                     reason = "not_asked"
                 cells.append(Cell(_value(getattr(r, f"pct_{side}")),
                                   _value(getattr(r, f"pct_{side}_weighted", None)), reason))
-            n = rows[f"valid_n_{side}"].iloc[0]
+            n = rows[f"base_n_{side}"].iloc[0]
             line = Line(breakdown, str(value), None if pd.isna(n) or int(n) == 0 else int(n), cells, str(meting))
             if side == "current":
-                line.difference = [Difference(_value(r.difference_points),
-                                              _value(getattr(r, "difference_points_weighted", None)),
-                                              _flag(r.meaningful_difference),
-                                              _flag(getattr(r, "meaningful_difference_weighted", None)),
-                                              pd.isna(r.comparison_note))
-                                   for r in rows.itertuples(index=False)]
+                line.difference = [_difference(r) for r in rows.itertuples(index=False)]
             lines.append(line)
     return lines
+
+
+def _difference(r) -> Difference:
+    """One answer's difference with the mart's verdicts and interval (weighted twins when present)."""
+    weighted = lambda name: getattr(r, f"{name}_weighted", None)  # noqa: E731
+    return Difference(_value(r.difference_points), _value(weighted("difference_points")),
+                      _flag(r.meaningful_difference), _flag(weighted("meaningful_difference")),
+                      pd.isna(r.comparison_note),
+                      _flag(getattr(r, "significant_at_95", None)), _flag(weighted("significant_at_95")),
+                      _flag(getattr(r, "emphasised", None)), _flag(weighted("emphasised")),
+                      (_value(getattr(r, "ci95_lower_points", None)), _value(getattr(r, "ci95_upper_points", None))),
+                      (_value(weighted("ci95_lower_points")), _value(weighted("ci95_upper_points"))))

@@ -17,7 +17,8 @@ table.report{border-collapse:collapse;font-size:0.9em;margin:1em 0}
 table.report th,table.report td{padding:0.2em 0.6em;border-bottom:1px solid #e5e5e5}
 table.report td{text-align:right} table.report th[scope=row]{text-align:left;font-weight:normal}
 tr.breakdown th{text-align:left;background:#f3f3f3} td.suppressed,td.small-group,td.not-asked{color:#777}
-td.small-group,td.not-asked{text-align:left;font-style:italic} td.meaningful{font-weight:bold;background:#fff3cd}
+td.small-group,td.not-asked{text-align:left;font-style:italic} td.emphasised{font-weight:bold;background:#fff3cd}
+td[data-marks]::after{content:" " attr(data-marks);font-size:0.8em;color:#555}
 tr.difference td,tr.difference th{border-bottom:2px solid #bbb}
 table.report tfoot td{text-align:left;font-size:0.85em;color:#555}
 table.report caption{text-align:left;font-size:0.85em;color:#555;caption-side:top}
@@ -91,18 +92,31 @@ def difference_text(difference, weighted: bool, language: str) -> str:
     return labels.SUPPRESSED_MARK if points is None else labels.points(points, language)
 
 
-def _difference_row(line: Line, weighted: bool, language: str) -> str:
-    cells = []
-    for difference in line.difference:
-        _, meaningful = difference.estimate(weighted)
-        cells.append(f'<td class="{"meaningful" if meaningful else "difference"}">'
-                     f'{esc(difference_text(difference, weighted, language))}</td>')
+def _difference_cell(difference, weighted: bool, language: str, points: float) -> str:
+    """A difference as the mart judges it: bold only when emphasised (meaningful and
+    significant); otherwise the marker of whichever verdict holds ('≥8', '*'), shown after the
+    number by the stylesheet so the cell's text stays the number. The interval is its title."""
+    meaningful, significant, emphasised = difference.verdict(weighted)
+    text = difference_text(difference, weighted, language)
+    shown = text not in ("", labels.SUPPRESSED_MARK)
+    marks = labels.markers(meaningful, significant, points) if shown and not emphasised else ""
+    lower, upper = difference.ci95(weighted)
+    title = (f' title="{esc(labels.text(language, "interval"))} {esc(labels.interval(lower, upper, language))}"'
+             if shown and lower is not None and upper is not None else "")
+    css = "emphasised" if shown and emphasised else "difference"
+    data_marks = f' data-marks="{esc(marks)}"' if marks else ""
+    return f'<td class="{css}"{data_marks}{title}>{esc(text)}</td>'
+
+
+def _difference_row(line: Line, weighted: bool, language: str, points: float) -> str:
+    cells = "".join(_difference_cell(difference, weighted, language, points) for difference in line.difference)
     return (f'<tr class="difference" data-breakdown="{esc(line.breakdown)}" data-value="{esc(line.value)}">'
-            f'<th scope="row">{esc(labels.text(language, "difference"))}</th><td></td>{"".join(cells)}</tr>')
+            f'<th scope="row">{esc(labels.text(language, "difference"))}</th><td></td>{cells}</tr>')
 
 
 def table(table_id: str, groups: list[tuple[str, list[Line], list[str]]], answers: list[str], weighted: bool,
-          language: str, min_count: int, notes: list[str], caption: str, csv_href: str | None = None) -> str:
+          language: str, min_count: int, notes: list[str], caption: str, csv_href: str | None = None,
+          points: float = 8) -> str:
     """One table per question: a block of rows per breakdown (groups: (title, lines, labels)),
     answers as columns, the page's one estimate (weighted or not, named in the caption)."""
     header = (f'<tr><th scope="col">{esc(labels.text(language, "subgroup"))}</th>'
@@ -117,7 +131,7 @@ def table(table_id: str, groups: list[tuple[str, list[Line], list[str]]], answer
         for line, label in zip(lines, row_labels):
             body.append(_row(line, label, weighted, language, min_count))
             if line.difference:
-                body.append(_difference_row(line, weighted, language))
+                body.append(_difference_row(line, weighted, language, points))
     foot = "".join(f'<tr><td colspan="{width}">{esc(note)}</td></tr>' for note in notes)
     download = ("" if csv_href is None else
                 f'\n<p class="download"><a href="{esc(csv_href)}">{esc(labels.text(language, "csv"))}</a></p>')

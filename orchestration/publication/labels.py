@@ -19,12 +19,16 @@ TEXT = {
         "meting_title": "Perspectief inburgeraars: meting {meting}",
         "comparison_title": "Perspectief inburgeraars: meting {previous} en {meting} vergeleken",
         "meting_intro": ("Antwoordverdelingen van meting {meting} per type inburgeraar, leerroute en cohort: "
-                         "percentages van de geldige antwoorden ('weet ik niet' en 'wil ik niet zeggen' tellen "
-                         "niet mee), zoals het rapport ze berekent. Vragen: de vragen die het rapport in een "
+                         "per vraag percentages van de basis die het rapport gebruikt: de geldige antwoorden, "
+                         "behalve waar een noot onder de tabel zegt dat 'weet ik niet' (en 'wil ik niet zeggen') "
+                         "meetelt; dan is dat antwoord een kolom van de tabel en een deel van de balk. Vragen: de vragen die het rapport in een "
                          "figuur toont (codeboek, kolom report_tables), {shown} van {selected}."),
         "comparison_intro": ("Meting {meting} tegen meting {previous} per type inburgeraar, leerroute en "
-                             "cohort (marts.mart_meting_comparison). Vet: een verschil van {points} procentpunten of "
-                             "meer, de vuistregel van het rapport. De metingen zijn als onafhankelijke "
+                             "cohort (marts.mart_meting_comparison), per vraag over de basis die het rapport "
+                             "gebruikt (de geldige antwoorden, tenzij een noot onder de tabel 'weet ik niet' "
+                             "noemt). Vet: een verschil dat zowel {points} procentpunten of meer is (de vuistregel "
+                             "van het rapport) als significant (95 %-betrouwbaarheidsinterval zonder 0); geldt "
+                             "er één van beide, dan staat het teken erbij. De metingen zijn als onafhankelijke "
                              "steekproeven behandeld."),
         "breakdown.group": "Type inburgeraar",
         "breakdown.leerroute": "Leerroute",
@@ -56,7 +60,21 @@ TEXT = {
         "csv": "Deze tabel als CSV",
         "index_title": "Perspectief inburgeraars: gepubliceerde pagina's",
         "note_not_asked": "n.g.: de vraag is die meting niet aan deze groep gesteld.",
-        "chart_caption": "Percentages van de geldige antwoorden; één balk per groep.",
+        "chart_caption": "Percentages van de basis van de vraag; één balk per groep.",
+        "note_base": ("Basis: per vraag die van het rapport. Zonder noot zijn het percentages van de geldige "
+                      "antwoorden ('weet ik niet' en 'wil ik niet zeggen' tellen niet mee); een noot onder de "
+                      "tabel noemt de vragen waar 'weet ik niet' meetelt."),
+        "base.valid_and_dont_know": ("Percentages van alle antwoorden, 'weet ik niet' inbegrepen, zoals het "
+                                     "rapport ({reference})."),
+        "base.answered": ("Percentages van alle antwoorden, 'weet ik niet' en 'wil ik niet zeggen' inbegrepen, "
+                          "zoals het rapport ({reference})."),
+        "note_markers": ("Bij een verschil: ≥{points} = {points} procentpunten of meer; * = significant "
+                         "(95 %); vet = beide. Het 95 %-interval van elk verschil staat in de CSV en bij het "
+                         "verschil als tooltip."),
+        "interval": "95 %-interval",
+        "interval_lower": "95 %-interval ondergrens",
+        "interval_upper": "95 %-interval bovengrens",
+        "verdict": "oordeel",
         "comparison_caption": "Per groep: de vorige meting boven, de huidige eronder.",
         "contents": "Inhoud",
         "capped": "Niet getoond (de pagina toont er hoogstens {cap}): {questions}.",
@@ -69,13 +87,16 @@ TEXT = {
         "meting_title": "Perspectives of civic integration newcomers: wave {meting}",
         "comparison_title": "Perspectives of civic integration newcomers: waves {previous} and {meting} compared",
         "meting_intro": ("Answer distributions of wave {meting} by type of newcomer, learning route and cohort: "
-                         "percentages of the valid answers ('don't know' and 'prefer not to say' are left out), "
-                         "as the report computes them. Questions: those the report shows in a figure "
+                         "per question percentages of the base the report uses: the valid answers, except where "
+                         "a note under the table says 'don't know' (and 'prefer not to say') counts too; that "
+                         "answer is then a column of the table and a part of the bar. Questions: those the report shows in a figure "
                          "(codebook, column report_tables), {shown} of {selected}."),
         "comparison_intro": ("Wave {meting} against wave {previous} by type of newcomer, learning route and "
-                             "cohort (marts.mart_meting_comparison). Bold: a difference of {points} percentage points "
-                             "or more, the report's rule of thumb. The waves are treated as independent "
-                             "samples."),
+                             "cohort (marts.mart_meting_comparison), each question over the base the report uses "
+                             "(the valid answers, unless a note under the table names 'don't know'). Bold: a "
+                             "difference that is both {points} percentage points or more (the report's rule of "
+                             "thumb) and significant (95 % interval excluding 0); where only one holds, its marker "
+                             "is shown. The waves are treated as independent samples."),
         "breakdown.group": "Type of newcomer",
         "breakdown.leerroute": "Learning route",
         "breakdown.cohort": "Cohort",
@@ -105,7 +126,21 @@ TEXT = {
         "csv": "This table as CSV",
         "index_title": "Perspectives of civic integration newcomers: published pages",
         "note_not_asked": "n.a.: the question was not put to this group in that wave.",
-        "chart_caption": "Percentages of the valid answers; one bar per group.",
+        "chart_caption": "Percentages of the question's base; one bar per group.",
+        "note_base": ("Base: per question the report's. Without a note the percentages are of the valid answers "
+                      "('don't know' and 'prefer not to say' are left out); a note under the table names the "
+                      "questions where 'don't know' counts."),
+        "base.valid_and_dont_know": ("Percentages of all answers, 'don't know' included, as in the report "
+                                     "({reference})."),
+        "base.answered": ("Percentages of all answers, 'don't know' and 'prefer not to say' included, as in the "
+                          "report ({reference})."),
+        "note_markers": ("With a difference: ≥{points} = {points} percentage points or more; * = significant "
+                         "(95 %); bold = both. The 95 % interval of each difference is in the CSV and, as a "
+                         "tooltip, at the difference."),
+        "interval": "95 % interval",
+        "interval_lower": "95 % interval lower bound",
+        "interval_upper": "95 % interval upper bound",
+        "verdict": "verdict",
         "comparison_caption": "Per group: the previous wave above, the current one below.",
         "contents": "Contents",
         "capped": "Not shown (the page shows at most {cap}): {questions}.",
@@ -199,6 +234,21 @@ def points(value, language: str) -> str:
     rounded = _fixed(value, 1)
     formatted = f"{rounded:+.1f}" if rounded else f"{rounded:.1f}"
     return formatted.replace(".", ",") if language == "nl" else formatted
+
+
+MARKERS = ("≥{points}", "*")  # meaningful (the 8-point rule), significant at 95 %
+
+
+def markers(meaningful: bool, significant: bool, points: float) -> str:
+    """The verdict marks of a difference: '≥8' for the 8-point rule, '*' for significance."""
+    marks = [MARKERS[0].format(points=f"{points:g}")] if meaningful else []
+    return " ".join(marks + ([MARKERS[1]] if significant else []))
+
+
+def interval(lower, upper, language: str) -> str:
+    """A 95 % interval in points as printed: [-12,3; -3,7] / [-12.3, -3.7]."""
+    separator = "; " if language == "nl" else ", "
+    return f"[{points(lower, language)}{separator}{points(upper, language)}]"
 
 
 def count(value: int, language: str) -> str:

@@ -68,9 +68,29 @@ def comparison_file(previous: int, meting: int, language: str) -> str:
     return f"vergelijking-{previous}-{meting}.{language}.html"
 
 
+def _options(content: Content, question) -> pd.DataFrame:
+    """The question's columns: the answers of its set that its lines hold (the valid ones, and
+    "weet ik niet" / "wil ik niet zeggen" where the mart counts them in the base), in order."""
+    codes = set(content.published.loc[content.published["question_id"] == question.question_id, "harmonised_code"])
+    options = content.options[(content.options["answer_set_id"] == question.answer_set_id)
+                              & content.options["harmonised_code"].isin(codes)]
+    return options.sort_values(["sort_order", "harmonised_code"])
+
+
 def _answers(content: Content, question, language: str) -> list[str]:
-    options = content.options[content.options["answer_set_id"] == question.answer_set_id]
-    return [labels.codebook_text(option, "label", language) for option in options.itertuples(index=False)]
+    return [labels.codebook_text(option, "label", language) for option in _options(content, question).itertuples(index=False)]
+
+
+def _statuses(content: Content, question) -> list[str]:
+    return list(_options(content, question)["answer_status"])
+
+
+def _base_note(question, language: str) -> list[str]:
+    """Under a table whose base is not the valid answers alone: what the percentages are of."""
+    base = getattr(question, "percentage_base", None)
+    if not isinstance(base, str) or base == "valid":
+        return []
+    return [labels.text(language, f"base.{base}", reference=labels.reference(question.report_tables, language))]
 
 
 def _labels(lines: list[frames.Line], language: str) -> list[str]:
@@ -79,11 +99,13 @@ def _labels(lines: list[frames.Line], language: str) -> list[str]:
 
 
 def _notes(content: Content, language: str, min_count: int, comparison: bool) -> list[str]:
-    notes = [labels.text(language, "note_weighted" if content.weighted else "note_unweighted"),
+    notes = [labels.text(language, "note_base"),
+             labels.text(language, "note_weighted" if content.weighted else "note_unweighted"),
              labels.text(language, "note_suppressed", min_count=min_count),
              labels.text(language, "note_small_group", min_count=min_count)]
     if comparison:
         notes.append(labels.text(language, "note_not_asked"))
+        notes.append(labels.text(language, "note_markers", points=f"{MEANINGFUL_POINTS:g}"))
     return notes
 
 
@@ -110,7 +132,7 @@ def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> 
     shown = shown[shown["question_id"].isin(distribution["question_id"])]
     published = frames.publishable_distribution(distribution, min_count)
     return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published,
-                   _all_weighted(published, [("pct_valid", "pct_valid_weighted")]))
+                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]))
 
 
 def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
@@ -165,14 +187,17 @@ def _section(question, groups, answers, content: Content, language: str, min_cou
     Figure, table and CSV print one estimate: the page's (weighted or not)."""
     anchor = html.esc(question.question_id)
     svg = charts.stacked_bars(groups, answers, _figure_texts(language, min_count), f"{salt}-{anchor}",
-                              content.weighted)
+                              content.weighted, _statuses(content, question))
     estimate = labels.text(language, "estimate_weighted" if content.weighted else "estimate_unweighted")
     table_html = html.table(f"{anchor}-table", groups, answers, content.weighted, language, min_count,
-                            [labels.text(language, "note_suppressed", min_count=min_count)], estimate,
-                            f"{folder}/{question.question_id}.csv")
+                            _base_note(question, language)
+                            + [labels.text(language, "note_suppressed", min_count=min_count)], estimate,
+                            f"{folder}/{question.question_id}.csv", MEANINGFUL_POINTS)
     heading = f"{labels.reference(question.report_tables, language)} · {labels.question_title(question, language)}"
-    csv_text = downloads.table_csv(groups, answers, content.weighted, language, estimate)
-    return (html.section(anchor, heading, svg, f"{labels.text(language, caption)} {estimate}.", table_html,
+    csv_text = downloads.table_csv(groups, answers, content.weighted, language, estimate, MEANINGFUL_POINTS)
+    base = " ".join(_base_note(question, language))
+    caption_text = f"{labels.text(language, caption)} {estimate}." + (f" {base}" if base else "")
+    return (html.section(anchor, heading, svg, caption_text, table_html,
                          content.weighted), heading, csv_text)
 
 

@@ -30,7 +30,7 @@ def _warehouse_copy(database: Path, target: Path, weighted: bool) -> Path:
     build of the moment has: the report must work both ways (weights are optional)."""
     copy = target / "inburgering.duckdb"
     shutil.copy2(database, copy)
-    columns = {"mart_route_cohort": ["pct_valid_weighted"],
+    columns = {"mart_route_cohort": ["pct_of_base_weighted"],
                "mart_meting_comparison": ["pct_previous_weighted", "pct_current_weighted", "difference_points_weighted"]}
     with duckdb.connect(str(copy)) as con:
         for table, names in columns.items():

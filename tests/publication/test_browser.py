@@ -94,7 +94,7 @@ def groups_asked(database: Path, meting: int, question_id: str) -> set[str]:
     with duckdb.connect(str(database), read_only=True) as con:
         return {row[0] for row in con.execute(
             "select distinct breakdown_value from marts.mart_route_cohort where meting = ? and question_id = ? "
-            "and breakdown = 'group' and valid_n > 0", [meting, question_id]).fetchall()}
+            "and breakdown = 'group' and base_n > 0", [meting, question_id]).fetchall()}
 
 
 def test_every_page_renders_its_tables_and_figures_in_chromium(publication, tmp_path):

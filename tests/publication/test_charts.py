@@ -20,8 +20,8 @@ ANSWERS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
 def one_line(counts: list[int]) -> pd.DataFrame:
     total = sum(counts)
     return pd.DataFrame([{"meting": 2024, "question_id": "q", "breakdown": "group", "breakdown_value": "Wi2021-asiel",
-                          "harmonised_code": code, "answer_sort_order": code, "valid_n": total, "respondents": count,
-                          "pct_valid": 100.0 * count / total} for code, count in enumerate(counts, start=1)])
+                          "harmonised_code": code, "answer_sort_order": code, "base_n": total, "respondents": count,
+                          "pct_of_base": 100.0 * count / total} for code, count in enumerate(counts, start=1)])
 
 
 def bars(lines: list[Line], weighted: bool) -> list[tuple[str, float, float, str]]:

@@ -26,8 +26,8 @@ def distribution(counts: dict[str, list[int]], breakdown: str = "group") -> pd.D
         total = sum(line)
         for code, count in enumerate(line, start=1):
             rows.append({"meting": 2024, "question_id": "q", "breakdown": breakdown, "breakdown_value": value,
-                         "harmonised_code": code, "answer_sort_order": code, "valid_n": total,
-                         "respondents": count, "pct_valid": 100.0 * count / total})
+                         "harmonised_code": code, "answer_sort_order": code, "base_n": total,
+                         "respondents": count, "pct_of_base": 100.0 * count / total})
     return pd.DataFrame(rows)
 
 
@@ -36,7 +36,7 @@ def test_a_group_below_the_minimum_is_left_out_whole():
     published = publishable_distribution(frame, min_count=10)
     small = published[published["breakdown_value"] == "Wi2013-onbekend"]
     assert (small["suppressed"] == SMALL_GROUP).all()
-    assert small[["respondents", "valid_n", "pct_valid"]].isna().all().all()
+    assert small[["respondents", "base_n", "pct_of_base"]].isna().all().all()
     # the hidden group would be the column total minus the others: every column it sits in gets
     # a complement, and no column or line is left with a single hidden cell
     others = published[published["breakdown_value"] != "Wi2013-onbekend"]
@@ -46,7 +46,7 @@ def test_a_group_below_the_minimum_is_left_out_whole():
     for groups in (DISTRIBUTION_COLUMN, DISTRIBUTION_LINE):
         assert recoverable_cells(published, frame, "respondents", groups) == []
     shown = others["suppressed"].isna()
-    assert shown.any() and (others.loc[shown, "pct_valid"] == frame.loc[others[shown].index, "pct_valid"]).all()
+    assert shown.any() and (others.loc[shown, "pct_of_base"] == frame.loc[others[shown].index, "pct_of_base"]).all()
 
     lines = distribution_lines(published, "q", "group")
     hidden = [line for line in lines if line.hidden]
@@ -64,7 +64,7 @@ def test_a_single_small_cell_takes_a_second_one_with_it():
     # the complement: the smallest other cell of the line, else 100 minus the printed
     # percentages gives the small one away
     assert asiel.loc[4, "suppressed"] == "secondary"
-    assert asiel.loc[[3, 4], "pct_valid"].isna().all()
+    assert asiel.loc[[3, 4], "pct_of_base"].isna().all()
     assert recoverable_cells(published, frame, "respondents", DISTRIBUTION_LINE) == []
     assert recoverable_cells(published, frame, "respondents", DISTRIBUTION_COLUMN) == []
     line = next(line for line in distribution_lines(published, "q", "group") if line.value == "Wi2021-asiel")
@@ -82,12 +82,12 @@ def test_the_threshold_comes_from_the_environment(monkeypatch):
 
 def test_weighted_percentages_are_suppressed_with_their_cell():
     frame = distribution({"Wi2021-asiel": [50, 40, 3, 20], "Wi2021-gezin": [60, 45, 30, 25]})
-    frame["pct_valid_weighted"] = frame["pct_valid"] * 0.9 + 1
+    frame["pct_of_base_weighted"] = frame["pct_of_base"] * 0.9 + 1
     published = publishable_distribution(frame, min_count=10)
     hidden = published["suppressed"].notna()
     assert hidden.any()
-    assert published.loc[hidden, "pct_valid_weighted"].isna().all()
-    assert published.loc[~hidden, "pct_valid_weighted"].notna().all()
+    assert published.loc[hidden, "pct_of_base_weighted"].isna().all()
+    assert published.loc[~hidden, "pct_of_base_weighted"].notna().all()
 
 
 def comparison(previous: dict[str, list[int] | None], current: dict[str, list[int]]) -> pd.DataFrame:
@@ -102,14 +102,14 @@ def comparison(previous: dict[str, list[int] | None], current: dict[str, list[in
             rows.append({"meting": 2024, "previous_meting": 2023, "question_id": "q", "breakdown": "group",
                          "breakdown_value": group,
                          "harmonised_code": code, "answer_sort_order": code,
-                         "valid_n_previous": None if before is None else sum(before), "valid_n_current": sum(now),
+                         "base_n_previous": None if before is None else sum(before), "base_n_current": sum(now),
                          "respondents_previous": p_count, "respondents_current": count,
                          "pct_previous": p_pct, "pct_current": c_pct,
                          "difference_points": None if before is None else c_pct - p_pct,
                          "meaningful_difference": None if before is None else abs(c_pct - p_pct) >= 8,
                          "comparison_note": "not asked in 2023" if before is None else None})
     frame = pd.DataFrame(rows)
-    for column in ("valid_n_previous", "respondents_previous"):
+    for column in ("base_n_previous", "respondents_previous"):
         frame[column] = frame[column].astype("Int64")
     return frame
 
@@ -152,7 +152,7 @@ def test_columns_get_complements_only_where_they_add_up_to_a_printed_total(unkno
     printed routes would pin the small cell down: the column gets a complement, and its line
     a second one."""
     frame = distribution({"B1": [50, 40, 3, 20], "O": [30, 30, 30, 30]}, breakdown="leerroute")
-    frame["total_valid_n"] = 113 + 120 + unknown
+    frame["total_base_n"] = 113 + 120 + unknown
     published = publishable_distribution(frame, min_count=10)
     b1 = published[published["breakdown_value"] == "B1"].set_index("harmonised_code")["suppressed"]
     assert b1.tolist() == [None, None, "primary", "secondary"]
@@ -165,5 +165,5 @@ def test_columns_get_complements_only_where_they_add_up_to_a_printed_total(unkno
 
 def test_without_the_question_total_every_column_counts_as_printed():
     frame = distribution({"B1": [50, 40, 3, 20], "O": [30, 30, 30, 30]}, breakdown="leerroute")
-    published = publishable_distribution(frame, min_count=10)  # no total_valid_n column: fail closed
+    published = publishable_distribution(frame, min_count=10)  # no total_base_n column: fail closed
     assert published.loc[published["breakdown_value"] == "O", "suppressed"].notna().sum() == 2

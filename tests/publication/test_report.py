@@ -24,6 +24,7 @@ class Tables(HTMLParser):
         super().__init__()
         self.tables, self.table, self.row, self.cell = {}, None, None, None
         self.headings, self.in_heading = [], False
+        self.breakdowns = {}  # id(row) -> its data-breakdown: 'onbekend' is a value of several
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -32,6 +33,7 @@ class Tables(HTMLParser):
         elif tag == "tr" and self.table is not None:
             self.row = (attrs.get("data-value"), attrs.get("data-meting"), [], [])
             self.table.append(self.row)
+            self.breakdowns[id(self.row)] = attrs.get("data-breakdown")
         elif tag in ("td", "th") and self.row is not None:
             self.row[2].append(attrs.get("class", ""))
             self.row[3].append("")
@@ -116,6 +118,10 @@ def test_dutch_and_english_labels_come_from_the_codebook(publication):
         question = shown.iloc[0]
         options = data.options(con, [question["answer_set_id"]])
         meting = data.metingen(con)[-1]
+    # the columns: the valid answers, and the missing ones the question's base counts
+    in_base = {"valid": {"valid"}, "valid_and_dont_know": {"valid", "dont_know"},
+               "answered": {"valid", "dont_know", "no_answer"}}[question["percentage_base"]]
+    options = options[options["answer_status"].isin(in_base)]
     pages = {p.language: p.path for p in publication["pages"] if p.kind == "meting" and f"-{meting}." in p.path.name}
     for language in ("nl", "en"):
         parsed = parse(pages[language])
@@ -135,7 +141,7 @@ def test_no_small_cell_is_published_and_none_can_be_recomputed(publication):
     published = frames.publishable_distribution(raw, 10)
     small = (raw["respondents"] > 0) & (raw["respondents"] < 10)
     assert small.any(), "the synthetic warehouse has small cells: the test needs some"
-    assert published.loc[small, "pct_valid"].isna().all()
+    assert published.loc[small, "pct_of_base"].isna().all()
     assert published.loc[published["suppressed"] == "secondary"].shape[0] > 0
     kept = published["suppressed"] != frames.SMALL_GROUP
     assert recoverable_cells(published[kept], raw[kept], "respondents", frames.DISTRIBUTION_LINE) == []
@@ -143,10 +149,10 @@ def test_no_small_cell_is_published_and_none_can_be_recomputed(publication):
     # where a column total minus the printed subgroups would leave the hidden cells alone
     with duckdb.connect(str(publication["database"]), read_only=True) as con:
         left_out = con.execute(
-            "select b.question_id, b.breakdown, any_value(t.valid_n) - sum(b.valid_n) as left_out "
-            "from (select distinct question_id, breakdown, breakdown_value, valid_n from marts.mart_route_cohort "
-            "      where meting = ? and breakdown in ('group', 'leerroute', 'cohort') and valid_n > 0) as b "
-            "join (select question_id, max(valid_n) as valid_n from marts.mart_route_cohort "
+            "select b.question_id, b.breakdown, any_value(t.base_n) - sum(b.base_n) as left_out "
+            "from (select distinct question_id, breakdown, breakdown_value, base_n from marts.mart_route_cohort "
+            "      where meting = ? and breakdown in ('group', 'leerroute', 'cohort') and base_n > 0) as b "
+            "join (select question_id, max(base_n) as base_n from marts.mart_route_cohort "
             "      where meting = ? and breakdown = 'total' group by all) as t on t.question_id = b.question_id "
             "group by all", [meting, meting]).df()
     summed = raw.merge(left_out, on=["question_id", "breakdown"])
@@ -172,7 +178,7 @@ def test_a_group_below_the_minimum_has_no_numbers_and_no_bar(publication):
         meting = data.metingen(con)[-1]
         content = report.load_meting(con, meting, 10)
         group_sizes = content.published[content.published["breakdown"] == "group"].groupby(
-            ["question_id", "breakdown_value"])["valid_n"].max()
+            ["question_id", "breakdown_value"])["base_n"].max()
         # raise the minimum just above the smallest group of the first question: that group
         # becomes too small while the others stay
         question = content.questions.iloc[0]["question_id"]
@@ -215,7 +221,7 @@ def test_comparisons_by_leerroute_and_cohort_too(publication):
         previous, meting = data.meting_pairs(con)[-1]
         expected = con.execute(
             "select c.question_id, c.breakdown, c.breakdown_value, c.harmonised_code, "
-            "c.pct_valid_weighted - p.pct_valid_weighted as difference "
+            "c.pct_of_base_weighted - p.pct_of_base_weighted as difference "
             "from marts.mart_route_cohort c join marts.mart_route_cohort p using (question_id, breakdown, "
             "breakdown_value, harmonised_code, answer_status) "
             "where c.meting = ? and p.meting = ? and c.breakdown in ('leerroute', 'cohort') "
@@ -226,13 +232,15 @@ def test_comparisons_by_leerroute_and_cohort_too(publication):
     text = page.path.read_text(encoding="utf-8")
     assert 'data-breakdown="leerroute"' in text and 'data-breakdown="cohort"' in text
     assert 'data-estimate="weighted"' in text  # the demo warehouse has weights
-    tables = parse(page.path).tables
+    parsed = parse(page.path)
+    tables = parsed.tables
     checked = {"leerroute": 0, "cohort": 0}
     for row in expected.itertuples(index=False):
         if row.breakdown_value == "onbekend":
             continue  # both breakdowns have an 'onbekend' line; the row label alone cannot tell them apart
         rows = tables.get(f"{row.question_id}-table", [])
-        difference = next((r for r in rows if r[0] == row.breakdown_value and "difference" in r[2]), None)
+        difference = next((r for r in rows if r[0] == row.breakdown_value and "difference" in r[2]
+                           and parsed.breakdowns[id(r)] == row.breakdown), None)
         if difference is None:
             continue
         printed = difference[3][2:][codes[row.question_id].index(row.harmonised_code)]
@@ -302,8 +310,10 @@ def test_every_table_has_its_csv_with_the_same_published_numbers(publication):
                 records = list(csv.reader(handle))
             # a subgroup's row: its N, or the note that takes the row's place
             lines = [row for row in rows if row[0] is not None and row[2][1] in ("n", "small-group", "not-asked")]
-            kept = [record for record in records[1:] if record[3 if page.kind == "comparison" else 2]
-                    != labels.text(page.language, "difference")]
+            comparison_rows = {labels.text(page.language, key)
+                               for key in ("difference", "interval_lower", "interval_upper", "verdict")}
+            kept = [record for record in records[1:]
+                    if record[3 if page.kind == "comparison" else 2] not in comparison_rows]
             assert len(kept) == len(lines), (page.path.name, table_id)
             for (value, _, classes, texts), record in zip(lines, kept):
                 answers = record[(5 if page.kind == "comparison" else 4):]
