@@ -232,3 +232,26 @@ def test_design_matrix_rows_of_b_2_7_and_b_2_10_are_the_ones_typed_by_hand(wareh
     outcome = outcome_values(frame, models["B.2.7"].items)
     actual = dict(zip(frame["token"], outcome))
     assert _same({k: (v,) for k, v in actual.items()}, {k: (v,) for k, v in MAATSCHAPPELIJK_DOEL.items()}), actual
+
+
+# marts.fct_respondent's derived columns, typed by hand from the answers above: the Dutch-level
+# and health scores turned round (asked 1 = heel goed; the report reads a higher score as better),
+# cohort 1 = PIP before 1 January 2024 (Wi2021 only), the report's age bands (meting 2024 - birth year).
+DERIVED = {
+    #      dutch_level_score  health_score  cohort  age_band
+    "A1": (4,                 5,            1,      "31-45"),
+    "A2": (2,                 1,            2,      "22-30"),
+    "A3": (5,                 3,            1,      "46-76"),
+    "A4": (1,                 None,         2,      "22-30"),
+    "G1": (3,                 2,            None,   "31-45"),
+    "G2": (1,                 4,            None,   "31-45"),
+    "G3": (5,                 5,            None,   "22-30"),
+}
+
+
+def test_derived_respondent_columns_are_the_ones_typed_by_hand(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tokens = _tokens(con)
+        rows = con.execute("select respondent_key, dutch_level_score, health_score, cohort, age_band "
+                           "from marts.fct_respondent").fetchall()
+    assert {tokens[key]: tuple(values) for key, *values in rows} == DERIVED
