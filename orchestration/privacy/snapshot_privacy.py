@@ -18,7 +18,8 @@ The warehouse keeps every detail (engineers; pseudonymised record-level data). T
    never suppressed: the questions a respondent was asked give the group away.
 3. Records whose values are all suppressed and still too few in their (meting, group) take
    records from that partition's largest class (which keeps at least k). A (meting, group) with
-   fewer than k records cannot be protected: the check fails and nothing is published.
+   fewer than k records cannot be protected by suppression: its records are left out of the
+   snapshot (the warehouse keeps them) and the privacy report names the group.
 
 Suppressed values are NULL in the snapshot, and `fct_respondent.suppressed_quasi_identifiers`
 names them, so a suppressed value is never mistaken for a missing answer; in `fct_answer` the
@@ -232,7 +233,9 @@ class Protection:
     under_k_coarsened: int  # ... after coarsening, before suppression
     unique_coarsened: int
     pulled_into_suppressed: int  # records fully suppressed to hide a too-small fully suppressed class
-    unprotectable: list[str] = field(default_factory=list)  # (meting, group) partitions with fewer than k records
+    # (meting, group) partitions with fewer than k records: left out of the snapshot, with their size
+    unprotectable: list[str] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
@@ -259,8 +262,10 @@ def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
     counting = _suppress(counting, partitions, order, rules.k)
     counting, pulled = _fill_fully_suppressed(counting, partitions, order, rules.k)
     group_sizes = counting.groupby(partitions, dropna=False).size()
-    unprotectable = sorted(" / ".join(str(v) for v in (group if isinstance(group, tuple) else (group,)))
-                           for group, size in group_sizes.items() if size < rules.k)
+    left_out = {" / ".join(str(v) for v in (group if isinstance(group, tuple) else (group,))): int(size)
+                for group, size in group_sizes.items() if size < rules.k}
+    unprotectable = sorted(left_out)
+    too_small = (counting.groupby(partitions, dropna=False)[partitions[0]].transform("size") < rules.k).to_numpy()
 
     released = pd.DataFrame({"respondent_key": keys["respondent_key"]})
     flags = counting[order] == _STAR
@@ -271,6 +276,8 @@ def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
         released[f"suppressed__{name}"] = flags[name].to_numpy()
     released[SUPPRESSED_LIST_COLUMN] = [", ".join(n for n, hit in zip(order, row) if hit) or None
                                         for row in flags.itertuples(index=False)]
+    # a group smaller than k is left out whole: the snapshot joins its records to `released`
+    released = released[~too_small]
     # a value missing in the warehouse is not counted as suppressed; an unmapped municipality is
     detail_known = {q.name: frame[q.detail_column or q.source_column].notna() for q in rules.suppressible}
     suppressed = {name: int((flags[name] & detail_known[name]).sum()) for name in order}
@@ -278,7 +285,7 @@ def protect(respondents: pd.DataFrame, rules: Rules) -> Protection:
                       unmapped_municipalities=unmapped, under_k_detail=under_k_detail,
                       unique_detail=unique_detail, under_k_coarsened=under_k_coarsened,
                       unique_coarsened=unique_coarsened, pulled_into_suppressed=pulled,
-                      unprotectable=unprotectable)
+                      unprotectable=unprotectable, left_out=left_out)
 
 
 def _marker(value) -> str:

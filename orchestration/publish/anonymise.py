@@ -66,6 +66,7 @@ class PrivacyReport:
     unique_coarsened: int
     dropped_columns: list[str]
     excluded_tables: list[str]
+    groups_left_out: list[str] = field(default_factory=list)  # "meting / group" with fewer than k records
     small_cells: dict[str, int] = field(default_factory=dict)  # "schema.table" -> rows left out (under k)
 
     @property
@@ -88,7 +89,8 @@ class PrivacyReport:
                 f"{self.values_suppressed} suppressed ({self.records_with_suppression} records); before: "
                 f"{self.unique_detail} unique, {self.under_k_detail} under k{unmapped}; "
                 f"{self.rows_left_out} aggregate rows left out (lines under k and their complements) in "
-                f"{sum(1 for n in self.small_cells.values() if n)} tables")
+                f"{sum(1 for n in self.small_cells.values() if n)} tables"
+                + (f"; groups under k left out: {', '.join(self.groups_left_out)}" if self.groups_left_out else ""))
 
 
 class Plan:
@@ -200,11 +202,9 @@ def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyRep
     if protection is not None:
         k_reached, waves, combinations, with_suppression = con.execute(_count_sql(alias, rules)).fetchone()
         if k_reached is not None and k_reached < rules.k:
-            why = (f"; groups with fewer than k respondent-waves, which no suppression can protect: "
-                   f"{', '.join(protection.unprotectable)}" if protection.unprotectable else "")
             raise PrivacyNotReached(
                 f"the snapshot would hold a combination of quasi-identifiers shared by only {k_reached} "
-                f"respondent-waves (k = {rules.k}{why}); not published")
+                f"respondent-waves (k = {rules.k}); not published")
     report = PrivacyReport(
         k_required=rules.k, k_reached=k_reached, respondent_waves=int(waves or 0), combinations=int(combinations or 0),
         coarsened=dict(protection.coarsened) if protection else {},
@@ -217,6 +217,7 @@ def verify(con: duckdb.DuckDBPyConnection, alias: str, plan: Plan) -> PrivacyRep
         unique_coarsened=protection.unique_coarsened if protection else 0,
         dropped_columns=[f"marts.fct_respondent.{c}" for c in plan.dropped_columns],
         excluded_tables=[f"{s}.{t}" for s, t in plan.excluded],
+        groups_left_out=list(protection.unprotectable) if protection else [],
         small_cells={f"{s}.{t}": _count(con, _ident(s), _ident(t)) - _count(con, alias, _ident(s), _ident(t))
                      for s, t in plan.small_cells})
     _write_report(con, alias, rules, report, plan)
@@ -282,6 +283,10 @@ def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, repo
                else f"record-level ({', '.join(c for c in PERSON_KEYS if c in plan.columns[(s, t)])}): "
                     "left out, the warehouse keeps it")
         rows.append([f"{s}.{t}", "table_excluded", why, None, None, None])
+    left_out_groups = plan.protection.left_out if plan.protection else {}
+    rows += [[group, "group_left_out", "fewer than k respondent-waves: no suppression can protect them, so their "
+              "records are left out of fct_respondent and fct_answer (the warehouse keeps them)", None, None, size]
+             for group, size in sorted(left_out_groups.items())]
     for name, left_out in report.small_cells.items():
         rule = plan.table_rules[tuple(name.split(".", 1))]
         complements = (f", and the smallest lines beside them per {', '.join(rule.dimension_columns)} until no "

@@ -188,14 +188,27 @@ def test_free_text_only_on_request_and_then_with_its_scrub_status(warehouse, tar
     assert leaked == 0, "a language suppressed in fct_respondent must not survive in the free text"
 
 
+def test_a_group_smaller_than_k_is_left_out_of_the_snapshot_and_named(warehouse, target, monkeypatch):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sizes = dict(con.execute("select meting || ' / ' || group_label, count(*) from marts.fct_respondent "
+                                 "group by all").fetchall())
+    smallest = min(sizes, key=sizes.get)
+    monkeypatch.setenv("INBURGERING_SNAPSHOT_K", str(sizes[smallest] + 1))
+    publish(warehouse, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        published = dict(con.execute("select meting || ' / ' || group_label, count(*) from marts.fct_respondent "
+                                     "group by all").fetchall())
+        reported = con.execute("select item, rows_left_out from main.snapshot_privacy "
+                               "where kind = 'group_left_out'").fetchall()
+    assert smallest not in published and set(published) == set(sizes) - {smallest}
+    assert (smallest, sizes[smallest]) in reported
+
+
 def test_a_snapshot_that_does_not_reach_k_is_refused_and_the_previous_one_stays(warehouse, target, monkeypatch):
     publish(warehouse, target)
     before = hashlib.sha256(target.read_bytes()).hexdigest()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        smallest_group = con.execute("select min(n) from (select count(*) as n from marts.fct_respondent "
-                                     "group by meting, group_label)").fetchone()[0]
-    # A k above the smallest group cannot be reached there, whatever is suppressed.
-    monkeypatch.setenv("INBURGERING_SNAPSHOT_K", str(smallest_group + 1))
+    # suppression switched off: the coarsened combinations alone stay under k
+    monkeypatch.setattr("orchestration.privacy.snapshot_privacy._suppress", lambda keys, *args: keys)
     with pytest.raises(SnapshotError, match=r"shared by only \d+ respondent-waves.*previously published snapshot stays"):
         publish(warehouse, target)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before

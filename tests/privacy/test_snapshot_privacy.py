@@ -121,11 +121,14 @@ def test_an_unknown_municipality_is_suppressed_not_guessed():
     assert protection.released[SUPPRESSED_LIST_COLUMN].tolist() == ["region"] * 6
 
 
-def test_a_group_smaller_than_k_cannot_be_protected():
+def test_a_group_smaller_than_k_is_left_out_whole_and_named():
     frame = pd.DataFrame([_respondent(f"r{i:02}") for i in range(8)]
                          + [_respondent(f"w{i}", group_label="Wi2013-onbekend") for i in range(3)])
     protection = protect(frame, _rules())
     assert protection.unprotectable == ["2024 / Wi2013-onbekend"]
+    assert protection.left_out == {"2024 / Wi2013-onbekend": 3}
+    # no suppression protects three records of a group: the snapshot releases none of them
+    assert sorted(protection.released["respondent_key"]) == [f"r{i:02}" for i in range(8)]
 
 
 def test_without_spare_records_a_whole_class_joins_the_fully_suppressed_one():
