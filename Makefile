@@ -25,7 +25,7 @@ dagster-home:
 
 # dagster-dbt reads target/manifest.json when the definitions load.
 manifest: setup
-	$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/dbt parse --profiles-dir . --quiet --no-partial-parse
 
 # The demo is asked for by name: without INBURGERING_DEMO=1 (or a real INBURGERING_PSEUDONYM_KEY)
 # nothing builds. make run, make test and make bench work on synthetic data only.

@@ -75,7 +75,8 @@ def test_comparison_offers_weighted_beside_unweighted(con):
     sums = con.execute("""
         select min(s), max(s) from (
             select sum(pct_current_weighted) as s from marts.mart_meting_comparison
-            where meting = 2024 and pct_current_weighted is not null
+            where meting = 2024 and pct_current_weighted is not null and breakdown = 'group'
+              and category_kind = 'single'
               and question_id in (select question_id from seeds.questions where value_type = 'categorical')
             group by question_id, group_label)
     """).fetchone()
