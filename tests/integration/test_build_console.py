@@ -98,7 +98,10 @@ def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, ho
 
     assert f"PID {holder.pid} (holder-of-the-warehouse: dbt build, since " in waited, waited
     assert build.returncode == 0, output[-5000:]
-    assert "129 of 129 asset checks passed" in output
+    from orchestration.definitions import defs
+
+    checks = len(defs.resolve_asset_graph().asset_check_keys)  # every check of the refresh job ran and passed
+    assert f"{checks} of {checks} asset checks passed" in output
     assert len(output.splitlines()) < 60, "a stage summary, not dbt's per-node lines"
     [log_path] = (workspace["duckdb"].parent / "logs").glob("build-*.log")
     assert f"log: {log_path}" in " ".join(output.split())
