@@ -4,12 +4,29 @@ third-wave check use it to build throw-away warehouses without touching the real
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR
 from orchestration.warehouse import wait_until_free, writer_lock
+
+
+# What a copy of the dbt project needs to build on its own (seeds edited in the copy, say).
+DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+
+
+def copy_dbt_project(target: Path) -> Path:
+    """The dbt project copied into `target`, so a test can edit its seeds and build it."""
+    for part in DBT_PARTS:
+        source = PROJECT_DIR / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+    return target
 
 
 class DbtFailed(RuntimeError):

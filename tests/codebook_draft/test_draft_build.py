@@ -5,8 +5,6 @@ give 2025 exactly 2024's harmonised answers, reversed scales included."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -15,23 +13,9 @@ from codebook_draft.waves import NEW, NEW_QUESTIONS_A, QUESTIONNAIRE, add_new_qu
 from orchestration.codebook import Codebook
 from orchestration.codebook_draft.apply import apply_review
 from orchestration.codebook_draft.review import make_draft, write_review
-from orchestration.config import PROJECT_DIR
-from orchestration.dbt_runner import dbt_build
+from orchestration.dbt_runner import copy_dbt_project, dbt_build
 
 pytestmark = pytest.mark.integration
-DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
-
-
-def _copy_project(target: Path) -> Path:
-    for part in DBT_PARTS:
-        source = PROJECT_DIR / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            (target / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / part)
-    return target
-
 
 ANSWERS = """
     select question_id, harmonised_code, answer_status, count(*) as answers
@@ -45,7 +29,7 @@ ANSWERS = """
 
 
 def test_an_applied_draft_reaches_every_mart(tmp_path, monkeypatch):
-    project = _copy_project(tmp_path / "project")
+    project = copy_dbt_project(tmp_path / "project")
     codebook = project / "seeds" / "codebook"
     monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(codebook))
     database = tmp_path / "warehouse.duckdb"

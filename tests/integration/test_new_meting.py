@@ -4,30 +4,16 @@ same dbt project, and shows up in every mart."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.config import PROJECT_DIR
-from orchestration.dbt_runner import dbt_build
+from orchestration.dbt_runner import copy_dbt_project, dbt_build
 
 pytestmark = pytest.mark.integration
 NEW, BASE, QUESTIONNAIRE = 2025, 2024, "Wi2021-asiel"
-DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
-
-
-def _copy_project(target: Path) -> Path:
-    for part in DBT_PARTS:
-        source = PROJECT_DIR / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            (target / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / part)
-    return target
 
 
 def _add_meting_to_seeds(codebook: Path) -> None:
@@ -43,7 +29,7 @@ def _add_meting_to_seeds(codebook: Path) -> None:
 
 
 def test_a_meting_added_to_the_seeds_reaches_every_mart(tmp_path, monkeypatch):
-    project = _copy_project(tmp_path / "project")
+    project = copy_dbt_project(tmp_path / "project")
     codebook = project / "seeds" / "codebook"
     _add_meting_to_seeds(codebook)
     monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(codebook))
