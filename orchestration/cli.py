@@ -8,7 +8,6 @@ problem the user can fix (an unknown meting, a busy warehouse) is one message, n
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -288,14 +287,13 @@ def build(
     _require_pseudonym_key()
     from orchestration.assets.automation import REFRESH_JOB
     from orchestration.build import print_outcome, run_build, stdout_console
-    from orchestration.warehouse import WAIT_ENV
-
-    # every step waits for the warehouse as long as asked: its connections read this variable
-    os.environ[WAIT_ENV] = str(_wait_seconds(wait))
     from orchestration.definitions import defs
+    from orchestration.warehouse import waiting_for
 
     out = stdout_console()
-    outcome = run_build(defs, REFRESH_JOB, Settings.from_env().duckdb_path, log_level, out)
+    # every step waits for the warehouse as long as asked: its connections read the variable
+    with waiting_for(_wait_seconds(wait)):
+        outcome = run_build(defs, REFRESH_JOB, Settings.from_env().duckdb_path, log_level, out)
     print_outcome(outcome, out)
     if not outcome.success:
         raise typer.Exit(code=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Optional
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
@@ -14,28 +15,27 @@ dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
 
 class WarehouseResource(ConfigurableResource):
-    """Paths of the DuckDB file and the landing folder (defaults from the environment)."""
+    """Paths of the DuckDB file and the landing folder. Left unset, each is read from the
+    environment when a run uses it, not when the definitions are imported: dbt's own
+    subprocess reads the same variables then, so the two can never point at different files."""
 
-    duckdb_path: str
-    landing_dir: str
+    duckdb_path: Optional[str] = None
+    landing_dir: Optional[str] = None
 
     @property
     def db(self) -> Path:
-        return Path(self.duckdb_path)
+        return Path(self.duckdb_path) if self.duckdb_path else Settings.from_env().duckdb_path
 
     @property
     def landing(self) -> Path:
-        return Path(self.landing_dir)
+        return Path(self.landing_dir) if self.landing_dir else Settings.from_env().landing_dir
 
 
 def default_resources() -> dict:
-    settings = Settings.from_env()
     # dbt must be the venv's own: DbtCliResource otherwise looks for `dbt` on PATH.
     dbt_executable = Path(sys.executable).parent / "dbt"
     return {
-        "warehouse": WarehouseResource(
-            duckdb_path=str(settings.duckdb_path), landing_dir=str(settings.landing_dir)
-        ),
+        "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(PROJECT_DIR),

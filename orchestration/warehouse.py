@@ -54,6 +54,21 @@ def default_wait_seconds() -> float:
     return seconds
 
 
+@contextmanager
+def waiting_for(seconds: float) -> Iterator[None]:
+    """Every connection opened inside waits `seconds` for the warehouse, dbt's subprocess too
+    (it inherits the variable); the caller's own setting comes back afterwards."""
+    before = os.environ.get(WAIT_ENV)
+    os.environ[WAIT_ENV] = str(seconds)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(WAIT_ENV, None)
+        else:
+            os.environ[WAIT_ENV] = before
+
+
 # --- the writer lock ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
