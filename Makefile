@@ -68,6 +68,7 @@ dbt-build: setup
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --profiles-dir . --quiet
 
 lint: setup
+	$(BIN)/ruff check .
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models tests/dbt
 
 clean:

@@ -12,7 +12,6 @@ from pathlib import Path
 from orchestration.config import PROJECT_DIR
 from orchestration.warehouse import wait_until_free, writer_lock
 
-
 # What a copy of the dbt project needs to build on its own (seeds edited in the copy, say).
 DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 

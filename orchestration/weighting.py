@@ -127,7 +127,8 @@ def rake_group(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, f
         # the margins win over the bounds: rake once more and say how far the weights then reach
         weights = rake(weights)
         notes.append(f"trimming did not settle in {max_rounds} rounds: weights "
-                     f"{weights.min() / base:.2f}-{weights.max() / base:.2f} x base (bounds {1 / trim_ratio:g}-{trim_ratio:g})")
+                     f"{weights.min() / base:.2f}-{weights.max() / base:.2f} x base "
+                     f"(bounds {1 / trim_ratio:g}-{trim_ratio:g})")
     gap = margin_gap(weights, domains, control)
     if gap > 1e-4:
         notes.append(f"raking did not meet the margins: largest gap {100 * gap:.2f} % of a category's target")

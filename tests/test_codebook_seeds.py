@@ -13,15 +13,14 @@ $INBURGERING_REFERENCE_DIR (orchestration.reference.reference_dir); it is requir
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from orchestration.reference import reference_dir
-import yaml
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "codebook"
 

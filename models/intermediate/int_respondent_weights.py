@@ -3,7 +3,7 @@ as a dbt Python model so that fct_respondent can carry them. The rules live in
 orchestration/weighting.py (samplics' raking, trimming, unknown categories); this file only
 hands it the respondents, the margins and the per-meting targets."""
 
-from orchestration.weighting import DIMENSIONS, weigh, targets_from_frame
+from orchestration.weighting import DIMENSIONS, targets_from_frame, weigh
 
 
 def model(dbt, session):

@@ -15,6 +15,7 @@ carries `meting` instead, and each asset recomputes only the metingen whose inpu
 Asset checks (below) read the stored tables, so a failing reproduction is visible in the UI.
 """
 
+import pandas as pd
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -27,7 +28,6 @@ from dagster import (
     asset_check,
     multi_asset,
 )
-import pandas as pd
 
 from orchestration.analysis import comparison as comparison_module
 from orchestration.analysis import incremental, render

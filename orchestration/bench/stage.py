@@ -15,7 +15,6 @@ import json
 import os
 import pstats
 import resource
-import shutil
 import statistics
 import sys
 import time

@@ -121,7 +121,8 @@ class Draft:
             "variables": len(self.matches),
             "matched": [_matched_entry(m) for m in matched],
             "reworded": [_matched_entry(m) for m in matched if m.how == "reworded"],
-            "scales": [{"source_variable": m.variable.name, "variable_label": m.variable.label, "question_id": m.question_id, "scale": m.scale,
+            "scales": [{"source_variable": m.variable.name, "variable_label": m.variable.label,
+                        "question_id": m.question_id, "scale": m.scale,
                         "changed_since_previous_meting": m.coding_changed,
                         "codes": {str(c.source_code): c.harmonised_code for c in m.codes}}
                        for m in matched if m.scale in ("reversed", "renumbered") or m.coding_changed],

@@ -24,7 +24,6 @@ disagree, and the file is refused before anything is written.
 from __future__ import annotations
 
 import math
-
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass

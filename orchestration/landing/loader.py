@@ -32,8 +32,7 @@ import pandas as pd
 from orchestration.config import Settings
 from orchestration.landing import registry, tokens
 from orchestration.landing.codebook import Codebook, default_codebook_dir, load_codebook
-from orchestration.landing.errors import (ConflictError, ExportError, LandingError, Problem, ValidationError,
-                                          combined_error)
+from orchestration.landing.errors import ConflictError, ExportError, LandingError, Problem, ValidationError, combined_error
 from orchestration.landing.quarantine import quarantine
 from orchestration.landing.reader import CSV_SUFFIXES, RawExport, is_export, read_export, sha256_of, sidecar_path
 from orchestration.landing.registry import RAW_SCHEMA, Attempt, Version, utc_now

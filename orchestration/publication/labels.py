@@ -21,8 +21,9 @@ TEXT = {
         "meting_intro": ("Antwoordverdelingen van meting {meting} per type inburgeraar, leerroute en cohort: "
                          "per vraag percentages van de basis die het rapport gebruikt: de geldige antwoorden, "
                          "behalve waar een noot onder de tabel zegt dat 'weet ik niet' (en 'wil ik niet zeggen') "
-                         "meetelt; dan is dat antwoord een kolom van de tabel en een deel van de balk. Vragen: de vragen die het rapport in een "
-                         "figuur toont (codeboek, kolom report_tables), {shown} van {selected}."),
+                         "meetelt; dan is dat antwoord een kolom van de tabel en een deel van de balk. "
+                         "Vragen: de vragen die het rapport in een figuur toont "
+                         "(codeboek, kolom report_tables), {shown} van {selected}."),
         "comparison_intro": ("Meting {meting} tegen meting {previous} per type inburgeraar, leerroute en "
                              "cohort (marts.mart_meting_comparison), per vraag over de basis die het rapport "
                              "gebruikt (de geldige antwoorden, tenzij een noot onder de tabel 'weet ik niet' "
@@ -89,7 +90,8 @@ TEXT = {
         "meting_intro": ("Answer distributions of wave {meting} by type of newcomer, learning route and cohort: "
                          "per question percentages of the base the report uses: the valid answers, except where "
                          "a note under the table says 'don't know' (and 'prefer not to say') counts too; that "
-                         "answer is then a column of the table and a part of the bar. Questions: those the report shows in a figure "
+                         "answer is then a column of the table and a part of the bar. "
+                         "Questions: those the report shows in a figure "
                          "(codebook, column report_tables), {shown} of {selected}."),
         "comparison_intro": ("Wave {meting} against wave {previous} by type of newcomer, learning route and "
                              "cohort (marts.mart_meting_comparison), each question over the base the report uses "

@@ -78,7 +78,8 @@ def _options(content: Content, question) -> pd.DataFrame:
 
 
 def _answers(content: Content, question, language: str) -> list[str]:
-    return [labels.codebook_text(option, "label", language) for option in _options(content, question).itertuples(index=False)]
+    options = _options(content, question).itertuples(index=False)
+    return [labels.codebook_text(option, "label", language) for option in options]
 
 
 def _statuses(content: Content, question) -> list[str]:

@@ -24,8 +24,18 @@ import duckdb
 import pandas as pd
 
 from orchestration.privacy.snapshot_privacy import (
-    NO_SMALL_CELLS, OPEN_ANSWERS_ENV, SMALL_CELLS, SUPPRESSED_LIST_COLUMN, SUPPRESSED_STATUS, TABLE_SEED, Protection,
-    QuasiIdentifier, Rules, TableRule, protect)
+    NO_SMALL_CELLS,
+    OPEN_ANSWERS_ENV,
+    SMALL_CELLS,
+    SUPPRESSED_LIST_COLUMN,
+    SUPPRESSED_STATUS,
+    TABLE_SEED,
+    Protection,
+    QuasiIdentifier,
+    Rules,
+    TableRule,
+    protect,
+)
 
 RESPONDENTS = ("marts", "fct_respondent")
 ANSWERS = ("marts", "fct_answer")

@@ -29,8 +29,8 @@ import duckdb
 
 from orchestration.privacy.file_modes import PRIVATE_READ_ONLY, private_umask
 from orchestration.privacy.snapshot_privacy import PrivacyRuleError, Rules
-from orchestration.publish.anonymise import Plan, PrivacyNotReached, PrivacyReport, verify
 from orchestration.publish import comments
+from orchestration.publish.anonymise import Plan, PrivacyNotReached, PrivacyReport, verify
 from orchestration.warehouse import WarehouseBusy, connect, writer_lock
 
 SNAPSHOT_SCHEMAS = ("marts", "analysis")

@@ -62,7 +62,8 @@ def test_sixteen_models_per_meting_with_the_report_terms(analysed):
     assert sorted(models["meting"].unique()) == [2023, 2024]
     assert models.groupby("meting").size().tolist() == [16, 16]
     assert (models["status"] == "fitted").all()
-    assert (models["n"] > models["n_terms"] + 1).all() and models["adj_r_squared"].notna().all() and models["f_p_value"].notna().all()
+    assert (models["n"] > models["n_terms"] + 1).all()
+    assert models["adj_r_squared"].notna().all() and models["f_p_value"].notna().all()
     # health was not asked in 2023: that wave's models go without it, and say so
     assert models.loc[models["meting"] == 2023, "omitted_terms"].str.contains("Gezondheid").all()
     assert models.loc[models["meting"] == 2023, "note"].str.contains("Gezondheid left out: not asked in 2023").all()

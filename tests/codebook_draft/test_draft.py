@@ -15,8 +15,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from codebook_draft.waves import (NEW, QUESTIONNAIRE, SEEDS, add_new_questions, build_wave_a, build_wave_b,
-                                  codebook_without, decide, score)
+from codebook_draft.waves import (
+    NEW,
+    QUESTIONNAIRE,
+    SEEDS,
+    add_new_questions,
+    build_wave_a,
+    build_wave_b,
+    codebook_without,
+    decide,
+    score,
+)
 from orchestration.codebook import Codebook
 from orchestration.codebook_draft.apply import DraftRefused, apply_review
 from orchestration.codebook_draft.matching import _reversed
@@ -138,9 +147,10 @@ def test_every_2023_export_as_a_new_wave_makes_no_wrong_mapping(generated, codeb
 
 
 def test_csv_form_drafts_the_same(wave_a, draft_a, tmp_path):
+    import pyreadstat
+
     from orchestration.synthetic.exports import write_csv
     from orchestration.synthetic.sav import SavExport
-    import pyreadstat
 
     data, meta = pyreadstat.read_sav(str(wave_a.path), user_missing=True)
     export = SavExport(data, NEW, QUESTIONNAIRE, dict(zip(meta.column_names, meta.column_labels)),

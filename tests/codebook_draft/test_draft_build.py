@@ -5,7 +5,6 @@ give 2025 exactly 2024's harmonised answers, reversed scales included."""
 
 from __future__ import annotations
 
-
 import duckdb
 import pytest
 

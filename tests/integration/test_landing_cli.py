@@ -8,8 +8,15 @@ import pytest
 from typer.testing import CliRunner
 
 from orchestration.cli import app
-from orchestration.landing.testing import (MINI_LAYOUT, fingerprint, load_log, mini_frame, write_codebook,
-                                           write_manifest, write_sav)
+from orchestration.landing.testing import (
+    MINI_LAYOUT,
+    fingerprint,
+    load_log,
+    mini_frame,
+    write_codebook,
+    write_manifest,
+    write_sav,
+)
 
 pytestmark = pytest.mark.integration
 

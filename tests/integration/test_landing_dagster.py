@@ -7,8 +7,7 @@ import os
 import time
 
 import pytest
-from dagster import (AssetCheckSeverity, AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context,
-                     materialize)
+from dagster import AssetCheckSeverity, AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context, materialize
 
 from orchestration.assets.landing import LOAD_LOG_KEY, LandingConfig, land_raw_exports, landing_sensor
 from orchestration.landing.reader import sha256_of

@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from orchestration.privacy.snapshot_privacy import (
-    K_ENV, SEED_DIR, SUPPRESSED_LIST_COLUMN, PrivacyRuleError, Rules, minimum_group_size, protect)
+    K_ENV,
+    SEED_DIR,
+    SUPPRESSED_LIST_COLUMN,
+    PrivacyRuleError,
+    Rules,
+    minimum_group_size,
+    protect,
+)
 
 ORDER = ["interview_month", "questionnaire_language", "region", "country_of_origin", "cohort", "age_band",
          "leerroute", "gender"]

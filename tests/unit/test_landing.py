@@ -9,6 +9,7 @@ import pytest
 
 from orchestration.landing.loader import land_files
 from orchestration.landing.reader import ExportError, read_sav
+
 WI2021_ASIEL_2024 = 2651  # Tabel 2.9
 
 

@@ -17,8 +17,18 @@ import pytest
 from orchestration.landing import registry
 from orchestration.landing.errors import ConflictError, ExportError, LandingError, ValidationError
 from orchestration.landing.loader import land_files
-from orchestration.landing.testing import (MINI_LAYOUT, SavSpec, csv_types, fingerprint, load_log, mini_frame,
-                                           write_codebook, write_csv, write_manifest, write_sav)
+from orchestration.landing.testing import (
+    MINI_LAYOUT,
+    SavSpec,
+    csv_types,
+    fingerprint,
+    load_log,
+    mini_frame,
+    write_codebook,
+    write_csv,
+    write_manifest,
+    write_sav,
+)
 
 TYPES = csv_types(MINI_LAYOUT)
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import time
 
-import duckdb
 import pytest
 
 from orchestration.landing.codebook import code_key, default_codebook_dir, load_codebook
 from orchestration.landing.errors import CodebookError, ValidationError
 from orchestration.landing.loader import land_files, pending_exports
-from orchestration.landing.testing import (MINI_LAYOUT, SavSpec, Var, csv_types, mini_frame, write_codebook,
-                                           write_csv, write_sav)
+from orchestration.landing.testing import (
+    MINI_LAYOUT,
+    SavSpec,
+    Var,
+    csv_types,
+    mini_frame,
+    write_codebook,
+    write_csv,
+    write_sav,
+)
 
 
 @pytest.fixture
@@ -99,7 +106,7 @@ def test_pending_exports_are_the_new_sha256s_in_the_landing_folder(env):
     landed = write_sav(env["landing"] / "landed.sav", mini_frame(5))
     _land(env, landed)
     new = write_sav(env["landing"] / "new.sav", mini_frame(5, seed=1))
-    fresh = write_sav(env["landing"] / "fresh.sav", mini_frame(5, seed=2))
+    write_sav(env["landing"] / "fresh.sav", mini_frame(5, seed=2))
     orphan = write_csv(env["landing"] / "orphan.csv", mini_frame(2), csv_types(MINI_LAYOUT), sidecar=False)
     (env["landing"] / "notes.txt").write_text("not an export")
     old = time.time() - 120

@@ -8,8 +8,17 @@ import pytest
 from orchestration.landing.errors import ExportError
 from orchestration.landing.loader import land_files
 from orchestration.landing.reader import read_export
-from orchestration.landing.testing import (MINI_LAYOUT, OPEN_TEXT, SavSpec, csv_types, mini_frame, write_codebook,
-                                           write_csv, write_manifest, write_sav)
+from orchestration.landing.testing import (
+    MINI_LAYOUT,
+    OPEN_TEXT,
+    SavSpec,
+    csv_types,
+    mini_frame,
+    write_codebook,
+    write_csv,
+    write_manifest,
+    write_sav,
+)
 
 TYPES = csv_types(MINI_LAYOUT)
 TABLE = "raw.export_2024_wi2021_asiel"

@@ -19,8 +19,16 @@ from orchestration.config import PROJECT_DIR
 from orchestration.landing.errors import CodebookError, ValidationError
 from orchestration.landing.labels import normalise
 from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, SavSpec, csv_types, load_log, mini_frame, write_codebook, \
-    write_csv, write_sav
+from orchestration.landing.testing import (
+    MINI_LAYOUT,
+    SavSpec,
+    csv_types,
+    load_log,
+    mini_frame,
+    write_codebook,
+    write_csv,
+    write_sav,
+)
 
 SEEDS = PROJECT_DIR / "seeds" / "codebook"
 EXPORT_2024_WI2021_ASIEL = "perspectief_2024_wi2021_asiel"

@@ -20,8 +20,18 @@ from orchestration.landing import loader
 from orchestration.landing.errors import ExportError, LandingError, ValidationError
 from orchestration.landing.loader import land_files
 from orchestration.landing.registry import REGISTRY
-from orchestration.landing.testing import (MINI_LAYOUT, SavSpec, Var, csv_types, fingerprint, load_log, mini_frame,
-                                           write_codebook, write_csv, write_sav)
+from orchestration.landing.testing import (
+    MINI_LAYOUT,
+    SavSpec,
+    Var,
+    csv_types,
+    fingerprint,
+    load_log,
+    mini_frame,
+    write_codebook,
+    write_csv,
+    write_sav,
+)
 
 LAYOUT = {**MINI_LAYOUT, "starttijd": Var("start_time", "text")}
 TYPES = csv_types(LAYOUT)
