@@ -196,11 +196,5 @@ def _unweighted(out: pd.DataFrame, note: str) -> pd.DataFrame:
     return out
 
 
-def design_effect(weights: np.ndarray) -> float:
-    """Kish's design effect of unequal weights: n * sum(w^2) / sum(w)^2 = 1 + CV^2."""
-    weights = np.asarray(weights, dtype=float)
-    return float(len(weights) * np.sum(weights ** 2) / np.sum(weights) ** 2)
-
-
 def targets_from_frame(frame: pd.DataFrame) -> list[Target]:
     return [Target(int(row.meting), int(row.margins_meting), float(row.trim_ratio)) for row in frame.itertuples()]

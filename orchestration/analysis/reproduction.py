@@ -3,11 +3,11 @@
 - Frequency tables: every printed table the report mapping (orchestration/report_mapping.yaml)
   links to a question. Rows are the question's answer labels (or the options of a multi-response
   question), columns the mapping's subgroups, the denominator the mapping's percentage base; the
-  numbers come from marts.mart_route_cohort's counts. Per cell the tolerance is 3 standard
-  errors of a proportion at the printed column N (the warehouse's N where the report prints
-  none), plus half a point for the printing's rounding. Per table: the largest deviation and
-  whether every cell is within its tolerance. A row whose label no answer carries any more is
-  a cell outside tolerance, not a silent gap.
+  numbers come from marts.mart_route_cohort's counts. Per cell the tolerance
+  (orchestration/reference.py) is 3 standard errors of a proportion at the printed column N (the
+  warehouse's N where the report prints none), plus half a point for the printing's rounding.
+  Per table: the largest deviation and whether every cell is within its tolerance. A row whose
+  label no answer carries any more is a cell outside tolerance, not a silent gap.
 - Coefficients: every published B of the regression tables against analysis.regression_coefficients
   of the report's meting; within = |estimate - B| <= 2 published SE. The adjusted R2 is listed
   beside them for information.
@@ -18,7 +18,6 @@ with its own, and neither imports the other.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,14 +28,13 @@ import yaml
 
 from orchestration.analysis.table_types import typed
 from orchestration.codebook import Codebook
-from orchestration.reference import ReferenceTable, parse_value, tables
+from orchestration.reference import CellCheck, Column, ReferenceTable, compare_table, tables
 
 MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
 REPORT_METING = 2024  # the wave report_tables.yaml describes
 WITHIN_SE = 2.0       # a coefficient is reproduced when within two published standard errors
 MAX_SE = 3.0          # ... and none may be further than three
 MIN_SHARE_WITHIN = 0.95
-ROUNDING = 0.5        # the report prints whole percentages
 BASE_KINDS = {"valid", "dont_know", "no_answer"}
 
 REPRODUCTION_COLUMNS = ["meting", "check_kind", "reference_key", "report_table", "title", "item", "printed",
@@ -50,35 +48,6 @@ CELL_COLUMNS = ["meting", "reference_key", "report_table", "column_label", "row_
 @lru_cache(maxsize=1)
 def report_mapping() -> dict:
     return yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
-
-
-def tolerance(printed: float, n: int | None) -> float:
-    """Three standard errors of a proportion at n (at least that of 1/(2n)), plus rounding."""
-    if not n:
-        return math.inf
-    p = min(max(printed / 100, 0.0), 1.0)
-    return 300 * math.sqrt(max(p * (1 - p), 0.25 / n) / n) + ROUNDING
-
-
-@dataclass(frozen=True)
-class CellCheck:
-    table: str
-    column: str
-    row: str
-    question_id: str | None
-    printed: float
-    generated: float | None
-    n_printed: int | None
-    n_generated: int
-    tolerance: float
-
-    @property
-    def deviation(self) -> float | None:
-        return None if self.generated is None else abs(self.generated - self.printed)
-
-    @property
-    def within(self) -> bool:
-        return self.deviation is not None and self.deviation <= self.tolerance
 
 
 @dataclass(frozen=True)
@@ -172,28 +141,24 @@ def _counts(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list[str]
 
 def check_table(codebook: Codebook, table: ReferenceTable, entry: dict, counts: pd.DataFrame,
                 groups_present: list[str]) -> list[tuple[CellCheck, MartCell, frozenset]]:
-    targets = row_targets(codebook, entry, table)
     base = entry.get("base", ["valid"])
-    checks = []
-    for index, column in enumerate(table.columns):
+
+    def mart_column(column: Column) -> MartCell | None:
         cell = mart_cell(column_subgroup(column.label), groups_present)
-        if cell is None or not cell.values:
-            continue
-        for label, values in table.rows:
-            printed = parse_value(values[index]) if index < len(values) else None
-            target = targets.get(label)
-            if printed is None or target is None:
-                continue
-            in_cell = counts[(counts["question_id"] == target.question_id) & (counts["breakdown"] == cell.breakdown)
-                             & counts["breakdown_value"].isin(cell.values)]
-            valid_codes = base_codes(codebook, target.question_id, base)
-            n = int(in_cell.loc[in_cell["harmonised_code"].isin(valid_codes), "respondents"].sum())
-            hits = int(in_cell.loc[in_cell["harmonised_code"].isin(target.codes), "respondents"].sum())
-            reproduced = 100.0 * hits / n if n and target.codes else None
-            # no printed N (the multi-response tables): the warehouse's own N sets the tolerance
-            checks.append((CellCheck(table.key, column.label, label, target.question_id, printed, reproduced,
-                                     column.n, n, tolerance(printed, column.n or n)), cell, target.codes))
-    return checks
+        return cell if cell is not None and cell.values else None
+
+    def percent(cell: MartCell, question_id: str, codes: frozenset[int]) -> tuple[int, float | None]:
+        in_cell = counts[(counts["question_id"] == question_id) & (counts["breakdown"] == cell.breakdown)
+                         & counts["breakdown_value"].isin(cell.values)]
+        valid_codes = base_codes(codebook, question_id, base)
+        n = int(in_cell.loc[in_cell["harmonised_code"].isin(valid_codes), "respondents"].sum())
+        hits = int(in_cell.loc[in_cell["harmonised_code"].isin(codes), "respondents"].sum())
+        return n, 100.0 * hits / n if n and codes else None
+
+    targets = {label: (target.question_id, target.codes)
+               for label, target in row_targets(codebook, entry, table).items()}
+    # no printed N (the multi-response tables): the warehouse's own N sets the tolerance
+    return compare_table(table, mart_column, targets, percent, own_n_without_printed=True)
 
 
 def frequency_checks(con: duckdb.DuckDBPyConnection, meting: int = REPORT_METING,

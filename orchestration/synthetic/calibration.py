@@ -3,14 +3,13 @@ warehouse), harmonises them through the crosswalk and compares every printed per
 every table the report mapping (orchestration/report_mapping.yaml) links to a question, over
 the mapping's percentage base.
 
-Tolerance per cell: three standard errors of a proportion at the table's printed column N,
-plus half a point for the printing's rounding to whole percents.
+Tolerance per cell (orchestration/reference.py): three standard errors of a proportion at the
+table's printed column N, plus half a point for the printing's rounding to whole percents.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,19 +18,27 @@ import pandas as pd
 import pyreadstat
 
 from orchestration.codebook import Codebook
-from orchestration.reference import ReferenceTable, parse_value, tables
-from orchestration.synthetic.context import GENDER_LABELS, LEERROUTE_LABELS
+from orchestration.reference import (
+    CellCheck,
+    Column,
+    ReferenceTable,
+    compare_table,
+    parse_value,
+    tables,
+    tolerance,
+)
 from orchestration.synthetic.labels import _normalise, category_codes, subgroup
 from orchestration.synthetic.report_mapping import (
     base_codes,
+    cohort_rule,
     column_where,
     figures,
     frequency_tables,
+    group_by_permit,
     row_codes,
     table_questions,
+    value_labels,
 )
-
-ROUNDING = 0.5
 
 
 def _read_file(path: Path) -> tuple[int, str, pd.DataFrame]:
@@ -63,13 +70,18 @@ def harmonise(codebook: Codebook, meting: int, questionnaire: str, data: pd.Data
     return derive(out)
 
 
+def cohorts(dates: pd.Series) -> np.ndarray:
+    """The report's cohort of each PIP date (report mapping, subgroup_values); NaN without a date."""
+    _, later_from, earlier, later = cohort_rule()
+    return np.where(dates.isna(), np.nan, np.where(dates < later_from, float(earlier), float(later)))
+
+
 def derive(frame: pd.DataFrame) -> pd.DataFrame:
     """Covariates the report derives: age at the meting, cohort from the PIP date."""
     empty = pd.Series(np.nan, index=frame.index)
     birth_year = pd.to_numeric(frame.get("birth_year", empty), errors="coerce")
-    dates = pd.to_datetime(frame.get("pip_received_date", empty), errors="coerce")
-    cohort = pd.Series(np.where(dates.isna(), np.nan, np.where(dates < "2024-01-01", 1.0, 2.0)), index=frame.index)
-    return frame.assign(age=frame["meting"] - birth_year, cohort=cohort)
+    dates = pd.to_datetime(frame.get(cohort_rule()[0], empty), errors="coerce")
+    return frame.assign(age=frame["meting"] - birth_year, cohort=pd.Series(cohorts(dates), index=frame.index))
 
 
 def read_exports(directory: Path, codebook: Codebook | None = None) -> dict[int, pd.DataFrame]:
@@ -82,48 +94,22 @@ def read_exports(directory: Path, codebook: Codebook | None = None) -> dict[int,
 
 
 def report_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """The subgroups as the report forms them: Wi2013 type from the stated permit."""
+    """The subgroups as the report forms them (report mapping, subgroup_values): the type of
+    inburgeraar by questionnaire, for the Wi2013 by the stated permit."""
     wet = frame["questionnaire"].str.split("-").str[0]
-    permit = pd.to_numeric(frame["residence_permit_type"], errors="coerce").map({1: "asiel", 2: "gezin"})
-    group = np.where(wet == "Wi2013", "Wi2013-" + permit.fillna("onbekend"), frame["questionnaire"])
-    dates = pd.to_datetime(frame["pip_received_date"], errors="coerce") if "pip_received_date" in frame else None
-    cohort = None if dates is None else np.where(dates.isna(), np.nan, np.where(dates < "2024-01-01", 1, 2))
+    by_permit, permit_question, migrant_types, unknown = group_by_permit()
+    permit = pd.to_numeric(frame[permit_question], errors="coerce").map(migrant_types)
+    group = np.where(wet == by_permit, by_permit + "-" + permit.fillna(unknown), frame["questionnaire"])
+    date_question = cohort_rule()[0]
+    cohort = cohorts(pd.to_datetime(frame[date_question], errors="coerce")) if date_question in frame else None
     return pd.DataFrame({
         "group_label": group,
         "wet": wet,
         "migrant_type": frame["questionnaire"].str.split("-").str[1],
-        "leerroute": pd.to_numeric(frame.get("leerroute"), errors="coerce").map(LEERROUTE_LABELS),
+        "leerroute": pd.to_numeric(frame.get("leerroute"), errors="coerce").map(value_labels("leerroute")),
         "cohort": cohort,
-        "gender": pd.to_numeric(frame.get("gender"), errors="coerce").map(GENDER_LABELS),
+        "gender": pd.to_numeric(frame.get("gender"), errors="coerce").map(value_labels("gender")),
     }, index=frame.index)
-
-
-@dataclass(frozen=True)
-class CellCheck:
-    table: str
-    column: str
-    row: str
-    question_id: str
-    printed: float
-    generated: float | None
-    n_printed: int | None
-    n_generated: int
-    tolerance: float
-
-    @property
-    def deviation(self) -> float | None:
-        return None if self.generated is None else abs(self.generated - self.printed)
-
-    @property
-    def within(self) -> bool:
-        return self.deviation is not None and self.deviation <= self.tolerance
-
-
-def tolerance(printed: float, n: int | None) -> float:
-    if not n:
-        return math.inf
-    p = min(max(printed / 100, 0.0), 1.0)
-    return 300 * math.sqrt(max(p * (1 - p), 0.25 / n) / n) + ROUNDING
 
 
 def _row_target(codebook: Codebook, question_ids: list[str], label: str) -> tuple[str, frozenset[int]] | None:
@@ -150,26 +136,20 @@ def _in_group(cells: pd.DataFrame, where: dict) -> np.ndarray:
 
 def check_table(codebook: Codebook, table: ReferenceTable, entry: dict, frame: pd.DataFrame,
                 cells: pd.DataFrame) -> list[CellCheck]:
-    targets = {label: row_codes(codebook, entry, label) for label, _ in table.rows}
     base = entry.get("base", ["valid"])
-    checks = []
-    for index, column in enumerate(table.columns):
+
+    def in_group(column: Column) -> np.ndarray | None:
         where = column_where(column.label)
-        if where is None:
-            continue
-        in_group = _in_group(cells, where)
-        for label, values in table.rows:
-            printed = parse_value(values[index]) if index < len(values) else None
-            if printed is None:
-                continue
-            question_id, codes = targets[label]
-            answers = pd.to_numeric(frame[question_id], errors="coerce")
-            valid = in_group & answers.isin(base_codes(codebook, question_id, base)).to_numpy()
-            n = int(valid.sum())
-            generated = 100 * float(answers[valid].isin(codes).mean()) if n and codes else None
-            checks.append(CellCheck(table.key, column.label, label, question_id, printed, generated,
-                                    column.n, n, tolerance(printed, column.n)))
-    return checks
+        return None if where is None else _in_group(cells, where)
+
+    def percent(group: np.ndarray, question_id: str, codes: frozenset[int]) -> tuple[int, float | None]:
+        answers = pd.to_numeric(frame[question_id], errors="coerce")
+        valid = group & answers.isin(base_codes(codebook, question_id, base)).to_numpy()
+        n = int(valid.sum())
+        return n, 100 * float(answers[valid].isin(codes).mean()) if n and codes else None
+
+    targets = {label: row_codes(codebook, entry, label) for label, _ in table.rows}
+    return [check for check, _, _ in compare_table(table, in_group, targets, percent)]
 
 
 def calibrate(directory: Path, meting: int = 2024, codebook: Codebook | None = None) -> list[CellCheck]:

@@ -13,10 +13,9 @@ import yaml
 
 from orchestration.codebook import Codebook
 from orchestration.reference import ReferenceTable, meting2023, tables
+from orchestration.synthetic.report_mapping import value_labels
 
 PARAMS_FILE = Path(__file__).with_name("params.yaml")
-LEERROUTE_LABELS = {1: "B1", 2: "O", 3: "Z"}
-GENDER_LABELS = {1: "man", 2: "vrouw"}
 
 
 @dataclass
@@ -82,9 +81,9 @@ def cell_frame(frame: pd.DataFrame) -> pd.DataFrame:
     cells["wet"] = questionnaire.map({value: p[0] for value, p in parts.items()})
     cells["migrant_type"] = questionnaire.map({value: p[1] for value, p in parts.items()})
     if "leerroute" in frame:
-        cells["leerroute"] = frame["leerroute"].map(LEERROUTE_LABELS)
+        cells["leerroute"] = frame["leerroute"].map(value_labels("leerroute"))
     if "cohort" in frame:
         cells["cohort"] = frame["cohort"]
     if "gender" in frame:
-        cells["gender"] = frame["gender"].map(GENDER_LABELS)
+        cells["gender"] = frame["gender"].map(value_labels("gender"))
     return cells

@@ -45,6 +45,25 @@ def column_where(label: str) -> dict[str, object] | None:
     return None if subgroup is None else {_CELL_KEYS[key]: value for key, value in subgroup.items()}
 
 
+def value_labels(key: str) -> dict[int, str]:
+    """The subgroup value each answer code of a respondent attribute (leerroute, gender, the
+    Wi2013 permit) stands for, as the mapping's subgroups name it."""
+    return {int(code): str(label) for code, label in mapping()["subgroup_values"][key]["codes"].items()}
+
+
+def group_by_permit() -> tuple[str, str, dict[int, str], str]:
+    """(wet, question, permit code -> migrant type, label when none is stated): the wet whose
+    group the report forms from the stated residence permit rather than the questionnaire."""
+    rule = mapping()["subgroup_values"]["group"]
+    return rule["by_permit"], rule["question"], value_labels("group"), rule["unknown"]
+
+
+def cohort_rule() -> tuple[str, str, int, int]:
+    """(date question, first day of the later cohort, earlier cohort, later cohort)."""
+    rule = mapping()["subgroup_values"]["cohort"]
+    return rule["question"], str(rule["before"]), int(rule["earlier"]), int(rule["later"])
+
+
 def row_codes(codebook: Codebook, entry: dict, label: str) -> tuple[str, frozenset[int]]:
     """A printed row as (question, harmonised codes); no codes when no answer carries the label."""
     if "options" in entry:

@@ -105,10 +105,11 @@ def comparison(warehouse) -> pd.DataFrame:
 
 
 def _printed(value) -> float | None:
-    """A printed cell of Tabellen 2.9-2.12 under the seed's convention: '<1' -> 0.5."""
-    if value in (None, "n.v.t."):
-        return None
-    return 0.5 if value == "<1" else float(value)
+    """A printed cell of Tabellen 2.9-2.12 as the reference reads it ('<1' as LESS_THAN_ONE);
+    'n.v.t.' is none."""
+    from orchestration.reference import parse_value
+
+    return parse_value(value)
 
 
 def _reference_rows() -> list[dict]:
@@ -184,7 +185,7 @@ def test_population_columns_equal_the_seed_and_the_report(population):
     printed = merged["sample_count_printed_x"].mask(merged["sample_count_printed_x"] == "")
     assert printed.isna().equals(merged["sample_count_printed_y"].isna())
     assert (printed.dropna().astype(int) == merged["sample_count_printed_y"].dropna()).all()
-    # the seed is the report: every printed cell of Tabellen 2.9-2.12 ('<1' as 0.5)
+    # the seed is the report: every printed cell of Tabellen 2.9-2.12 ('<1' as reference.LESS_THAN_ONE)
     reference = pd.DataFrame(_reference_rows())
     both = reference.merge(population[population["meting"] == 2024], on=key, how="left", validate="1:1")
     assert len(both) == len(seed)

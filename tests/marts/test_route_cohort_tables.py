@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from orchestration.codebook import Codebook
-from orchestration.reference import parse_value, tables
-from orchestration.synthetic.calibration import tolerance
+from orchestration.reference import parse_value, tables, tolerance
 from orchestration.synthetic.labels import category_codes
 
 TABLES = {"T2.1": "living_situation", "T2.2": "benefit", "T2.3": "education_level", "T2.6": "health_self_rated"}

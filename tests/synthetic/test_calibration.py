@@ -7,8 +7,8 @@ import numpy as np
 import statsmodels.api as sm
 
 from orchestration.analysis.specs import complete_cases, report_models
-from orchestration.reference import tables
-from orchestration.synthetic.calibration import calibrate, markdown_report, tolerance
+from orchestration.reference import tables, tolerance
+from orchestration.synthetic.calibration import calibrate, markdown_report
 
 
 def test_every_printed_cell_is_within_sampling_tolerance(generated):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.weighting import UNKNOWN, Target, design_effect, weigh
+from orchestration.weighting import UNKNOWN, Target, weigh
 
 
 def _margins(rows: list[tuple[str, str, float]], group: str = "G", meting: int = 2024) -> pd.DataFrame:
@@ -106,13 +105,6 @@ def test_a_group_without_population_count_gets_no_weights():
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match=r"\['age_band'\]"):
         weigh(_respondents(1, 1, ["18-30"]).drop(columns="age_band"), MARGINS, [])
-
-
-def test_design_effect_is_one_plus_the_squared_coefficient_of_variation():
-    weights = np.array([1.0, 2.0, 3.0, 6.0])
-    cv = weights.std() / weights.mean()
-    assert design_effect(weights) == pytest.approx(1 + cv ** 2)
-    assert design_effect(np.ones(7)) == pytest.approx(1.0)
 
 
 def test_margins_that_raking_cannot_meet_are_said_not_claimed():

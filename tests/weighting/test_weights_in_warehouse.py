@@ -60,6 +60,11 @@ def test_design_effects_are_reported_per_group(con):
     for _group, deff, effective, respondents in rows:
         assert deff >= 1.0 and effective == pytest.approx(respondents / deff)
     deff = dict((group, deff) for group, deff, _, _ in rows)
+    # Kish's design effect is 1 + CV^2 of the weights (population variance), per group
+    weights = con.execute("select group_label, weight from marts.fct_respondent where meting = 2024").df()
+    for group, part in weights.groupby("group_label"):
+        w = part["weight"].to_numpy(dtype=float)
+        assert deff[group] == pytest.approx(1 + (w.std() / w.mean()) ** 2)
     # the most skewed group (Z-route) pays the most for its weights
     assert deff["Wi2021-asiel"] == max(deff.values())
 
