@@ -9,7 +9,7 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   estimated beside the single ones. The groups of one answer set are disjoint, so one recoding
   estimates them all.
 - **Weighted**: the raking weights (fct_respondent.weight) with a design-based standard error by
-  Taylor linearisation, samplics' TaylorEstimator. Design: strata = meting x group (the weights are
+  Taylor linearisation, svy's (Sample.estimation.prop). Design: strata = meting x group (the weights are
   raked within them), respondents as the units, no finite-population correction; subgroups are
   domains, so their size counts as random. The raking itself is not part of the variance (weights
   taken as fixed), which leaves the standard error a little conservative for the raked margins.
@@ -22,10 +22,10 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
+import polars as pl
+import svy
 
 UNKNOWN = "onbekend"
 DIMENSIONS = ("group_label", "leerroute", "cohort", "gender")
@@ -53,32 +53,23 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def _taylor_estimator():
-    # samplics warns on import that its successor is 'svy'; its Taylor estimator is what we use
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        from samplics.estimation import TaylorEstimator
-        from samplics.utils.types import PopParam
-    return TaylorEstimator(PopParam.prop)
-
-
 def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarray,
                     domain: np.ndarray) -> pd.DataFrame:
     """Weighted share of every category per domain with its linearised standard error
     (proportions 0-1): columns domain, category, share, se."""
-    # integer codes: samplics sorts its keys on every pass, and strings sort slowly
     category_codes, category_values = pd.factorize(category, sort=True)
     domain_codes, domain_values = pd.factorize(domain, sort=True)
     stratum_codes, _ = pd.factorize(stratum, sort=True)
-    estimator = _taylor_estimator()
-    with warnings.catch_warnings():
-        # a domain with one category has a zero variance; samplics divides by it for the CV
-        warnings.simplefilter("ignore", RuntimeWarning)
-        estimator.estimate(y=category_codes, samp_weight=weight, stratum=stratum_codes, domain=domain_codes,
-                           remove_nan=False)
-    rows = [(domain_values[int(d)], category_values[int(c)], float(share), float(estimator.stderror[d][c]))
-            for d, shares in estimator.point_est.items() for c, share in shares.items()]
-    return pd.DataFrame(rows, columns=["domain", "category", "share", "se"])
+    data = pl.DataFrame({"category": category_codes, "weight": np.asarray(weight, dtype=float),
+                         "stratum": stratum_codes, "domain": domain_codes})
+    sample = svy.Sample(data, svy.Design(stratum="stratum", wgt="weight"))
+    table = sample.estimation.prop("category", by="domain").to_polars()
+    return pd.DataFrame({
+        "domain": domain_values[table["domain"].to_numpy()],
+        "category": category_values[table["category"].to_numpy()],
+        "share": table["est"].cast(pl.Float64).to_numpy(),
+        "se": table["se"].cast(pl.Float64).to_numpy(),
+    })
 
 
 def subgroup_columns(respondents: pd.DataFrame) -> pd.DataFrame:
@@ -136,8 +127,8 @@ def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[st
 
 
 def _collapse_singleton_strata(sized: pd.DataFrame) -> pd.DataFrame:
-    """A stratum with one respondent in the base has no variance of its own (samplics divides by
-    n - 1 and fails): it is collapsed into the largest stratum of its meting, the usual remedy for
+    """A stratum with one respondent in the base has no variance of its own (its variance divides
+    by n - 1): it is collapsed into the largest stratum of its meting, the usual remedy for
     singleton strata. A meting with one respondent in the base cannot be estimated at all: its rows
     are left out, so their weighted share and standard error stay NULL rather than look certain."""
     size = sized.groupby("stratum")["stratum"].transform("size")

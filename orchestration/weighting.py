@@ -1,7 +1,7 @@
 """Raking weights: each meting's respondents weighted, group by group, to DUO's population
 margins (Tabellen 2.9-2.12: group size, gender, leerroute, age band).
 
-The raking itself is samplics' (SampleWeight.rake); this module decides what it is given:
+The raking itself is svy's (Sample.weighting.rake); this module decides what it is given:
 
 - Weights are expansion weights: within a (meting, group) they add up to the group's population
   count, so a weighted total over groups is a population estimate.
@@ -14,19 +14,20 @@ The raking itself is samplics' (SampleWeight.rake); this module decides what it 
   by alternately clipping and raking again; a respondent whose weight was clipped in some round is
   flagged. Where the bounds and the margins can't both hold, the margins win: the weights are
   raked once more (so they may lie outside the bounds) and the note says how far they reach.
-- Raking that does not meet the margins (samplics stops silently at its iteration limit) is
-  checked afterwards and noted; a non-positive population count is an error naming the row.
+- Raking that does not meet the margins (svy is told to keep what it reached at its iteration
+  limit) is checked afterwards and noted; a non-positive population count is an error naming the row.
 - A meting without margins of its own borrows another meting's (seeds/weighting_targets.csv);
   a meting or group with none at all gets no weight (NULL) and a note, never a guessed one.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import polars as pl
+import svy
 
 UNKNOWN = "onbekend"
 DIMENSIONS = ("gender", "leerroute", "age_band")
@@ -43,12 +44,13 @@ class Target:
     trim_ratio: float
 
 
-def _sample_weight():
-    # samplics warns on import that its successor is 'svy'; its raking is what we use.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        from samplics.weighting import SampleWeight
-    return SampleWeight()
+def _rake(start: np.ndarray, domains: dict[str, np.ndarray], control: dict[str, dict[int, float]]) -> np.ndarray:
+    """svy's raking from the weights `start`; it may stop at its iteration limit without meeting
+    the margins (margin_gap checks what it reached)."""
+    data = pl.DataFrame({"start": start, **domains})
+    sample = svy.Sample(data, svy.Design(wgt="start"))
+    raked = sample.weighting.rake(controls=control, tol=1e-8, max_iter=1000, on_nonconvergence="ignore")
+    return raked.data["rk_wgt"].to_numpy()
 
 
 def controls(categories: pd.Series, margin: dict[str, float], total: float) -> tuple[dict[str, float], list[str]]:
@@ -91,8 +93,7 @@ def _domains(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, flo
         if dropped:
             notes.append(f"{dimension} {', '.join(dropped)}: no respondent, dropped from the margin")
         if len(targets) > 1:  # one category is the group total, which the base weight already meets
-            # integer codes for samplics: it sorts and copies the domain array on every pass, which
-            # for strings is most of the raking time
+            # integer codes: the controls are keyed by them, the same for every dimension
             codes = {category: code for code, category in enumerate(sorted(targets))}
             domains[dimension] = pd.Series(categories).map(codes).to_numpy(dtype=np.int64)
             control[dimension] = {codes[category]: target for category, target in targets.items()}
@@ -109,15 +110,8 @@ def rake_group(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, f
     if not domains:
         return weights, trimmed, notes
     low, high = base / trim_ratio, base * trim_ratio
-    raker = _sample_weight()
-
-    def rake(start: np.ndarray) -> np.ndarray:
-        # samplics stops silently at max_iter: margin_gap below checks what it reached
-        return raker.rake(samp_weight=start, margins=domains, control=control, tol=1e-8, ctrl_tol=1e-8,
-                          max_iter=1000)
-
     for _ in range(max_rounds):
-        weights = rake(weights)
+        weights = _rake(weights, domains, control)
         outside = (weights < low * (1 - 1e-6)) | (weights > high * (1 + 1e-6))
         if not outside.any():
             break
@@ -125,7 +119,7 @@ def rake_group(frame: pd.DataFrame, total: float, margins: dict[str, dict[str, f
         weights = np.clip(weights, low, high)
     else:
         # the margins win over the bounds: rake once more and say how far the weights then reach
-        weights = rake(weights)
+        weights = _rake(weights, domains, control)
         notes.append(f"trimming did not settle in {max_rounds} rounds: weights "
                      f"{weights.min() / base:.2f}-{weights.max() / base:.2f} x base "
                      f"(bounds {1 / trim_ratio:g}-{trim_ratio:g})")

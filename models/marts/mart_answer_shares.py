@@ -1,7 +1,7 @@
 """Shares of answers per meting, question, subgroup and category (single and combined), unweighted
 and weighted, with standard errors: the one place the comparison's estimates are computed
 (mart_meting_comparison pairs them). A dbt Python model because the design-based standard errors
-come from samplics; the rules live in orchestration/estimates.py, this file only hands it the
+come from svy; the rules live in orchestration/estimates.py, this file only hands it the
 answers, the respondents and the codebook."""
 
 from orchestration.estimates import estimates
