@@ -25,11 +25,13 @@ def test_the_mapping_states_the_reports_cohorts_and_wi2013_grouping():
 
 def test_labels_name_the_codebooks_answers_and_every_subgroup_uses_them():
     codebook = Codebook.load()
-    printed = {"leerroute": {1: "B1-route", 2: "Onderwijsroute", 3: "Z-route"}, "gender": {1: "Man", 2: "Vrouw"}}
-    for key, labels in printed.items():
+    # (the mapping's subgroup value, the codebook's answer label) per code
+    expected = {"leerroute": {1: ("B1", "B1-route"), 2: ("O", "Onderwijsroute"), 3: ("Z", "Z-route")},
+                "gender": {1: ("man", "Man"), 2: ("vrouw", "Vrouw")}}
+    for key, pairs in expected.items():
         answers = codebook.answers(codebook.questions.loc[key, "answer_set_id"])
         by_code = dict(zip(answers["code"].astype(int), answers["label_nl"]))
-        assert {code: by_code[code] for code in value_labels(key)} == labels
+        assert {code: (value, by_code[code]) for code, value in value_labels(key).items()} == pairs
     used = {key: {where[key] for where in mapping()["subgroups"].values() if key in where}
             for key in ("leerroute", "gender")}
     assert used == {"leerroute": {"B1", "O", "Z"}, "gender": {"man", "vrouw"}}
