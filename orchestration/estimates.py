@@ -9,7 +9,7 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   estimated beside the single ones. The groups of one answer set are disjoint, so one recoding
   estimates them all.
 - **Weighted**: the raking weights (fct_respondent.weight) with a design-based standard error by
-  Taylor linearisation, svy's (Sample.estimation.prop). Design: strata = meting x group (the weights are
+  Taylor linearisation (svy's Sample.estimation.prop). Design: strata = meting x group (the weights are
   raked within them), respondents as the units, no finite-population correction; subgroups are
   domains, so their size counts as random. The raking itself is not part of the variance (weights
   taken as fixed), which leaves the standard error a little conservative for the raked margins.
