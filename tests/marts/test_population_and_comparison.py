@@ -17,8 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.stats.proportion import test_proportions_2indep as two_proportions_test
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SEED = PROJECT_DIR / "seeds" / "population_margins.csv"
@@ -281,6 +283,16 @@ def test_eight_point_flag_and_interval_follow_from_the_numbers(comparison):
     assert (rows["meaningful_difference"] == (difference.round(9).abs() >= 8)).all()
     assert (rows["significant_at_95"] == ((rows["ci95_lower_points"] > 0) | (rows["ci95_upper_points"] < 0))).all()
     assert (rows["emphasised"] == (rows["meaningful_difference"] & rows["significant_at_95"])).all()
+    # ... and the same verdict as statsmodels' Wald test of two independent proportions
+    tested = rows[se > 0]
+    with np.errstate(divide="ignore"):  # it reports the odds ratio too, which divides by zero at 100 %
+        results = [two_proportions_test(int(r.respondents_current), int(r.base_n_current),
+                                        int(r.respondents_previous), int(r.base_n_previous), method="wald",
+                                        compare="diff")
+                   for r in tested.itertuples(index=False)]
+    assert len(tested) > 1000
+    assert (tested["significant_at_95"] == [result.pvalue < 0.05 for result in results]).all()
+    assert max(abs(100 * result.diff - d) for result, d in zip(results, tested["difference_points"])) < 1e-9
     weighted = rows[rows["difference_points_weighted"].notna()]
     assert len(weighted) > 1000  # both metingen are weighted on the demo exports
     assert (weighted["emphasised_weighted"]
