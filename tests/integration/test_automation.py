@@ -17,13 +17,13 @@ from dagster import (
     materialize,
 )
 from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+from helpers.landing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
 
 from orchestration.assets.automation import landed_exports_sensor
 from orchestration.assets.landing import land_raw_exports
 from orchestration.assets.publish import PUBLISHED_SNAPSHOT
+from orchestration.landing.export import sha256_of
 from orchestration.landing.loader import land_files
-from orchestration.landing.reader import sha256_of
-from orchestration.landing.testing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
 from orchestration.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers.landing import MINI_LAYOUT, csv_types, mini_frame, write_codebook, write_csv, write_sav
 from typer.testing import CliRunner
 
 from orchestration.cli import app
-from orchestration.landing.testing import MINI_LAYOUT, csv_types, mini_frame, write_codebook, write_csv, write_sav
 
 pytestmark = pytest.mark.integration
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyreadstat
 import pytest
-from typer.testing import CliRunner
-
-from orchestration.cli import app
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     fingerprint,
     load_log,
@@ -17,6 +14,9 @@ from orchestration.landing.testing import (
     write_manifest,
     write_sav,
 )
+from typer.testing import CliRunner
+
+from orchestration.cli import app
 
 pytestmark = pytest.mark.integration
 

@@ -10,10 +10,10 @@ import time
 
 import duckdb
 import pytest
+from helpers.landing import MINI_LAYOUT, fingerprint, mini_frame, write_codebook, write_sav
 
 from orchestration.landing import registry
 from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, fingerprint, mini_frame, write_codebook, write_sav
 from orchestration.warehouse import WarehouseBusy
 
 pytestmark = pytest.mark.integration

@@ -8,10 +8,10 @@ import time
 
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context, materialize
+from helpers.landing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
 
 from orchestration.assets.landing import LOAD_LOG_KEY, LandingConfig, land_raw_exports, landing_sensor
-from orchestration.landing.reader import sha256_of
-from orchestration.landing.testing import MINI_LAYOUT, mini_frame, write_codebook, write_sav
+from orchestration.landing.export import sha256_of
 from orchestration.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ from orchestration.publish.snapshot import SnapshotError, publish
 pytestmark = pytest.mark.integration
 
 K = 5
-# Typed by hand from the issue and the seed's review, not read from the seed: dropping one from
+# Typed by hand from the privacy requirements and the seed's review, not read from the seed: dropping one from
 # the seed must fail this test, not silently shrink it.
 RESPONDENT_QUASI_IDENTIFIERS = ["meting", "group_label", "interview_month", "questionnaire_language", "region",
                                 "cohort", "age_band", "leerroute", "gender"]

@@ -13,11 +13,7 @@ import re
 
 import pandas as pd
 import pytest
-
-from orchestration.landing import registry
-from orchestration.landing.errors import ConflictError, ExportError, LandingError, ValidationError
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     csv_types,
@@ -29,6 +25,10 @@ from orchestration.landing.testing import (
     write_manifest,
     write_sav,
 )
+
+from orchestration.landing import registry
+from orchestration.landing.errors import ConflictError, ExportError, LandingError, ValidationError
+from orchestration.landing.loader import land_files
 
 TYPES = csv_types(MINI_LAYOUT)
 

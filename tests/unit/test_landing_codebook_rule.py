@@ -6,11 +6,7 @@ import os
 import time
 
 import pytest
-
-from orchestration.landing.codebook import code_key, default_codebook_dir, load_codebook
-from orchestration.landing.errors import CodebookError, ValidationError
-from orchestration.landing.loader import land_files, pending_exports
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     Var,
@@ -20,6 +16,10 @@ from orchestration.landing.testing import (
     write_csv,
     write_sav,
 )
+
+from orchestration.codebook import Codebook, code_key, codebook_dir
+from orchestration.landing.errors import CodebookError, ValidationError
+from orchestration.landing.loader import land_files, pending_exports
 
 
 @pytest.fixture
@@ -91,9 +91,9 @@ def test_a_broken_codebook_stops_before_any_file(env):
 
 def test_codebook_folder_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(tmp_path / "cb"))
-    assert default_codebook_dir() == tmp_path / "cb"
+    assert codebook_dir() == tmp_path / "cb"
     with pytest.raises(CodebookError, match=f"{tmp_path / 'cb'}: codebook folder does not exist"):
-        load_codebook()
+        Codebook.load()
 
 
 def test_codes_are_compared_by_value_not_spelling():

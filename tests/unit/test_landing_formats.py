@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
-from orchestration.landing.errors import ExportError
-from orchestration.landing.loader import land_files
-from orchestration.landing.reader import read_export
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     OPEN_TEXT,
     SavSpec,
@@ -19,6 +15,10 @@ from orchestration.landing.testing import (
     write_manifest,
     write_sav,
 )
+
+from orchestration.landing.errors import ExportError
+from orchestration.landing.loader import land_files
+from orchestration.landing.reader import read_export
 
 TYPES = csv_types(MINI_LAYOUT)
 TABLE = "raw.export_2024_wi2021_asiel"

@@ -6,11 +6,11 @@ import shutil
 
 import duckdb
 import pytest
+from helpers.landing import MINI_LAYOUT, fingerprint, load_log, mini_frame, write_codebook, write_sav
 
 from orchestration.landing import registry
 from orchestration.landing.errors import ExportError
 from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, fingerprint, load_log, mini_frame, write_codebook, write_sav
 from orchestration.warehouse import replace_table
 
 TABLE = "raw.export_2024_wi2021_asiel"

@@ -14,12 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from orchestration.config import PROJECT_DIR
-from orchestration.landing.errors import CodebookError, ValidationError
-from orchestration.landing.labels import normalise
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     csv_types,
@@ -29,6 +24,11 @@ from orchestration.landing.testing import (
     write_csv,
     write_sav,
 )
+
+from orchestration.config import PROJECT_DIR
+from orchestration.landing.errors import CodebookError, ValidationError
+from orchestration.landing.labels import normalise
+from orchestration.landing.loader import land_files
 
 SEEDS = PROJECT_DIR / "seeds" / "codebook"
 EXPORT_2024_WI2021_ASIEL = "perspectief_2024_wi2021_asiel"

@@ -11,10 +11,10 @@ import re
 
 import duckdb
 import pytest
+from helpers.landing import MINI_LAYOUT, SavSpec, fingerprint, load_log, mini_frame, write_codebook, write_sav
 
 from orchestration.landing.errors import ValidationError
 from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, SavSpec, fingerprint, load_log, mini_frame, write_codebook, write_sav
 
 ASIEL, GEZIN = "raw.export_2024_wi2021_asiel", "raw.export_2024_wi2021_gezin"
 

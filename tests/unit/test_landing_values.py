@@ -15,12 +15,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
-
-from orchestration.landing import loader
-from orchestration.landing.errors import ExportError, LandingError, ValidationError
-from orchestration.landing.loader import land_files
-from orchestration.landing.registry import REGISTRY
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     Var,
@@ -32,6 +27,11 @@ from orchestration.landing.testing import (
     write_csv,
     write_sav,
 )
+
+from orchestration.landing import loader
+from orchestration.landing.errors import ExportError, LandingError, ValidationError
+from orchestration.landing.loader import land_files
+from orchestration.landing.registry import REGISTRY
 
 LAYOUT = {**MINI_LAYOUT, "starttijd": Var("start_time", "text")}
 TYPES = csv_types(LAYOUT)
