@@ -212,7 +212,7 @@ def code_key(value: object) -> str | None:
     return str(int(number)) if number == number.to_integral_value() else str(number.normalize())
 
 
-def whole(row: dict[str, str], column: str, file: str) -> int:
+def _whole(row: dict[str, str], column: str, file: str) -> int:
     """A meting or code of a seed row as an integer ('2024', '2024.0'); anything else stops the load."""
     text = (row.get(column) or "").strip()
     key = code_key(text)
@@ -255,15 +255,16 @@ def _read(directory: Path, name: str) -> pd.DataFrame:
 
 
 def _whole_columns(frame: pd.DataFrame, name: str, *columns: str) -> pd.DataFrame:
+    rows = frame.to_dict("records")
     for column in columns:
-        frame[column] = [whole(row, column, name) for row in frame[[column]].to_dict("records")]
+        frame[column] = [_whole(row, column, name) for row in rows]
     return frame
 
 
 def _variables(rows: list[dict[str, str]]) -> dict[tuple[int, str], dict[str, VariableSpec]]:
     variables: dict[tuple[int, str], dict[str, VariableSpec]] = {}
     for row in rows:
-        key = (whole(row, "meting", SOURCE_VARIABLES), row["questionnaire"].strip())
+        key = (_whole(row, "meting", SOURCE_VARIABLES), row["questionnaire"].strip())
         name = row["source_variable"].strip()
         variables.setdefault(key, {})[name] = VariableSpec(
             name=name,
@@ -279,7 +280,7 @@ def _codes(rows: list[dict[str, str]]) -> dict[tuple[int, str, str], set[str]]:
     for row in rows:
         code = code_key(row["source_code"])
         if code is not None:  # rows for uncoded variables have no source code
-            key = (whole(row, "meting", CROSSWALK), row["questionnaire"].strip(), row["source_variable"].strip())
+            key = (_whole(row, "meting", CROSSWALK), row["questionnaire"].strip(), row["source_variable"].strip())
             codes.setdefault(key, set()).add(code)
     return codes
 
@@ -287,7 +288,7 @@ def _codes(rows: list[dict[str, str]]) -> dict[tuple[int, str, str], set[str]]:
 def _label_book(records: dict[str, list[dict[str, str]]]) -> LabelBook:
     """The crosswalk, questions, answer sets and synonyms, as the label check reads them."""
     answer_set_of = {row["question_id"].strip(): row["answer_set_id"].strip() for row in records[QUESTIONS]}
-    labels = {(row["answer_set_id"].strip(), whole(row, "code", ANSWER_SETS)): row[LABEL_COLUMN]
+    labels = {(row["answer_set_id"].strip(), _whole(row, "code", ANSWER_SETS)): row[LABEL_COLUMN]
               for row in records[ANSWER_SETS]}
     mappings: dict[tuple[int, str, str], dict[int, Mapping]] = {}
     for row in records[CROSSWALK]:
@@ -298,11 +299,11 @@ def _label_book(records: dict[str, list[dict[str, str]]]) -> LabelBook:
             raise CodebookError([Problem(CROSSWALK, f"question {question_id} is not in {QUESTIONS}",
                                          where=f"source variable {row['source_variable']}",
                                          expected=f"a question of {QUESTIONS}")])
-        key = (whole(row, "meting", CROSSWALK), row["questionnaire"].strip(), row["source_variable"].strip())
-        mappings.setdefault(key, {})[whole(row, "source_code", CROSSWALK)] = Mapping(
-            answer_set_of[question_id], whole(row, "harmonised_code", CROSSWALK), bool(row["missing_type"].strip()))
+        key = (_whole(row, "meting", CROSSWALK), row["questionnaire"].strip(), row["source_variable"].strip())
+        mappings.setdefault(key, {})[_whole(row, "source_code", CROSSWALK)] = Mapping(
+            answer_set_of[question_id], _whole(row, "harmonised_code", CROSSWALK), bool(row["missing_type"].strip()))
     synonyms: dict[tuple[int, str, int], list[str]] = {}
     for row in records.get(SYNONYMS, []):  # none: only the answer sets' own wording is accepted
-        key = (whole(row, "meting", SYNONYMS), row["answer_set_id"].strip(), whole(row, "harmonised_code", SYNONYMS))
+        key = (_whole(row, "meting", SYNONYMS), row["answer_set_id"].strip(), _whole(row, "harmonised_code", SYNONYMS))
         synonyms.setdefault(key, []).append(row["export_label"])
     return LabelBook(mappings, labels, synonyms)
