@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,18 @@ def built_warehouse(generated, tmp_path_factory):
 
     _, paths = generated
     return land_and_build(paths, tmp_path_factory.mktemp("warehouse"))
+
+
+@pytest.fixture
+def warehouse(built_warehouse, tmp_path) -> Path:
+    """A writable copy of the session's built warehouse (dbt marts; no analysis tables yet)."""
+    copy = tmp_path / "warehouse" / "inburgering.duckdb"
+    copy.parent.mkdir()
+    shutil.copy2(built_warehouse, copy)
+    return copy
+
+
+@pytest.fixture
+def target(tmp_path) -> Path:
+    """Where a test publishes the analysts' snapshot."""
+    return tmp_path / "published" / "inburgering.duckdb"

@@ -26,7 +26,7 @@ def draft(
     from orchestration.codebook_draft.apply import DraftRefused, apply_review
     from orchestration.codebook_draft.review import make_draft, read_decisions, write_review
     from orchestration.config import PROJECT_DIR
-    from orchestration.landing.errors import ExportError
+    from orchestration.landing.errors import CodebookError, ExportError
 
     directory = codebook or codebook_dir()
     if apply is not None:
@@ -36,7 +36,7 @@ def draft(
             for reason in exc.reasons:
                 console.print(f"[red]not applied:[/red] {reason}")
             raise typer.Exit(code=1)
-        except (ExportError, FileNotFoundError) as exc:
+        except (ExportError, CodebookError, FileNotFoundError) as exc:
             console.print(f"[red]not applied:[/red] {exc}")
             raise typer.Exit(code=1)
         console.print("applied: " + ", ".join(f"{n} rows to {name}.csv" for name, n in added.items())
@@ -48,7 +48,7 @@ def draft(
     decisions = read_decisions(folder)  # drafting again into a review folder keeps its decisions
     try:
         made = make_draft(export, meting, questionnaire, Codebook.load(directory), decisions)
-    except (ExportError, FileNotFoundError) as exc:
+    except (ExportError, CodebookError, FileNotFoundError) as exc:
         console.print(f"[red]no draft:[/red] {exc}")
         raise typer.Exit(code=1)
     write_review(made, folder, decisions)

@@ -10,14 +10,11 @@ Only metingen before the new one count, so a draft never learns from the wave it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from orchestration.codebook import Codebook
 from orchestration.landing.labels import normalise
-
-SYNONYMS = "label_synonyms.csv"
 
 
 @dataclass(frozen=True)
@@ -111,15 +108,11 @@ def _answer_labels(codebook: Codebook, meting: int) -> dict[str, dict[str, Answe
     for row in codebook.answer_sets.itertuples(index=False):
         labels.setdefault(row.answer_set_id, {})[normalise(row.label_nl)] = AnswerLabel(
             int(row.code), row.label_nl, row.missing_type, "label_nl")
-    path = Path(codebook.directory) / SYNONYMS
-    if path.exists():
-        synonyms = pd.read_csv(path, dtype=str, keep_default_na=False)
-        for row in synonyms.itertuples(index=False):
-            if int(row.meting) >= meting or row.answer_set_id not in labels:
-                continue
-            code = int(row.harmonised_code)
-            own = next((entry for entry in labels[row.answer_set_id].values() if entry.code == code), None)
-            if own is not None:
-                labels[row.answer_set_id].setdefault(normalise(row.export_label), AnswerLabel(
-                    code, own.label, own.missing_type, f"synonym of meting {row.meting}"))
+    for row in codebook.label_synonyms.itertuples(index=False):
+        if row.meting >= meting or row.answer_set_id not in labels:
+            continue
+        own = next((entry for entry in labels[row.answer_set_id].values() if entry.code == row.harmonised_code), None)
+        if own is not None:
+            labels[row.answer_set_id].setdefault(normalise(row.export_label), AnswerLabel(
+                row.harmonised_code, own.label, own.missing_type, f"synonym of meting {row.meting}"))
     return labels

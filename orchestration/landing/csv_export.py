@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from orchestration.landing import provenance
 from orchestration.landing.errors import ExportError, Problem, rows_text
-from orchestration.landing.reader import RawExport, sha256_of, sidecar_path
+from orchestration.landing.export import RawExport, sha256_of, sidecar_path
 
 TYPES = ("integer", "number", "date", "timestamp", "text")
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "pipes"}

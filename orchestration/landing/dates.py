@@ -23,9 +23,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from orchestration.landing.codebook import VariableSpec
+from orchestration.codebook import VariableSpec
 from orchestration.landing.errors import Problem, rows_text
-from orchestration.landing.reader import RawExport
+from orchestration.landing.export import RawExport
 
 INTERVIEW_TIMES = ("start_time", "end_time")
 EARLIEST_DATE = date(1900, 1, 1)

@@ -25,45 +25,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from orchestration.landing.errors import CodebookError, Problem
-from orchestration.landing.reader import RawExport
-
-QUESTIONS = "questions.csv"
-ANSWER_SETS = "answer_sets.csv"
-SYNONYMS = "label_synonyms.csv"
-LABEL_COLUMN = "label_nl"  # the exports' language
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """What a source code of one export variable becomes, per the crosswalk."""
-
-    answer_set_id: str
-    harmonised_code: int
-    missing: bool
-
-
-@dataclass
-class LabelBook:
-    # (meting, questionnaire, source_variable) -> {source_code: Mapping}
-    mappings: dict[tuple[int, str, str], dict[int, Mapping]]
-    # (answer_set_id, harmonised_code) -> the codebook's label
-    labels: dict[tuple[str, int], str]
-    # (meting, answer_set_id, harmonised_code) -> reviewed alternative wordings
-    synonyms: dict[tuple[int, str, int], list[str]]
-
-    def expected(self, meting: int, mapping: Mapping) -> list[str]:
-        """Every wording accepted for a harmonised code in a meting; empty: the codebook has none."""
-        label = self.labels.get((mapping.answer_set_id, mapping.harmonised_code))
-        if label is None:
-            return []
-        return [label, *self.synonyms.get((meting, mapping.answer_set_id, mapping.harmonised_code), [])]
+from orchestration.codebook import ANSWER_SETS, LabelBook, Mapping
+from orchestration.landing.errors import Problem
+from orchestration.landing.export import RawExport
 
 
 def normalise(label: str) -> str:
@@ -81,36 +48,6 @@ def normalise(label: str) -> str:
         else:
             kept.append(" " if category.startswith("P") else char)
     return " ".join("".join(kept).casefold().split())
-
-
-def read_label_book(directory: Path, rows: Callable[[Path], list[dict[str, str]]]) -> LabelBook:
-    """The crosswalk, questions, answer sets and synonyms of a codebook folder. `rows(path)`
-    reads a seed CSV as dicts, checking its required columns (codebook.py)."""
-    answer_set_of = {row["question_id"].strip(): row["answer_set_id"].strip()
-                     for row in rows(directory / QUESTIONS)}
-    labels = {(row["answer_set_id"].strip(), _int(row, "code", directory / ANSWER_SETS)): row[LABEL_COLUMN]
-              for row in rows(directory / ANSWER_SETS)}
-    mappings: dict[tuple[int, str, str], dict[int, Mapping]] = {}
-    crosswalk = directory / "crosswalk.csv"
-    for row in rows(crosswalk):
-        if not (row.get("source_code") or "").strip():
-            continue
-        question_id = row["question_id"].strip()
-        if question_id not in answer_set_of:
-            raise CodebookError([Problem(crosswalk.name, f"question {question_id} is not in {QUESTIONS}",
-                                         where=f"source variable {row['source_variable']}",
-                                         expected=f"a question of {QUESTIONS}")])
-        key = (_int(row, "meting", crosswalk), row["questionnaire"].strip(), row["source_variable"].strip())
-        mappings.setdefault(key, {})[_int(row, "source_code", crosswalk)] = Mapping(
-            answer_set_of[question_id], _int(row, "harmonised_code", crosswalk),
-            bool((row.get("missing_type") or "").strip()))
-    synonyms: dict[tuple[int, str, int], list[str]] = {}
-    if (directory / SYNONYMS).exists():  # none: only the answer sets' own wording is accepted
-        for row in rows(directory / SYNONYMS):
-            key = (_int(row, "meting", directory / SYNONYMS), row["answer_set_id"].strip(),
-                   _int(row, "harmonised_code", directory / SYNONYMS))
-            synonyms.setdefault(key, []).append(row["export_label"])
-    return LabelBook(mappings, labels, synonyms)
 
 
 def check_labels(export: RawExport, coded: list[str], book: LabelBook) -> list[Problem]:
@@ -175,14 +112,3 @@ def _unlabelled(file: str, meting: int, name: str, column: pd.Series, given: dic
 def _codes(mapping: dict[int, Mapping]) -> str:
     return ", ".join(str(code) for code in sorted(mapping)) or "none for this variable"
 
-
-def _int(row: dict[str, str], column: str, path: Path) -> int:
-    text = (row.get(column) or "").strip()
-    try:
-        value = float(text)
-        if value != int(value):
-            raise ValueError(text)
-        return int(value)
-    except ValueError as exc:
-        raise CodebookError([Problem(path.name, f"{column} {text!r} is not a whole number",
-                                     expected="an integer")]) from exc

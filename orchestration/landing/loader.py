@@ -29,12 +29,13 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
+from orchestration.codebook import Codebook
 from orchestration.config import Settings
 from orchestration.landing import registry, tokens
-from orchestration.landing.codebook import Codebook, default_codebook_dir, load_codebook
 from orchestration.landing.errors import ConflictError, ExportError, LandingError, Problem, ValidationError, combined_error
+from orchestration.landing.export import CSV_SUFFIXES, RawExport, is_export, sha256_of, sidecar_path
 from orchestration.landing.quarantine import quarantine
-from orchestration.landing.reader import CSV_SUFFIXES, RawExport, is_export, read_export, sha256_of, sidecar_path
+from orchestration.landing.reader import read_export
 from orchestration.landing.registry import RAW_SCHEMA, Attempt, Version, utc_now
 from orchestration.landing.validation import validate
 from orchestration.warehouse import connect
@@ -102,8 +103,7 @@ def land_files(
     Raises WarehouseBusy when the warehouse stays locked for `wait_seconds`.
     """
     landing_dir = landing_dir or Settings.from_env().landing_dir
-    codebook_dir = codebook_dir or default_codebook_dir()
-    codebook = load_codebook(codebook_dir)
+    codebook = Codebook.load(codebook_dir)
     known = registry.snapshot(duckdb_path, wait_seconds=wait_seconds)
     items = [_prepare(Path(path), known, replace, codebook, landing_dir, tables) for path in paths]
     items = [item for item in items if item is not None]

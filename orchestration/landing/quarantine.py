@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from orchestration.landing.errors import Problem
-from orchestration.landing.reader import companions
+from orchestration.landing.export import companions
 
 
 def quarantine_dir(landing_dir: Path) -> Path:

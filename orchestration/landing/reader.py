@@ -1,76 +1,24 @@
 """Reading one raw export into memory, with its provenance, before anything is written.
 
-Two formats: SPSS system files (`.sav`, `.zsav`) and CSV with a labels sidecar (see
-csv_export.py). Whatever is wrong with a file is raised as an ExportError listing every
-problem found; nothing here touches the warehouse.
+Two formats: SPSS system files (`.sav`, `.zsav`), read here, and CSV with a labels sidecar
+(csv_export.py); both give a RawExport (export.py). Whatever is wrong with a file is raised
+as an ExportError listing every problem found; nothing here touches the warehouse.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 
 from orchestration.landing import provenance
+from orchestration.landing.csv_export import read_csv
 from orchestration.landing.errors import ExportError, Problem
+from orchestration.landing.export import CSV_SUFFIXES, EXPORT_SUFFIXES, SAV_SUFFIXES, RawExport, sha256_of
 
-# The questionnaires of the study; only consulted while there is no codebook to ask.
-QUESTIONNAIRES = ("Wi2021-asiel", "Wi2021-gezin", "Wi2013-asiel", "Wi2013-gezin")
-SAV_SUFFIXES = (".sav", ".zsav")
-CSV_SUFFIXES = (".csv",)
-EXPORT_SUFFIXES = SAV_SUFFIXES + CSV_SUFFIXES
 _SAV_MAGIC = (b"$FL2", b"$FL3")
-
-
-@dataclass
-class RawExport:
-    path: Path
-    sha256: str
-    meting: int
-    questionnaire: str
-    data: pd.DataFrame
-    format: str = "sav"
-    synthetic: bool = False  # the export says it holds generated, not real, respondents
-    variable_labels: dict[str, str] = field(default_factory=dict)
-    value_labels: dict[str, dict[int, str]] = field(default_factory=dict)
-    user_missing: dict[str, list] = field(default_factory=dict)
-
-    @property
-    def table_name(self) -> str:
-        return raw_table_name(self.meting, self.questionnaire)
-
-
-def raw_table_name(meting: int, questionnaire: str) -> str:
-    return f"export_{meting}_{questionnaire.lower().replace('-', '_')}"
-
-
-def is_export(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in EXPORT_SUFFIXES
-
-
-def companions(path: Path) -> list[Path]:
-    """Files that belong to an export and travel with it (into quarantine, for instance)."""
-    candidates = [provenance.manifest_path(path)]
-    if path.suffix.lower() in CSV_SUFFIXES:
-        candidates.append(sidecar_path(path))
-    return [candidate for candidate in candidates if candidate.exists()]
-
-
-def sidecar_path(path: Path) -> Path:
-    """`<name>.csv` is described by `<name>.labels.json` beside it."""
-    return path.with_name(path.stem + ".labels.json")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_export(path: Path, sha256: str | None = None) -> RawExport:
@@ -83,9 +31,6 @@ def read_export(path: Path, sha256: str | None = None) -> RawExport:
     if suffix in SAV_SUFFIXES:
         return read_sav(path, sha256)
     if suffix in CSV_SUFFIXES:
-        # imported here: csv_export builds on this module's RawExport
-        from orchestration.landing.csv_export import read_csv
-
         return read_csv(path, sha256)
     raise ExportError([Problem(path.name, f"unsupported file type {path.suffix!r}",
                                expected=" or ".join(EXPORT_SUFFIXES))])

@@ -15,9 +15,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from orchestration.landing.codebook import RESPONDENT_TOKEN, Codebook, code_key
+from orchestration.codebook import RESPONDENT_TOKEN, Codebook, code_key
 from orchestration.landing.errors import Problem, rows_text
-from orchestration.landing.reader import RawExport
+from orchestration.landing.export import RawExport
 from orchestration.landing.registry import REGISTRY, quoted
 
 # Tokens spelled out in a message; the rest are counted.

@@ -5,7 +5,7 @@ variables, values of the wrong kind, codes outside the value labels (the crosswa
 source codes), missing or duplicate respondent tokens, and exports of a meting x
 questionnaire the codebook does not know.
 
-There is always a codebook: load_codebook refuses a folder that does not exist or lacks a
+There is always a codebook: Codebook.load refuses a folder that does not exist or lacks a
 required seed, before any file is read. An export whose meting x questionnaire it does not
 list is refused as unknown. The export's value labels are checked against the codebook's
 answer labels in labels.py.
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from orchestration.landing.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebook, code_key
+from orchestration.codebook import CODED_TYPES, RESPONDENT_TOKEN, Codebook, code_key
 from orchestration.landing.dates import date_problems
 from orchestration.landing.errors import Problem, rows_text
+from orchestration.landing.export import RawExport
 from orchestration.landing.labels import check_labels
-from orchestration.landing.reader import RawExport
 from orchestration.landing.tokens import token_text
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class Findings:
 def validate(export: RawExport, codebook: Codebook) -> Findings:
     file = export.path.name
     if not codebook.knows(export.meting, export.questionnaire):
-        known = ", ".join(codebook.exports()) or "none yet"
+        known = ", ".join(f"{meting} {questionnaire}" for meting, questionnaire in codebook.exports()) or "none yet"
         return Findings([Problem(file, f"unknown export: the codebook has no variables for meting {export.meting} x "
                                        f"questionnaire {export.questionnaire}",
                                  expected=f"an export the codebook lists ({known})")])

@@ -9,15 +9,14 @@ table's printed column N, plus half a point for the printing's rounding to whole
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyreadstat
 
 from orchestration.codebook import Codebook
+from orchestration.landing.reader import read_export
 from orchestration.reference import (
     CellCheck,
     Column,
@@ -42,16 +41,9 @@ from orchestration.synthetic.report_mapping import (
 
 
 def _read_file(path: Path) -> tuple[int, str, pd.DataFrame]:
-    if path.suffix == ".sav":
-        data, meta = pyreadstat.read_sav(path, user_missing=True)
-        notes = dict(line.split("=", 1) for line in meta.notes if "=" in line)
-        return int(notes["meting"]), notes["questionnaire"], data
-    sidecar = json.loads(path.with_suffix(".labels.json").read_text(encoding="utf-8"))
-    data = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    for name, spec in sidecar["variables"].items():
-        if spec["type"] == "integer":
-            data[name] = pd.to_numeric(data[name].replace("", np.nan), errors="coerce")
-    return int(sidecar["meting"]), sidecar["questionnaire"], data
+    """An export file as the loader reads it (landing/reader.py): the bytes, not the warehouse."""
+    export = read_export(path)
+    return export.meting, export.questionnaire, export.data
 
 
 def harmonise(codebook: Codebook, meting: int, questionnaire: str, data: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from codebook_draft.waves import (
     build_wave_b,
     codebook_without,
     decide,
+    reviewed_copy,
     score,
 )
 from orchestration.codebook import Codebook
@@ -222,12 +223,7 @@ def test_the_label_check_refuses_the_applied_wave_with_a_reversed_scale_unmarked
     from orchestration.landing.errors import LandingError
     from orchestration.landing.loader import land_files
 
-    codebook = tmp_path / "codebook"
-    shutil.copytree(SEEDS, codebook)
-    folder = tmp_path / "review"
-    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
-    add_new_questions(codebook)
-    decide(folder, wave_a)
+    codebook, folder = reviewed_copy(wave_a, tmp_path)
     apply_review(folder, codebook)
     crosswalk = pd.read_csv(codebook / "crosswalk.csv", dtype=str, keep_default_na=False)
     health = next(name for name, q in wave_a.truth.items() if q == "health_self_rated")
@@ -279,12 +275,7 @@ def _new_rows():
 
 
 def test_apply_refuses_a_decision_that_resolves_nothing(wave_a, tmp_path):
-    codebook = tmp_path / "codebook"
-    shutil.copytree(SEEDS, codebook)
-    folder = tmp_path / "review"
-    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
-    add_new_questions(codebook)
-    decide(folder, wave_a)
+    codebook, folder = reviewed_copy(wave_a, tmp_path)
     decisions = pd.read_csv(folder / "decisions.csv", dtype=str, keep_default_na=False)
     decisions.loc[decisions["source_variable"] == "W25_N1", "decision"] = "no_such_question"
     decisions.loc[decisions["export_label"] == "Zeer ontevreden", "decision"] = "eén"
@@ -356,11 +347,7 @@ def test_apply_changes_every_seed_or_none(wave_a, tmp_path, monkeypatch, failing
 
     from orchestration.codebook_draft import apply as applying
 
-    codebook, folder = tmp_path / "codebook", tmp_path / "review"
-    shutil.copytree(SEEDS, codebook)
-    write_review(make_draft(wave_a.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
-    add_new_questions(codebook)
-    decide(folder, wave_a)
+    codebook, folder = reviewed_copy(wave_a, tmp_path)
     before = {p.name: p.read_bytes() for p in codebook.iterdir()}
     calls = []
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from codebook_draft.waves import NEW, NEW_QUESTIONS_A, QUESTIONNAIRE, add_new_questions, build_wave_a, decide
-from orchestration.codebook import Codebook
+from codebook_draft.waves import NEW, NEW_QUESTIONS_A, QUESTIONNAIRE, build_wave_a, review
 from orchestration.codebook_draft.apply import apply_review
-from orchestration.codebook_draft.review import make_draft, write_review
 from orchestration.dbt_runner import copy_dbt_project, dbt_build
 
 pytestmark = pytest.mark.integration
@@ -40,9 +38,7 @@ def test_an_applied_draft_reaches_every_mart(tmp_path, monkeypatch):
     paths = generate(tmp_path / "exports", seed=2024, scale=0.2)
     wave = build_wave_a(tmp_path / "exports", tmp_path / "wave")
     folder = tmp_path / "review"
-    write_review(make_draft(wave.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
-    add_new_questions(codebook)
-    decide(folder, wave)
+    review(wave, codebook, folder)
     apply_review(folder, codebook)
 
     outcomes = land_files(database, [*paths, wave.path], landing_dir=tmp_path / "landing", codebook_dir=codebook)

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from orchestration.codebook import Codebook
+from orchestration.codebook_draft.review import make_draft, write_review
 from orchestration.config import PROJECT_DIR
 
 NEW, QUESTIONNAIRE = 2025, "Wi2021-asiel"
@@ -211,31 +213,28 @@ def score(wave: Wave, matches) -> Score:
 
 # What the person reviewing wave A decides: the four new questions get codebook rows of their
 # own (typed here), and the one answer label nobody reviewed before is the scale's negative end.
+def _new_question(question_id: str, chapter: str, topic: str, text_nl: str, text_en: str, value_type: str,
+                  answer_set_id: str = "") -> dict[str, str]:
+    """A questions.csv row for a question new in 2025, asked of everyone."""
+    return {"question_id": question_id, "question_group": question_id, "chapter": chapter, "topic": topic,
+            "question_text_nl": text_nl, "question_text_en": text_en, "value_type": value_type,
+            "answer_set_id": answer_set_id, "universe_nl": "Alle respondenten (nieuw in 2025)",
+            "is_technical": "false", "percentage_base": "valid"}
+
+
 NEW_QUESTIONS_A = {  # variable -> questions.csv row
-    "W25_N1": {"question_id": "dutch_app_practice", "question_group": "dutch_app_practice", "chapter": "5",
-               "topic": "Nederlands oefenen", "question_text_nl": "Hoe vaak oefent u Nederlands met een app op uw telefoon?",
-               "question_text_en": "How often do you practise Dutch with an app on your phone?",
-               "value_type": "categorical", "answer_set_id": "app_frequency_4",
-               "universe_nl": "Alle respondenten (nieuw in 2025)",
-               "is_technical": "false", "percentage_base": "valid"},
-    "W25_N2": {"question_id": "home_computer", "question_group": "home_computer", "chapter": "2",
-               "topic": "Achtergrond", "question_text_nl": "Heeft u thuis een computer of laptop die u kunt gebruiken?",
-               "question_text_en": "Do you have a computer or laptop at home that you can use?",
-               "value_type": "categorical", "answer_set_id": "yes_no_dk",
-               "universe_nl": "Alle respondenten (nieuw in 2025)",
-               "is_technical": "false", "percentage_base": "valid"},
-    "W25_N3": {"question_id": "childcare_satisfaction", "question_group": "childcare_satisfaction", "chapter": "4",
-               "topic": "Inburgeringscursus",
-               "question_text_nl": "Hoe tevreden bent u over de kinderopvang tijdens de lessen?",
-               "question_text_en": "How satisfied are you with childcare during lessons?",
-               "value_type": "categorical", "answer_set_id": "satisfaction_ltoets_5",
-               "universe_nl": "Alle respondenten (nieuw in 2025)",
-               "is_technical": "false", "percentage_base": "valid"},
-    "W25_N4": {"question_id": "remarks_text", "question_group": "remarks_text", "chapter": "8",
-               "topic": "Afsluiting", "question_text_nl": "Wat wilt u verder nog kwijt over uw inburgering?",
-               "question_text_en": "Anything else you would like to say about your integration?",
-               "value_type": "text", "answer_set_id": "", "universe_nl": "Alle respondenten (nieuw in 2025)",
-               "is_technical": "false", "percentage_base": "valid"},
+    "W25_N1": _new_question("dutch_app_practice", "5", "Nederlands oefenen",
+                            "Hoe vaak oefent u Nederlands met een app op uw telefoon?",
+                            "How often do you practise Dutch with an app on your phone?", "categorical", "app_frequency_4"),
+    "W25_N2": _new_question("home_computer", "2", "Achtergrond",
+                            "Heeft u thuis een computer of laptop die u kunt gebruiken?",
+                            "Do you have a computer or laptop at home that you can use?", "categorical", "yes_no_dk"),
+    "W25_N3": _new_question("childcare_satisfaction", "4", "Inburgeringscursus",
+                            "Hoe tevreden bent u over de kinderopvang tijdens de lessen?",
+                            "How satisfied are you with childcare during lessons?", "categorical",
+                            "satisfaction_ltoets_5"),
+    "W25_N4": _new_question("remarks_text", "8", "Afsluiting", "Wat wilt u verder nog kwijt over uw inburgering?",
+                            "Anything else you would like to say about your integration?", "text"),
 }
 APP_FREQUENCY = [("1", "Nooit", "Never"), ("2", "Soms", "Sometimes"), ("3", "Vaak", "Often"),
                  ("4", "Elke dag", "Every day"), ("-1", SKIPPED, "No answer (item skipped)")]
@@ -266,3 +265,19 @@ def decide(folder: Path, wave: Wave) -> int:
             decisions.at[index, "decision"] = "1"
     decisions.to_csv(path, index=False, lineterminator="\n")
     return int((decisions["decision"] != "").sum())
+
+
+def review(wave: Wave, codebook: Path, folder: Path) -> None:
+    """The reviewer's round: `wave` drafted against `codebook` into `folder`, then the new
+    questions' rows added to `codebook` and every open item decided (not yet applied)."""
+    write_review(make_draft(wave.path, NEW, QUESTIONNAIRE, Codebook.load(codebook)), folder)
+    add_new_questions(codebook)
+    decide(folder, wave)
+
+
+def reviewed_copy(wave: Wave, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the seeds in tmp_path/codebook, and wave's review in tmp_path/review, decided."""
+    codebook, folder = tmp_path / "codebook", tmp_path / "review"
+    shutil.copytree(SEEDS, codebook)
+    review(wave, codebook, folder)
+    return codebook, folder

@@ -10,10 +10,9 @@ import time
 
 import duckdb
 import pytest
+from helpers.landing import fingerprint, land, landing_env, mini_frame, write_sav
 
 from orchestration.landing import registry
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, fingerprint, mini_frame, write_codebook, write_sav
 from orchestration.warehouse import WarehouseBusy
 
 pytestmark = pytest.mark.integration
@@ -30,14 +29,9 @@ time.sleep(float(sys.argv[2]))
 
 @pytest.fixture
 def env(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
-    _land(env, write_sav(env["landing"] / "v1.sav", mini_frame(5, seed=0)))
+    env = landing_env(tmp_path)
+    land(env, write_sav(env["landing"] / "v1.sav", mini_frame(5, seed=0)))
     return env
-
-
-def _land(env, *paths, **kwargs):
-    return land_files(env["db"], list(paths), landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
 
 
 def _hold(db, seconds):
@@ -54,7 +48,7 @@ def test_a_load_waits_for_a_reader_to_finish_and_then_lands(env, caplog):
     started = time.monotonic()
     try:
         with caplog.at_level(logging.WARNING, logger="orchestration.warehouse"):
-            [outcome] = _land(env, corrected, replace=True, wait_seconds=30)
+            [outcome] = land(env, corrected, replace=True, wait_seconds=30)
     finally:
         reader.wait(timeout=30)
     assert outcome.status == "replaced"
@@ -69,7 +63,7 @@ def test_a_load_that_cannot_get_the_warehouse_says_why_and_changes_nothing(env):
     try:
         with pytest.raises(WarehouseBusy, match=rf"held by another process \(PID {reader.pid}\) and was not "
                                                 r"released within 1s.*nothing was changed"):
-            _land(env, corrected, replace=True, wait_seconds=1)
+            land(env, corrected, replace=True, wait_seconds=1)
     finally:
         reader.kill()
         reader.wait()
@@ -94,7 +88,7 @@ def test_readers_see_the_old_version_or_the_new_never_half(env, monkeypatch):
     try:
         v1_sha = reader.execute(f"select distinct _source_sha256 from {TABLE}").fetchone()[0]
         monkeypatch.setattr(registry, "log_attempt", look_then_log)
-        [outcome] = _land(env, write_sav(env["landing"] / "v2.sav", mini_frame(7, seed=1)), replace=True)
+        [outcome] = land(env, write_sav(env["landing"] / "v2.sav", mini_frame(7, seed=1)), replace=True)
         assert seen == {"sha": [(v1_sha,)], "history": 0, "current": [(v1_sha,)]}
         assert reader.execute(f"select distinct _source_sha256, count(*) from {TABLE} group by 1").fetchall() == [
             (outcome.sha256, 7)]

@@ -18,9 +18,9 @@ import duckdb
 import pyreadstat
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
+from helpers.landing import fingerprint, load_log
 
 from orchestration.landing.loader import land_files
-from orchestration.landing.testing import fingerprint, load_log
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -65,20 +64,6 @@ with open(out, "a") as log:
         log.write(json.dumps(record) + "\n")
         log.flush()
 """
-
-
-@pytest.fixture
-def warehouse(built_warehouse, tmp_path) -> Path:
-    """A writable copy of the session's built warehouse (dbt marts; no analysis tables yet)."""
-    copy = tmp_path / "warehouse" / "inburgering.duckdb"
-    copy.parent.mkdir()
-    shutil.copy2(built_warehouse, copy)
-    return copy
-
-
-@pytest.fixture
-def target(tmp_path) -> Path:
-    return tmp_path / "published" / "inburgering.duckdb"
 
 
 def _sha256(path: Path) -> str:

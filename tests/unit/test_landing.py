@@ -7,8 +7,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from orchestration.landing.errors import ExportError
 from orchestration.landing.loader import land_files
-from orchestration.landing.reader import ExportError, read_sav
+from orchestration.landing.reader import read_sav
 
 WI2021_ASIEL_2024 = 2651  # Tabel 2.9
 

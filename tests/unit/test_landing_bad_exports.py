@@ -13,22 +13,23 @@ import re
 
 import pandas as pd
 import pytest
-
-from orchestration.landing import registry
-from orchestration.landing.errors import ConflictError, ExportError, LandingError, ValidationError
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     csv_types,
     fingerprint,
+    land,
+    landing_env,
     load_log,
     mini_frame,
-    write_codebook,
     write_csv,
     write_manifest,
     write_sav,
 )
+
+from orchestration.landing import registry
+from orchestration.landing.errors import ConflictError, ExportError, LandingError, ValidationError
+from orchestration.landing.loader import land_files
 
 TYPES = csv_types(MINI_LAYOUT)
 
@@ -36,10 +37,9 @@ TYPES = csv_types(MINI_LAYOUT)
 @pytest.fixture
 def env(tmp_path):
     """A warehouse holding one good export, a landing folder, and a codebook that knows it."""
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    env = landing_env(tmp_path)
     good = write_sav(env["landing"] / "good.sav", mini_frame(5))
-    land_files(env["db"], [good], landing_dir=env["landing"], codebook_dir=env["codebook"])
+    land(env, good)
     return env
 
 
@@ -184,7 +184,7 @@ def test_bad_export_is_refused_quarantined_and_changes_nothing(env, case):
     before, attempts_before = fingerprint(env["db"]), len(load_log(env["db"]))
 
     with pytest.raises(error_class) as caught:
-        land_files(env["db"], [path], replace=True, landing_dir=env["landing"], codebook_dir=env["codebook"])
+        land(env, path, replace=True)
 
     message = str(caught.value)
     for pattern in patterns:
@@ -203,7 +203,7 @@ def test_bad_export_is_refused_quarantined_and_changes_nothing(env, case):
 def test_all_problems_are_listed_not_just_the_first(env):
     path = everything_wrong(env["landing"])
     with pytest.raises(ValidationError) as caught:
-        land_files(env["db"], [path], landing_dir=env["landing"], codebook_dir=env["codebook"])
+        land(env, path)
     kinds = {problem.problem.split(":")[0] for problem in caught.value.problems}
     assert {"unknown variable", "missing required variable", "code 7 outside value labels",
             "duplicate respondent token"} <= kinds
@@ -215,7 +215,7 @@ def test_a_different_version_without_replace_is_set_aside_at_once_and_can_replac
     before = fingerprint(env["db"])
     with pytest.raises(ConflictError, match=r"corrected\.sav: raw\.export_2024_wi2021_asiel already holds a "
                                             r"different version .* load 1, good\.sav.*--replace") as caught:
-        land_files(env["db"], [corrected], landing_dir=env["landing"], codebook_dir=env["codebook"])
+        land(env, corrected)
     assert fingerprint(env["db"]) == before
     set_aside = env["landing"] / "quarantine" / "corrected.sav"
     assert not corrected.exists() and set_aside.exists()
@@ -226,8 +226,7 @@ def test_a_different_version_without_replace_is_set_aside_at_once_and_can_replac
     last = load_log(env["db"]).iloc[-1]
     assert last["status"] == "quarantined" and "set aside in" in last["message"]
 
-    [outcome] = land_files(env["db"], [set_aside], replace=True, landing_dir=env["landing"],
-                           codebook_dir=env["codebook"])
+    [outcome] = land(env, set_aside, replace=True)
     assert outcome.status == "replaced" and outcome.rows == 5
 
 
@@ -243,7 +242,7 @@ def test_a_failure_while_writing_rolls_everything_back(env, monkeypatch):
     monkeypatch.setattr(registry, "write_current", crash)
     with pytest.raises(LandingError, match=r"corrected\.sav: could not be written, nothing changed "
                                            r"\(RuntimeError: disk full \(simulated\)\)") as caught:
-        land_files(env["db"], [corrected], replace=True, landing_dir=env["landing"], codebook_dir=env["codebook"])
+        land(env, corrected, replace=True)
     assert caught.value.outcomes[0].status == "failed"
     assert fingerprint(env["db"]) == before  # no raw_history table, registry untouched
     last = load_log(env["db"]).iloc[-1]

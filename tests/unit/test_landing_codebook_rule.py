@@ -6,35 +6,33 @@ import os
 import time
 
 import pytest
-
-from orchestration.landing.codebook import code_key, default_codebook_dir, load_codebook
-from orchestration.landing.errors import CodebookError, ValidationError
-from orchestration.landing.loader import land_files, pending_exports
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     Var,
     csv_types,
+    land,
+    landing_env,
     mini_frame,
     write_codebook,
     write_csv,
     write_sav,
 )
 
+from orchestration.codebook import Codebook, code_key, codebook_dir
+from orchestration.landing.errors import CodebookError, ValidationError
+from orchestration.landing.loader import pending_exports
+
 
 @pytest.fixture
 def env(tmp_path):
-    return {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-
-
-def _land(env, *paths, **kwargs):
-    return land_files(env["db"], list(paths), landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
+    return landing_env(tmp_path, {})
 
 
 def test_a_missing_codebook_folder_stops_the_load_before_anything_is_touched(env):
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     with pytest.raises(CodebookError) as caught:
-        _land(env, path)
+        land(env, path)
     assert str(caught.value) == (f"{env['codebook']}: codebook folder does not exist; nothing was loaded (expected a "
                                  "folder holding source_variables.csv, crosswalk.csv, questions.csv, answer_sets.csv "
                                  "(--codebook or INBURGERING_CODEBOOK_DIR))")
@@ -47,7 +45,7 @@ def test_a_codebook_folder_without_a_required_seed_stops_the_load(env, absent):
     (env["codebook"] / absent).unlink()
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     with pytest.raises(CodebookError, match=f"codebook folder lacks {absent}; nothing was loaded"):
-        _land(env, path)
+        land(env, path)
     assert path.exists() and not (env["landing"] / "quarantine").exists() and not env["db"].exists()
 
 
@@ -57,7 +55,7 @@ def test_once_the_codebook_exists_an_export_it_does_not_list_is_refused(env):
     with pytest.raises(ValidationError, match=r"unknown export: the codebook has no variables for meting 2024 x "
                                               r"questionnaire Wi2021-asiel \(expected an export the codebook "
                                               r"lists \(2023 Wi2013-gezin\)\)"):
-        _land(env, path)
+        land(env, path)
 
 
 @pytest.mark.parametrize("synthetic", [False, True])
@@ -66,7 +64,7 @@ def test_a_variable_missing_from_the_export_is_refused(env, synthetic):
     write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): layout})
     path = write_sav(env["landing"] / "export.sav", mini_frame(5), SavSpec(synthetic=synthetic))
     with pytest.raises(ValidationError, match="variable Q99: missing required variable"):
-        _land(env, path)
+        land(env, path)
 
 
 def test_synthetic_exports_are_otherwise_held_to_every_rule(env):
@@ -76,7 +74,7 @@ def test_synthetic_exports_are_otherwise_held_to_every_rule(env):
     path = write_csv(env["landing"] / "synthetic.csv", frame, {**csv_types(MINI_LAYOUT), "Q99": "integer"},
                      synthetic=True)
     with pytest.raises(ValidationError) as caught:
-        _land(env, path)
+        land(env, path)
     assert {p.problem for p in caught.value.problems} == {"unknown variable", "code 7 outside value labels"}
 
 
@@ -85,15 +83,15 @@ def test_a_broken_codebook_stops_before_any_file(env):
     (env["codebook"] / "source_variables.csv").write_text("meting,questionnaire\n2024,Wi2021-asiel\n")
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     with pytest.raises(CodebookError, match="source_variables.csv: codebook file lacks columns source_variable"):
-        _land(env, path)
+        land(env, path)
     assert path.exists() and not env["db"].exists()
 
 
 def test_codebook_folder_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("INBURGERING_CODEBOOK_DIR", str(tmp_path / "cb"))
-    assert default_codebook_dir() == tmp_path / "cb"
+    assert codebook_dir() == tmp_path / "cb"
     with pytest.raises(CodebookError, match=f"{tmp_path / 'cb'}: codebook folder does not exist"):
-        load_codebook()
+        Codebook.load()
 
 
 def test_codes_are_compared_by_value_not_spelling():
@@ -104,7 +102,7 @@ def test_codes_are_compared_by_value_not_spelling():
 def test_pending_exports_are_the_new_sha256s_in_the_landing_folder(env):
     write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
     landed = write_sav(env["landing"] / "landed.sav", mini_frame(5))
-    _land(env, landed)
+    land(env, landed)
     new = write_sav(env["landing"] / "new.sav", mini_frame(5, seed=1))
     write_sav(env["landing"] / "fresh.sav", mini_frame(5, seed=2))
     orphan = write_csv(env["landing"] / "orphan.csv", mini_frame(2), csv_types(MINI_LAYOUT), sidecar=False)

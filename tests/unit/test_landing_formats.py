@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
-from orchestration.landing.errors import ExportError
-from orchestration.landing.loader import land_files
-from orchestration.landing.reader import read_export
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     OPEN_TEXT,
     SavSpec,
     csv_types,
+    land,
+    landing_env,
     mini_frame,
-    write_codebook,
     write_csv,
     write_manifest,
     write_sav,
 )
+
+from orchestration.landing.errors import ExportError
+from orchestration.landing.reader import read_export
 
 TYPES = csv_types(MINI_LAYOUT)
 TABLE = "raw.export_2024_wi2021_asiel"
@@ -26,13 +26,7 @@ TABLE = "raw.export_2024_wi2021_asiel"
 
 @pytest.fixture
 def env(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
-    return env
-
-
-def _land(env, *paths, **kwargs):
-    return land_files(env["db"], list(paths), landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
+    return landing_env(tmp_path)
 
 
 def _stored_text(env):
@@ -42,7 +36,7 @@ def _stored_text(env):
 
 def test_a_csv_export_lands_with_types_from_its_sidecar(env):
     path = write_csv(env["landing"] / "export.csv", mini_frame(5), TYPES)
-    [outcome] = _land(env, path)
+    [outcome] = land(env, path)
     assert (outcome.status, outcome.rows, outcome.table) == ("loaded", 5, TABLE)
     with duckdb.connect(str(env["db"]), read_only=True) as con:
         types = dict(con.execute(f"select column_name, column_type from (describe {TABLE})").fetchall())
@@ -63,14 +57,14 @@ def test_csv_and_sav_of_the_same_data_land_alike(env, tmp_path):
 def test_open_text_survives_byte_for_byte_from_csv(env):
     texts = [*OPEN_TEXT[:3], "trailing blanks kept  ", "ሰላም،\u200fمرحبا\u200e mixed"]
     frame = mini_frame(5).assign(Q3_anders=texts)
-    _land(env, write_csv(env["landing"] / "export.csv", frame, TYPES))
+    land(env, write_csv(env["landing"] / "export.csv", frame, TYPES))
     stored = _stored_text(env)
     assert [s.encode("utf-8") for s in stored] == [t.encode("utf-8") for t in texts]
 
 
 def test_open_text_survives_byte_for_byte_from_sav(env):
     frame = mini_frame(5)
-    _land(env, write_sav(env["landing"] / "export.sav", frame))
+    land(env, write_sav(env["landing"] / "export.sav", frame))
     stored = _stored_text(env)
     assert [s.encode("utf-8") for s in stored] == [t.encode("utf-8") for t in frame["Q3_anders"]]
     assert any("\u1200" <= ch <= "\u137f" for ch in stored[1]), "Ge'ez script"
@@ -81,7 +75,7 @@ def test_an_empty_csv_field_is_system_missing(env):
     frame = mini_frame(5)  # row 4's open answer is the empty string
     frame.loc[1, "Q1"] = None
     frame.loc[2, "Q6"] = None
-    _land(env, write_csv(env["landing"] / "export.csv", frame, TYPES))
+    land(env, write_csv(env["landing"] / "export.csv", frame, TYPES))
     with duckdb.connect(str(env["db"]), read_only=True) as con:
         nulls = con.execute(f"select count(*) filter (Q1 is null), count(*) filter (Q6 is null), "
                             f"count(*) filter (Q3_anders is null) from {TABLE}").fetchone()
@@ -93,14 +87,14 @@ def test_a_manifest_supplies_provenance_the_file_lacks(env):
     with pytest.raises(ExportError, match="does not say which meting"):
         read_export(path)
     write_manifest(path, meting=2024, questionnaire="Wi2021-asiel")
-    [outcome] = _land(env, path)
+    [outcome] = land(env, path)
     assert (outcome.meting, outcome.questionnaire) == (2024, "Wi2021-asiel")
 
 
 def test_a_manifest_that_agrees_is_fine(env):
     path = write_csv(env["landing"] / "export.csv", mini_frame(5), TYPES)
     write_manifest(path, meting="2024", questionnaire="Wi2021-asiel")
-    assert _land(env, path)[0].status == "loaded"
+    assert land(env, path)[0].status == "loaded"
 
 
 def test_a_questionnaire_that_cannot_name_a_table_is_refused(env, tmp_path):
@@ -111,5 +105,5 @@ def test_a_questionnaire_that_cannot_name_a_table_is_refused(env, tmp_path):
 
 def test_the_file_name_is_never_used(env):
     path = write_sav(env["landing"] / "perspectief_2023_wi2013_gezin.sav", mini_frame(5))
-    [outcome] = _land(env, path)
+    [outcome] = land(env, path)
     assert (outcome.meting, outcome.questionnaire) == (2024, "Wi2021-asiel")

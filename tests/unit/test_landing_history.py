@@ -6,11 +6,10 @@ import shutil
 
 import duckdb
 import pytest
+from helpers.landing import fingerprint, land, landing_env, load_log, mini_frame, write_sav
 
 from orchestration.landing import registry
 from orchestration.landing.errors import ExportError
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, fingerprint, load_log, mini_frame, write_codebook, write_sav
 from orchestration.warehouse import replace_table
 
 TABLE = "raw.export_2024_wi2021_asiel"
@@ -18,14 +17,7 @@ TABLE = "raw.export_2024_wi2021_asiel"
 
 @pytest.fixture
 def env(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
-    return env
-
-
-def _land(env, *paths, replace=False):
-    return land_files(env["db"], list(paths), replace=replace, landing_dir=env["landing"],
-                      codebook_dir=env["codebook"])
+    return landing_env(tmp_path)
 
 
 def _query(env, sql):
@@ -35,9 +27,9 @@ def _query(env, sql):
 
 def test_the_same_file_twice_is_a_no_op_that_says_so(env):
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
-    [first] = _land(env, path)
+    [first] = land(env, path)
     after_first = fingerprint(env["db"])
-    [second] = _land(env, path)
+    [second] = land(env, path)
 
     assert (first.status, second.status) == ("loaded", "unchanged")
     assert second.message.startswith(f"already loaded as load {first.load_id} into {TABLE}")
@@ -49,19 +41,19 @@ def test_the_same_file_twice_is_a_no_op_that_says_so(env):
 
 def test_the_same_bytes_under_another_name_are_recognised(env):
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
-    _land(env, path)
+    land(env, path)
     copy = shutil.copy(path, env["landing"] / "export (1).sav")
-    [outcome] = _land(env, copy)
+    [outcome] = land(env, copy)
     assert outcome.status == "unchanged"
 
 
 def test_replace_keeps_the_earlier_version_retrievable(env):
     first = write_sav(env["landing"] / "export.sav", mini_frame(5, seed=0))
-    [v1] = _land(env, first)
+    [v1] = land(env, first)
     v1_rows = _query(env, f"select * exclude (_loaded_at) from {TABLE} order by token")
 
     corrected = write_sav(env["landing"] / "export_corrected.sav", mini_frame(6, seed=1))
-    [v2] = _land(env, corrected, replace=True)
+    [v2] = land(env, corrected, replace=True)
 
     assert v2.status == "replaced"
     assert f"replaced load {v1.load_id} (export.sav), kept in raw_history.export_2024_wi2021_asiel__load_1" \
@@ -83,13 +75,13 @@ def test_replace_keeps_the_earlier_version_retrievable(env):
 def test_a_replaced_version_can_be_made_current_again(env):
     first = write_sav(env["landing"] / "v1.sav", mini_frame(5, seed=0))
     second = write_sav(env["landing"] / "v2.sav", mini_frame(5, seed=1))
-    [v1] = _land(env, first)
-    _land(env, second, replace=True)
+    [v1] = land(env, first)
+    land(env, second, replace=True)
 
-    [again] = _land(env, first)  # without --replace: nothing happens, and it says how
+    [again] = land(env, first)  # without --replace: nothing happens, and it says how
     assert again.status == "unchanged" and "use --replace to make it current again" in again.message
 
-    [restored] = _land(env, first, replace=True)
+    [restored] = land(env, first, replace=True)
     assert restored.status == "replaced" and restored.load_id == v1.load_id
     assert _query(env, f"select distinct _source_sha256 from {TABLE}") == [(v1.sha256,)]
     assert _query(env, "select load_id, status, stored_in from raw.load_registry order by 1") == [
@@ -102,10 +94,10 @@ def test_a_replaced_version_can_be_made_current_again(env):
 def test_load_log_has_one_row_per_attempt_with_what_happened(env):
     good = write_sav(env["landing"] / "good.sav", mini_frame(5))
     bad = write_sav(env["landing"] / "bad.sav", mini_frame(5, seed=3).assign(Q99=1.0))
-    _land(env, good)
+    land(env, good)
     with pytest.raises(Exception):
-        _land(env, bad)
-    _land(env, good)
+        land(env, bad)
+    land(env, good)
     log = load_log(env["db"])
     assert list(log.columns[:1]) == ["attempt_id"]
     assert {"file", "sha256", "meting", "questionnaire", "rows", "status", "message", "started_at",
@@ -123,7 +115,7 @@ def test_a_batch_lands_the_good_files_and_reports_every_bad_one(env):
     headerless = env["landing"] / "junk.sav"
     headerless.write_bytes(b"junk")
     with pytest.raises(ExportError) as caught:
-        _land(env, empty, good, headerless)
+        land(env, empty, good, headerless)
     assert [o.status for o in caught.value.outcomes] == ["quarantined", "loaded", "quarantined"]
     assert {p.file for p in caught.value.problems} == {"empty.sav", "junk.sav"}
     assert _query(env, f"select count(*) from {TABLE}") == [(5,)]
@@ -132,12 +124,12 @@ def test_a_batch_lands_the_good_files_and_reports_every_bad_one(env):
 def test_tables_landed_before_the_registry_existed_are_adopted(env):
     """The first loader wrote raw tables without a registry: they count as loaded."""
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
-    [outcome] = _land(env, path)
+    [outcome] = land(env, path)
     with duckdb.connect(str(env["db"])) as con:  # back to the pre-registry state, table kept
         frame = con.execute(f"select * from {TABLE}").df()
         con.execute("drop schema raw cascade")
         replace_table(con, "raw", "export_2024_wi2021_asiel", frame)
-    [again] = _land(env, path)
+    [again] = land(env, path)
     assert again.status == "unchanged"
     assert _query(env, "select sha256, status from raw.load_registry") == [(outcome.sha256, "current")]
 
@@ -146,8 +138,7 @@ def test_only_the_selected_tables_are_touched(env):
     path = write_sav(env["landing"] / "export.sav", mini_frame(5))
     broken = env["landing"] / "broken.sav"
     broken.write_bytes(b"$FL2 but nothing else")
-    assert land_files(env["db"], [path, broken], landing_dir=env["landing"], codebook_dir=env["codebook"],
-                      tables={"export_2023_wi2013_gezin"}) == []
+    assert land(env, path, broken, tables={"export_2023_wi2013_gezin"}) == []
     assert broken.exists(), "a file whose table cannot be told is left for a full landing run"
     assert not env["db"].exists() or fingerprint(env["db"]) == {}
 
@@ -157,7 +148,7 @@ def test_a_refused_file_from_outside_the_landing_folder_is_copied_not_moved(env,
     outside.parent.mkdir()
     outside.write_bytes(b"")
     with pytest.raises(ExportError):
-        _land(env, outside)
+        land(env, outside)
     assert outside.exists()
     reason = (env["landing"] / "quarantine" / "export.sav.reason.txt").read_text()
     assert "copied here; the original was left in place" in reason
@@ -169,7 +160,7 @@ def test_a_second_bad_file_of_the_same_name_does_not_overwrite_the_first(env):
         path = env["landing"] / "export.sav"
         path.write_bytes(content)
         with pytest.raises(ExportError):
-            _land(env, path)
+            land(env, path)
     names = sorted(p.name for p in (env["landing"] / "quarantine").iterdir())
     assert len([n for n in names if n.endswith(".sav")]) == 2
     assert len([n for n in names if n.endswith(".reason.txt")]) == 2

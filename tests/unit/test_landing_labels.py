@@ -14,21 +14,23 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from orchestration.config import PROJECT_DIR
-from orchestration.landing.errors import CodebookError, ValidationError
-from orchestration.landing.labels import normalise
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import (
+from helpers.landing import (
     MINI_LAYOUT,
     SavSpec,
     csv_types,
+    land,
+    landing_env,
     load_log,
     mini_frame,
     write_codebook,
     write_csv,
     write_sav,
 )
+
+from orchestration.config import PROJECT_DIR
+from orchestration.landing.errors import CodebookError, ValidationError
+from orchestration.landing.labels import normalise
+from orchestration.landing.loader import land_files
 
 SEEDS = PROJECT_DIR / "seeds" / "codebook"
 EXPORT_2024_WI2021_ASIEL = "perspectief_2024_wi2021_asiel"
@@ -160,13 +162,7 @@ def test_a_changed_answer_label_in_the_codebook_is_caught(generated, tmp_path):
 
 @pytest.fixture
 def mini(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
-    return env
-
-
-def _land(env, path):
-    return land_files(env["db"], [path], landing_dir=env["landing"], codebook_dir=env["codebook"])
+    return landing_env(tmp_path)
 
 
 def _labels(**q1: str) -> SavSpec:
@@ -178,13 +174,13 @@ def _labels(**q1: str) -> SavSpec:
 def test_labels_differing_only_in_spelling_details_are_accepted(mini):
     path = write_sav(mini["landing"] / "x.sav", mini_frame(6), _labels(c1="  MAN ", c2="vrouw.", c9="Wil ik niet "
                                                                                                   "zeggen!"))
-    assert [outcome.status for outcome in _land(mini, path)] == ["loaded"]
+    assert [outcome.status for outcome in land(mini, path)] == ["loaded"]
 
 
 def test_a_reworded_label_needs_a_reviewed_synonym(mini):
     path = write_sav(mini["landing"] / "x.sav", mini_frame(6), _labels(c2="Vrouwelijk"))
     with pytest.raises(ValidationError) as caught:
-        _land(mini, path)
+        land(mini, path)
     assert [str(p) for p in caught.value.problems] == [
         "x.sav: variable Q1, code 2: the export labels code 2 'Vrouwelijk' (expected 'Vrouw': the label of "
         "harmonised code 2 (gender) the crosswalk maps code 2 to)"]
@@ -193,7 +189,7 @@ def test_a_reworded_label_needs_a_reviewed_synonym(mini):
         "meting,answer_set_id,harmonised_code,export_label,note\n"
         "2024,gender,2,Vrouwelijk,reviewed: the 2024 platform's wording of the same answer\n", encoding="utf-8")
     again = write_sav(mini["landing"] / "x.sav", mini_frame(6), _labels(c2="Vrouwelijk"))
-    assert [outcome.status for outcome in _land(mini, again)] == ["loaded"]
+    assert [outcome.status for outcome in land(mini, again)] == ["loaded"]
 
 
 def test_a_synonym_holds_for_its_meting_only(mini):
@@ -203,18 +199,18 @@ def test_a_synonym_holds_for_its_meting_only(mini):
         encoding="utf-8")
     path = write_sav(mini["landing"] / "x.sav", mini_frame(6), _labels(c2="Vrouwelijk"))
     with pytest.raises(ValidationError, match=r"variable Q1, code 2: the export labels code 2 'Vrouwelijk'"):
-        _land(mini, path)
+        land(mini, path)
 
 
 def test_missing_codes_are_checked_where_labelled_and_may_go_unlabelled(mini):
     frame = mini_frame(6)
     frame.loc[0, "Q1"] = -1.0  # skipped: a missing code of the crosswalk
     unlabelled = write_sav(mini["landing"] / "a.sav", frame)  # the default labels have none for -1
-    assert [outcome.status for outcome in _land(mini, unlabelled)] == ["loaded"]
+    assert [outcome.status for outcome in land(mini, unlabelled)] == ["loaded"]
 
     wrong = write_sav(mini["landing"] / "b.sav", mini_frame(6, seed=1), _labels(**{"c-1": "Weet ik niet"}))
     with pytest.raises(ValidationError) as caught:
-        land_files(mini["db"], [wrong], replace=True, landing_dir=mini["landing"], codebook_dir=mini["codebook"])
+        land(mini, wrong, replace=True)
     assert [str(p) for p in caught.value.problems] == [
         "b.sav: variable Q1, code -1: the export labels code -1 'Weet ik niet' (expected 'Geen antwoord "
         "(overgeslagen)': the label of harmonised code -1 (gender) the crosswalk maps code -1 to)"]
@@ -226,7 +222,7 @@ def test_a_substantive_code_without_a_label_and_a_label_the_crosswalk_lacks_are_
     spec.value_labels["Q1"][3] = "Anders"
     path = write_sav(mini["landing"] / "x.sav", mini_frame(6), spec)
     with pytest.raises(ValidationError) as caught:
-        _land(mini, path)
+        land(mini, path)
     assert [str(p) for p in caught.value.problems] == [
         "x.sav: variable Q1, code 3: value label 'Anders' for code 3, which the crosswalk does not map (expected "
         "only the codes of the crosswalk (-1, 1, 2, 9))",
@@ -242,7 +238,7 @@ def test_a_crosswalk_question_without_an_answer_set_stops_the_load(mini):
     path = write_sav(mini["landing"] / "x.sav", mini_frame(6))
     with pytest.raises(CodebookError, match="crosswalk.csv: source variable Q1: question gender is not in "
                                             "questions.csv"):
-        _land(mini, path)
+        land(mini, path)
     assert path.exists() and not mini["db"].exists()
 
 
@@ -251,7 +247,7 @@ def test_the_csv_sidecar_labels_are_checked_too(mini):
     sidecar = path.with_name("x.labels.json")
     sidecar.write_text(sidecar.read_text(encoding="utf-8").replace('"Arabisch"', '"Turks"'), encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
-        _land(mini, path)
+        land(mini, path)
     assert [str(p) for p in caught.value.problems] == [
         "x.csv: variable taal, code 3: the export labels code 3 'Turks' (expected 'Arabisch': the label of "
         "harmonised code 3 (questionnaire_language) the crosswalk maps code 3 to)"]

@@ -15,23 +15,24 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
-
-from orchestration.landing import loader
-from orchestration.landing.errors import ExportError, LandingError, ValidationError
-from orchestration.landing.loader import land_files
-from orchestration.landing.registry import REGISTRY
-from orchestration.landing.testing import (
+from helpers.landing import (
+    ASIEL_2024,
     MINI_LAYOUT,
     SavSpec,
     Var,
     csv_types,
     fingerprint,
+    land,
+    landing_env,
     load_log,
     mini_frame,
-    write_codebook,
     write_csv,
     write_sav,
 )
+
+from orchestration.landing import loader
+from orchestration.landing.errors import ExportError, LandingError, ValidationError
+from orchestration.landing.registry import REGISTRY
 
 LAYOUT = {**MINI_LAYOUT, "starttijd": Var("start_time", "text")}
 TYPES = csv_types(LAYOUT)
@@ -45,14 +46,9 @@ def frame(n: int = 5, seed: int = 0) -> pd.DataFrame:
 
 @pytest.fixture
 def env(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): LAYOUT, (2024, "Wi2021-gezin"): LAYOUT})
-    land(env, [write_sav(env["landing"] / "good.sav", frame())])
+    env = landing_env(tmp_path, {ASIEL_2024: LAYOUT, (2024, "Wi2021-gezin"): LAYOUT})
+    land(env, write_sav(env["landing"] / "good.sav", frame()))
     return env
-
-
-def land(env, paths, **kwargs):
-    return land_files(env["db"], paths, landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
 
 
 def _with(data: pd.DataFrame, column: str, row: int, value, dtype=None) -> pd.DataFrame:
@@ -127,7 +123,7 @@ def test_a_bad_value_refuses_its_file_by_name_and_the_batch_lands(env, case):
     before, attempts = fingerprint(env["db"]), len(load_log(env["db"]))
 
     with pytest.raises(error_class) as caught:
-        land(env, [bad, good], replace=True)  # let through, it would replace good.sav
+        land(env, bad, good, replace=True)  # let through, it would replace good.sav
 
     assert re.search(pattern, str(caught.value)), str(caught.value)
     assert [o.status for o in caught.value.outcomes] == ["quarantined", "loaded"]
@@ -143,7 +139,7 @@ def test_a_bad_value_refuses_its_file_by_name_and_the_batch_lands(env, case):
 def test_interview_times_as_iso_text_or_spss_datetimes_land(env):
     text = write_csv(env["landing"] / "gezin.csv", frame(3, seed=5).assign(
         starttijd=["2024-10-01 09:00:00", "2024-11-30T23:59:59", ""]), TYPES, questionnaire="Wi2021-gezin")
-    [outcome] = land(env, [text])
+    [outcome] = land(env, text)
     assert outcome.status == "loaded" and outcome.rows == 3
 
 
@@ -160,7 +156,7 @@ def test_something_unexpected_while_checking_one_file_refuses_that_file_only(env
     before = fingerprint(env["db"])
     with pytest.raises(LandingError, match=r"bad\.sav: could not be read or checked "
                                            r"\(ZeroDivisionError: a check that broke\)") as caught:
-        land(env, [bad, _gezin(env["landing"] / "gezin.sav")])
+        land(env, bad, _gezin(env["landing"] / "gezin.sav"))
     assert [o.status for o in caught.value.outcomes] == ["quarantined", "loaded"]
     assert fingerprint(env["db"])[ASIEL] == before[ASIEL]
     assert (env["landing"] / "quarantine" / "bad.sav").exists()
@@ -173,7 +169,7 @@ def test_a_file_that_cannot_be_set_aside_is_still_refused_and_says_so(env, monke
     monkeypatch.setattr(loader, "quarantine", read_only_folder)
     bad = write_sav(env["landing"] / "bad.sav", _with(frame(), "Q1", 2, math.inf))
     with pytest.raises(ValidationError) as caught:
-        land(env, [bad, _gezin(env["landing"] / "gezin.sav")], replace=True)
+        land(env, bad, _gezin(env["landing"] / "gezin.sav"), replace=True)
     refused, landed = caught.value.outcomes
     assert (refused.status, landed.status) == ("refused", "loaded")
     assert refused.message.endswith(f"; could not be set aside in {env['landing'] / 'quarantine'} "

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from helpers.landing import (
+    ASIEL_2024,
+    MINI_LAYOUT,
+    SavSpec,
+    fingerprint,
+    land,
+    landing_env,
+    load_log,
+    mini_frame,
+    write_sav,
+)
 
 from orchestration.landing import registry
 from orchestration.landing.errors import LandingError
-from orchestration.landing.loader import land_files
-from orchestration.landing.testing import MINI_LAYOUT, SavSpec, fingerprint, load_log, mini_frame, write_codebook, write_sav
 
 ASIEL, GEZIN = "raw.export_2024_wi2021_asiel", "raw.export_2024_wi2021_gezin"
 DISK_FULL = "IO Error: Could not write file \"w.duckdb.wal\": No space left on device"
@@ -22,17 +31,12 @@ DISK_FULL = "IO Error: Could not write file \"w.duckdb.wal\": No space left on d
 
 @pytest.fixture
 def env(tmp_path):
-    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
-    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT, (2024, "Wi2021-gezin"): MINI_LAYOUT})
-    land(env, [write_sav(env["landing"] / "v1.sav", mini_frame(5))])
+    env = landing_env(tmp_path, {ASIEL_2024: MINI_LAYOUT, (2024, "Wi2021-gezin"): MINI_LAYOUT})
+    land(env, write_sav(env["landing"] / "v1.sav", mini_frame(5)))
     env["corrected"] = write_sav(env["landing"] / "v2.sav", mini_frame(6, seed=1))
     env["gezin"] = write_sav(env["landing"] / "gezin.sav", mini_frame(4, seed=5),
                              SavSpec(questionnaire="Wi2021-gezin"))
     return env
-
-
-def land(env, paths, **kwargs):
-    return land_files(env["db"], paths, landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
 
 
 @pytest.fixture
@@ -61,7 +65,7 @@ def _registry(db):
 def test_a_failed_write_and_rollback_log_the_failure_and_the_batch_goes_on(env, disk_full_on_asiel, monkeypatch):
     before, attempts = fingerprint(env["db"]), len(load_log(env["db"]))
     with pytest.raises(LandingError) as caught:
-        land(env, [env["corrected"], env["gezin"]], replace=True)
+        land(env, env["corrected"], env["gezin"], replace=True)
 
     assert str(caught.value) == (f"v2.sav: could not be written, nothing changed (IOException: {DISK_FULL}); "
                                  "the file is left where it is for the next run")
@@ -76,7 +80,7 @@ def test_a_failed_write_and_rollback_log_the_failure_and_the_batch_goes_on(env, 
     assert env["corrected"].exists() and not (env["landing"] / "quarantine").exists()
 
     monkeypatch.undo()  # room again: the same file lands on the next run
-    [outcome] = land(env, [env["corrected"]], replace=True)
+    [outcome] = land(env, env["corrected"], replace=True)
     assert outcome.status == "replaced" and outcome.rows == 6
 
 
@@ -87,7 +91,7 @@ def test_when_not_even_the_log_row_can_be_written_the_outcome_says_so(env, disk_
     monkeypatch.setattr(registry, "log_attempt_alone", no_room)
     before, attempts = fingerprint(env["db"]), len(load_log(env["db"]))
     with pytest.raises(LandingError) as caught:
-        land(env, [env["corrected"], env["gezin"]], replace=True)
+        land(env, env["corrected"], env["gezin"], replace=True)
 
     failed, landed = caught.value.outcomes
     assert failed.status == "failed"

@@ -2,7 +2,7 @@
 
 The landing tests build every export they need (good and bad) with these, against a codebook
 they write into a temporary folder, so they depend neither on the real seeds nor on the
-synthetic generator. Handy for trying the loader by hand too.
+synthetic generator.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pyreadstat
 
+from orchestration.landing.loader import LoadOutcome, land_files
 from orchestration.landing.registry import HISTORY_SCHEMA, LOAD_LOG, RAW_SCHEMA, quoted
 
 
@@ -100,6 +101,24 @@ def _write_answer_sets(directory: Path, variables: list[Var]) -> None:
         for question_id, var in coded.items():
             for order, (code, label) in enumerate(var.answer_labels().items(), start=1):
                 writer.writerow([question_id, code, label, "", order, "skipped" if code < 0 else "", ""])
+
+
+ASIEL_2024 = (2024, "Wi2021-asiel")
+
+
+def landing_env(tmp_path: Path, layouts: dict[tuple[int, str], dict[str, Var]] | None = None) -> dict[str, Path]:
+    """A warehouse file, a landing folder and a codebook folder in `tmp_path`. The codebook
+    describes `layouts` (by default MINI_LAYOUT as 2024 Wi2021-asiel); `{}` leaves it unwritten."""
+    env = {"db": tmp_path / "w.duckdb", "landing": tmp_path / "landing", "codebook": tmp_path / "codebook"}
+    layouts = {ASIEL_2024: MINI_LAYOUT} if layouts is None else layouts
+    if layouts:
+        write_codebook(env["codebook"], layouts)
+    return env
+
+
+def land(env: dict[str, Path], *paths: Path, **kwargs) -> list[LoadOutcome]:
+    """land_files into the env's warehouse, from its landing folder, against its codebook."""
+    return land_files(env["db"], list(paths), landing_dir=env["landing"], codebook_dir=env["codebook"], **kwargs)
 
 
 # The value labels the mini exports carry: the codebook's own (write_codebook), as a platform would.

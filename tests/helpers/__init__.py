@@ -1,0 +1,1 @@
+"""Test helpers shared by the test folders (tests/ is on the path through its conftest.py)."""
