@@ -154,6 +154,9 @@ def weigh(respondents: pd.DataFrame, margins: pd.DataFrame, targets: list[Target
     if missing:
         raise ValueError(f"weighting needs respondent columns {missing}: not in the respondents frame")
     by_meting = {target.meting: target for target in targets}
+    # raking sums in row order: a fixed order keeps the last digits of every weight the same
+    # from build to build, however the database happened to hand the rows over
+    respondents = respondents.sort_values("respondent_key", kind="stable")
     parts = [_weigh_group(part, None if pd.isna(meting) else by_meting.get(int(meting)), margins)
              for (meting, _group), part in respondents.groupby(["meting", "group_label"], sort=True, dropna=False)]
     if not parts:

@@ -1,6 +1,6 @@
 """Raking weights per meting and group to DUO's population margins (seeds.population_margins),
 as a dbt Python model so that fct_respondent can carry them. The rules live in
-orchestration/weighting.py (samplics' raking, trimming, unknown categories); this file only
+orchestration/weighting.py (svy's raking, trimming, unknown categories); this file only
 hands it the respondents, the margins and the per-meting targets."""
 
 from orchestration.weighting import DIMENSIONS, targets_from_frame, weigh

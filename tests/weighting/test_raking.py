@@ -127,3 +127,12 @@ def test_a_dimension_nobody_falls_into_is_not_raked_and_said():
     out = weigh(respondents, MARGINS, [Target(2024, 2024, 5.0)]).merge(respondents)
     assert out["weighting_note"].str.contains("gender: no respondent in any of its categories, not raked").all()
     assert out["weight"].sum() == pytest.approx(1000)
+
+
+def test_the_weights_do_not_depend_on_the_order_the_rows_come_in():
+    # the database hands rows over in no fixed order; every digit of a weight must stay put
+    respondents = _respondents(337, 660, ["18-30", "31-76", "31-76", "18-30", "31-76"])
+    shuffled = respondents.sample(frac=1, random_state=7)
+    first, second = (weigh(frame, MARGINS, [Target(2024, 2024, 10.0)]).set_index("respondent_key")["weight"]
+                     for frame in (respondents, shuffled))
+    assert first.sort_index().tolist() == second.sort_index().tolist()
