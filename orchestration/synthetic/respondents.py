@@ -15,6 +15,7 @@ from orchestration.reference import parse_value
 from orchestration.synthetic.allocation import Margin, allocate, fit_joint
 from orchestration.synthetic.context import Context, cell_frame
 from orchestration.synthetic.labels import subgroup
+from orchestration.synthetic.report_mapping import cohort_rule, group_by_permit
 
 LANGUAGE_CODES = {"nl": 1, "en": 2, "ar": 3, "tr": 4, "ti": 5}
 AGE_BANDS = {"18-21": (18, 21), "22-30": (22, 30), "31-45": (31, 45), "46-76": (46, 76)}
@@ -95,10 +96,11 @@ def add_permit(ctx: Context, frame: pd.DataFrame, meting: int) -> None:
         chosen = rng.choice(members, size=min(int(round(count * ctx.scale)), len(members)), replace=False)
         permit[chosen] = np.where(rng.random(len(chosen)) < 0.5, 3.0, -1.0)  # "anders" or skipped
     frame["residence_permit_type"] = permit
-    wi2013 = frame["questionnaire"].str.startswith("Wi2013")
-    stated = pd.Series(permit).map({1.0: "asiel", 2.0: "gezin"})
+    wet, _, permit_types, unknown = group_by_permit()
+    by_permit = frame["questionnaire"].str.startswith(wet)
+    stated = pd.Series(permit).map({float(code): kind for code, kind in permit_types.items()})
     frame["reported_group"] = np.where(
-        wi2013, np.where(stated.notna(), "Wi2013-" + stated.fillna(""), "Wi2013-onbekend"), frame["questionnaire"]
+        by_permit, np.where(stated.notna(), f"{wet}-" + stated.fillna(""), f"{wet}-{unknown}"), frame["questionnaire"]
     )
 
 
@@ -154,7 +156,7 @@ def add_pip_date(ctx: Context, frame: pd.DataFrame, meting: int) -> None:
     params = ctx.params["pip"]
     fieldwork_start = date.fromisoformat(ctx.per_meting("fieldwork", meting)["start"])
     earliest = date.fromisoformat(params["earliest"])
-    cohort_2_start = date(2024, 1, 1)
+    cohort_2_start = date.fromisoformat(cohort_rule()[1])
     wi2021 = frame["questionnaire"].str.startswith("Wi2021").to_numpy()
     known = wi2021 & (rng.random(len(frame)) >= params["unknown_share"])
     cohort_1 = rng.random(len(frame)) < (params["cohort_1_share"].get(meting) or params["cohort_1_share"][2024])
