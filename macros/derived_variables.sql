@@ -2,11 +2,12 @@
     compiled, so that the SQL names no meting, wave-specific question or scale: a new one is a
     seed row. The seeds are read through their warehouse relations, not ref(): a unit test
     swaps ref() for a fixture the warehouse does not hold, and these lists shape the SQL, not
-    the rows. The models that call these macros depend on the seeds through ref() elsewhere. -#}
+    the rows. -#}
 
 {% macro seed_relation(seed_name) %}
-    {#- graph holds no nodes while dbt parses: nothing to read then -#}
-    {%- if not execute %}{{ return(none) }}{% endif %}
+    {#- graph holds no nodes while dbt parses, when the ref() makes the calling model depend on
+        the seed (built before it) -#}
+    {%- if not execute %}{% do ref(seed_name) %}{{ return(none) }}{% endif %}
     {%- set nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed')
                                          | selectattr('name', 'equalto', seed_name) | list %}
     {%- if not nodes %}
@@ -25,10 +26,10 @@
 
 
 {% macro respondent_variables() %}
-    {#- [question_id, pivot] of the questions int_respondents puts side by side, in order:
-        pivot is code (harmonised code of a valid answer), text or integer -#}
+    {#- [question_id, value_kind] of the questions int_respondents puts side by side, in order:
+        value_kind is code (harmonised code of a valid answer), text or integer -#}
     {% set query %}
-        select question_id, pivot from {{ seed_relation('respondent_variables') }} order by position
+        select question_id, value_kind from {{ seed_relation('respondent_variables') }} order by position
     {% endset %}
     {{ return(metadata_rows(query)) }}
 {% endmacro %}

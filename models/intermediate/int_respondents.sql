@@ -4,13 +4,10 @@
 -- int_answers rewrote since this model last built them.
 {%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
-{%- set covariates = [
-    'questionnaire_language', 'recruitment_route', 'gender', 'residence_permit_type',
-    'education_level', 'dutch_level_self_rated', 'health_self_rated', 'benefit', 'living_situation',
-    'leerroute', 'brede_intake_listened', 'work_status', 'work_since_permit_2023', 'work_current_2023',
-    'started_course',
-] %}
-{%- set texts = ['municipality', 'start_time', 'end_time', 'pip_received_date'] %}
+{#- the questions put side by side and the composite scales: seeds respondent_variables and
+    questions (composite), read by macros/derived_variables.sql -#}
+{%- set variables = respondent_variables() %}
+{%- set scales = composite_scales() %}
 
 with answers as (
     select * from {{ ref('int_answers') }}
@@ -37,13 +34,11 @@ composite_items as (
 composites as (
     -- a scale score needs every item answered (complete cases, as the report's models use)
     select
-        respondent_key,
-        max(case when composite = 'maatschappelijk_doel' and valid_items = items then mean_score end)
-            as maatschappelijk_doel_score,
-        max(case when composite = 'beleidsdoelen' and valid_items = items then mean_score end)
-            as beleidsdoelen_score,
-        max(case when composite = 'course_quality' and valid_items = items then mean_score end)
-            as course_quality_score
+        respondent_key
+        {%- for scale in scales %},
+        max(case when composite = '{{ scale }}' and valid_items = items then mean_score end)
+            as {{ scale }}_score
+        {%- endfor %}
     from composite_items
     group by respondent_key
 ),
@@ -53,24 +48,26 @@ pivoted as (
         respondent_key,
         any_value(respondent_token) as respondent_token,
         any_value(meting) as meting,
-        any_value(questionnaire) as questionnaire,
-        {%- for question in covariates %}
-            max(case when question_id = '{{ question }}' and answer_status = 'valid' then harmonised_code end)
-                as {{ question }}_code,
+        any_value(questionnaire) as questionnaire
+        {%- for question, value_kind in variables %},
+            {%- if value_kind == 'code' %}
+        max(case when question_id = '{{ question }}' and answer_status = 'valid' then harmonised_code end)
+            as {{ question }}_code
+            {%- elif value_kind == 'text' %}
+        max(case when question_id = '{{ question }}' then value_text end) as {{ question }}_text
+            {%- else %}
+        max(case when question_id = '{{ question }}' then try_cast(value_text as integer) end) as {{ question }}
+            {%- endif %}
         {%- endfor %}
-        {%- for question in texts %}
-            max(case when question_id = '{{ question }}' then value_text end) as {{ question }}_text,
-        {%- endfor %}
-        max(case when question_id = 'birth_year' then try_cast(value_text as integer) end) as birth_year
     from answers
     group by respondent_key
 )
 
 select
     pivoted.*,
-    composites.maatschappelijk_doel_score,
-    composites.beleidsdoelen_score,
-    composites.course_quality_score,
+    {%- for scale in scales %}
+    composites.{{ scale }}_score,
+    {%- endfor %}
     {{ built_at() }} as _built_at
 from pivoted
 left join composites

@@ -45,9 +45,9 @@ select
     covariates.started_course,
     covariates.permit_answer_code,
     covariates.permit_mismatch,
-    covariates.maatschappelijk_doel_score,
-    covariates.beleidsdoelen_score,
-    covariates.course_quality_score,
+    {%- for scale in composite_scales() %}
+    covariates.{{ scale }}_score,
+    {%- endfor %}
     cast(weights.margins_meting as integer) as weight_margins_meting,
     cast(weights.base_weight as double) as base_weight,
     cast(weights.weight as double) as weight,
