@@ -24,7 +24,8 @@ work_answers as (
     -- the answer that ranks first (seed value_keys precedence) of those given
     select
         answered.respondent_key,
-        arg_min(value_keys.value_key, value_keys.precedence) as work_experience
+        arg_min(value_keys.value_key, value_keys.precedence) as work_experience,
+        arg_min(value_keys.code, value_keys.precedence) as work_experience_code
     from (
         select
             respondent_key,
@@ -83,10 +84,12 @@ select
     derived.benefit_code,
     derived.living_situation_code,
     case when laws.has_leerroute then {{ value_key('leerroute', 'derived.leerroute_code') }} end as leerroute,
+    case when laws.has_leerroute then derived.leerroute_code end as leerroute_code,
     derived.pip_received_date,
     cohorts.cohort,
     derived.brede_intake_listened_code as brede_intake,
     work_answers.work_experience,
+    work_answers.work_experience_code,
     derived.started_course_code = 1 as started_course,
     derived.residence_permit_type_code as permit_answer_code,
     -- a stated permit that contradicts the questionnaire sent (groups by questionnaire only)
