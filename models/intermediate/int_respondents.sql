@@ -7,6 +7,13 @@
 {#- the questions put side by side and the composite scales: seeds respondent_variables and
     questions (composite), read by macros/derived_variables.sql -#}
 {%- set variables = respondent_variables() %}
+{#- how each kind of variable is read from its answers, and its column's name -#}
+{%- set pivots = {
+    'code': "case when answer_status = 'valid' then harmonised_code end",
+    'text': 'value_text',
+    'integer': 'try_cast(value_text as integer)',
+} %}
+{%- set suffixes = {'code': '_code', 'text': '_text', 'integer': ''} %}
 {%- set scales = composite_scales() %}
 
 with answers as (
@@ -34,39 +41,38 @@ composite_items as (
 composites as (
     -- a scale score needs every item answered (complete cases, as the report's models use)
     select
-        respondent_key
-        {%- for scale in scales %},
-        max(case when composite = '{{ scale }}' and valid_items = items then mean_score end)
-            as {{ scale }}_score
+        {%- for scale in scales %}
+            max(case when composite = '{{ scale }}' and valid_items = items then mean_score end) as {{ scale }}_score,
         {%- endfor %}
+        respondent_key
     from composite_items
     group by respondent_key
 ),
 
 pivoted as (
     select
+        {%- for question, value_kind in variables %}
+            max(case when question_id = '{{ question }}' then {{ pivots[value_kind] }} end)
+                as {{ question ~ suffixes[value_kind] }},
+        {%- endfor %}
         respondent_key,
         any_value(respondent_token) as respondent_token,
         any_value(meting) as meting,
         any_value(questionnaire) as questionnaire
-        {%- for question, value_kind in variables %},
-            {%- if value_kind == 'code' %}
-        max(case when question_id = '{{ question }}' and answer_status = 'valid' then harmonised_code end)
-            as {{ question }}_code
-            {%- elif value_kind == 'text' %}
-        max(case when question_id = '{{ question }}' then value_text end) as {{ question }}_text
-            {%- else %}
-        max(case when question_id = '{{ question }}' then try_cast(value_text as integer) end) as {{ question }}
-            {%- endif %}
-        {%- endfor %}
     from answers
     group by respondent_key
 )
 
 select
-    pivoted.*,
+    pivoted.respondent_key,
+    pivoted.respondent_token,
+    pivoted.meting,
+    pivoted.questionnaire,
+    {%- for question, value_kind in variables %}
+        pivoted.{{ question ~ suffixes[value_kind] }},
+    {%- endfor %}
     {%- for scale in scales %}
-    composites.{{ scale }}_score,
+        composites.{{ scale }}_score,
     {%- endfor %}
     {{ built_at() }} as _built_at
 from pivoted

@@ -48,7 +48,7 @@ select
     covariates.permit_answer_code,
     covariates.permit_mismatch,
     {%- for scale in composite_scales() %}
-    covariates.{{ scale }}_score,
+        covariates.{{ scale }}_score,
     {%- endfor %}
     cast(weights.margins_meting as integer) as weight_margins_meting,
     cast(weights.base_weight as double) as base_weight,

@@ -181,7 +181,10 @@ select
                 'no population margins for meting {}: DUO population figures are published for {} only '
                 || '(Tabellen 2.9-2.12)',
                 meting,
-                (select string_agg(cast(listed.meting as varchar), ', ' order by listed.meting) from margin_metingen as listed)
+                (
+                    select string_agg(cast(listed.meting as varchar), ', ' order by listed.meting)
+                    from margin_metingen as listed
+                )
             )
         when not in_sample_base
             then '{{ onbekend_reason }}'
