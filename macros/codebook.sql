@@ -79,22 +79,36 @@
 {% endmacro %}
 
 
+{% macro stage_named_export() %}
+    {#- The staging view of the export the model is named after (stg_<meting>__<questionnaire>),
+        so that every staging file is the same line and names no meting. -#}
+    {%- set meting, slug = model.name[4:].split('__') %}
+    {%- set relation = source('raw', 'export_' ~ meting ~ '_' ~ slug) %}
+    {%- if not execute %}{% do ref('source_variables') %}{{ return('') }}{% endif %}
+    {%- set questionnaires = [] %}
+    {%- for export_meting, questionnaire in codebook_exports() %}
+        {%- if export_meting == meting | int and questionnaire | lower | replace('-', '_') == slug %}
+            {%- do questionnaires.append(questionnaire) %}
+        {%- endif %}
+    {%- endfor %}
+    {%- if questionnaires | length != 1 %}
+        {{ exceptions.raise_compiler_error("staging model " ~ model.name ~ " is named after no export of "
+                                           ~ "seeds/codebook/source_variables.csv (stg_<meting>__<questionnaire>)") }}
+    {%- endif %}
+    {{ return(stage_export(meting | int, questionnaires[0], relation)) }}
+{% endmacro %}
+
+
 {% macro staged_exports() %}
-    {#- Every export the codebook knows and the warehouse holds: the staging model where one
-        exists, otherwise the raw table staged on the fly (a meting added to the seeds only). -#}
+    {#- Every export the codebook describes and the warehouse holds, staged from its raw table
+        (stage_export, as the staging views are): [{meting, questionnaire, sql}], oldest first.
+        An export not landed yet is left out. -#}
     {% set found = [] %}
     {% for meting, questionnaire in codebook_exports() %}
-        {% set model_name = 'stg_' ~ meting ~ '__' ~ (questionnaire | lower | replace('-', '_')) %}
-        {% set model_nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-                                                  | selectattr('name', 'equalto', model_name) | list %}
-        {% if model_nodes %}
-            {% do found.append({'meting': meting, 'questionnaire': questionnaire, 'sql': 'select * from ' ~ ref(model_name)}) %}
-        {% else %}
-            {% set relation = raw_export_relation(meting, questionnaire) %}
-            {% if relation is not none %}
-                {% do found.append({'meting': meting, 'questionnaire': questionnaire,
-                                    'sql': stage_export(meting, questionnaire, relation)}) %}
-            {% endif %}
+        {% set relation = raw_export_relation(meting, questionnaire) %}
+        {% if relation is not none %}
+            {% do found.append({'meting': meting, 'questionnaire': questionnaire,
+                                'sql': stage_export(meting, questionnaire, relation)}) %}
         {% endif %}
     {% endfor %}
     {{ return(found) }}

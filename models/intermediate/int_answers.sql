@@ -4,16 +4,9 @@
 -- (asked, left open), not_asked (routed past: system-missing in the export).
 -- Incremental by meting (macros/incremental_metingen.sql): a run rewrites only the metingen
 -- whose exports were (re)loaded since their last build, so landing a wave processes that wave.
--- dbt resolves refs at parse time, before the seeds can be read: the staging models are
--- named here. A meting added to the seeds alone is staged from its raw table on the fly.
--- depends_on: {{ ref('stg_2023__wi2013_asiel') }}
--- depends_on: {{ ref('stg_2023__wi2013_gezin') }}
--- depends_on: {{ ref('stg_2023__wi2021_asiel') }}
--- depends_on: {{ ref('stg_2023__wi2021_gezin') }}
--- depends_on: {{ ref('stg_2024__wi2013_asiel') }}
--- depends_on: {{ ref('stg_2024__wi2013_gezin') }}
--- depends_on: {{ ref('stg_2024__wi2021_asiel') }}
--- depends_on: {{ ref('stg_2024__wi2021_gezin') }}
+-- Every export the seeds describe is staged here from its raw table, with the macro the staging
+-- views use (macros/codebook.sql): dbt fixes a model's refs when it parses, before the seeds can
+-- be read, so reading the exports by ref would need a line per wave. A new meting is seed rows.
 -- depends_on: {{ ref('source_variables') }}
 
 {%- set coded_types = ('categorical', 'multi_response_option') %}

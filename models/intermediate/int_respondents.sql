@@ -4,13 +4,17 @@
 -- int_answers rewrote since this model last built them.
 {%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
-{%- set covariates = [
-    'questionnaire_language', 'recruitment_route', 'gender', 'residence_permit_type',
-    'education_level', 'dutch_level_self_rated', 'health_self_rated', 'benefit', 'living_situation',
-    'leerroute', 'brede_intake_listened', 'work_status', 'work_since_permit_2023', 'work_current_2023',
-    'started_course',
-] %}
-{%- set texts = ['municipality', 'start_time', 'end_time', 'pip_received_date'] %}
+{#- the questions put side by side and the composite scales: seeds respondent_variables and
+    questions (composite), read by macros/derived_variables.sql -#}
+{%- set variables = respondent_variables() %}
+{#- how each kind of variable is read from its answers, and its column's name -#}
+{%- set pivots = {
+    'code': "case when answer_status = 'valid' then harmonised_code end",
+    'text': 'value_text',
+    'integer': 'try_cast(value_text as integer)',
+} %}
+{%- set suffixes = {'code': '_code', 'text': '_text', 'integer': ''} %}
+{%- set scales = composite_scales() %}
 
 with answers as (
     select * from {{ ref('int_answers') }}
@@ -37,40 +41,39 @@ composite_items as (
 composites as (
     -- a scale score needs every item answered (complete cases, as the report's models use)
     select
-        respondent_key,
-        max(case when composite = 'maatschappelijk_doel' and valid_items = items then mean_score end)
-            as maatschappelijk_doel_score,
-        max(case when composite = 'beleidsdoelen' and valid_items = items then mean_score end)
-            as beleidsdoelen_score,
-        max(case when composite = 'course_quality' and valid_items = items then mean_score end)
-            as course_quality_score
+        {%- for scale in scales %}
+            max(case when composite = '{{ scale }}' and valid_items = items then mean_score end) as {{ scale }}_score,
+        {%- endfor %}
+        respondent_key
     from composite_items
     group by respondent_key
 ),
 
 pivoted as (
     select
+        {%- for question, value_kind in variables %}
+            max(case when question_id = '{{ question }}' then {{ pivots[value_kind] }} end)
+                as {{ question ~ suffixes[value_kind] }},
+        {%- endfor %}
         respondent_key,
         any_value(respondent_token) as respondent_token,
         any_value(meting) as meting,
-        any_value(questionnaire) as questionnaire,
-        {%- for question in covariates %}
-            max(case when question_id = '{{ question }}' and answer_status = 'valid' then harmonised_code end)
-                as {{ question }}_code,
-        {%- endfor %}
-        {%- for question in texts %}
-            max(case when question_id = '{{ question }}' then value_text end) as {{ question }}_text,
-        {%- endfor %}
-        max(case when question_id = 'birth_year' then try_cast(value_text as integer) end) as birth_year
+        any_value(questionnaire) as questionnaire
     from answers
     group by respondent_key
 )
 
 select
-    pivoted.*,
-    composites.maatschappelijk_doel_score,
-    composites.beleidsdoelen_score,
-    composites.course_quality_score,
+    pivoted.respondent_key,
+    pivoted.respondent_token,
+    pivoted.meting,
+    pivoted.questionnaire,
+    {%- for question, value_kind in variables %}
+        pivoted.{{ question ~ suffixes[value_kind] }},
+    {%- endfor %}
+    {%- for scale in scales %}
+        composites.{{ scale }}_score,
+    {%- endfor %}
     {{ built_at() }} as _built_at
 from pivoted
 left join composites

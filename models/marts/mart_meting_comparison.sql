@@ -153,92 +153,114 @@ cells as (
         categories.harmonised_codes,
         categories.answer_status,
         categories.label_nl,
-        categories.sort_order
+        categories.sort_order,
+        row_number() over () as cell_id
     from pair_lines
     inner join categories
         on pair_lines.question_id = categories.question_id
 ),
 
+cell_sides as (
+    -- every cell once per side of its pair (the previous meting, the meting itself), so that
+    -- what one side holds is written once below
+    select
+        cell_id,
+        'previous' as side,
+        previous_meting as side_meting,
+        question_id,
+        breakdown,
+        breakdown_value,
+        group_label,
+        category_kind,
+        category_id
+    from cells
+    union all
+    select
+        cell_id,
+        'current' as side,
+        meting as side_meting,
+        question_id,
+        breakdown,
+        breakdown_value,
+        group_label,
+        category_kind,
+        category_id
+    from cells
+),
+
+side_values as (
+    select
+        cell_sides.cell_id,
+        cell_sides.side,
+        line_values.breakdown_value is not null as line_in_sample,
+        asked_in_meting.question_id is not null as asked_in_meting,
+        cell_sides.group_label is null or asked_to_group.question_id is not null as asked_to_group,
+        -- base N: NULL when the question was not put to the subgroup, 0 when nobody answered
+        case
+            when shares.base_n is not null then shares.base_n
+            when
+                asked_in_meting.question_id is not null
+                and line_values.breakdown_value is not null
+                and (cell_sides.group_label is null or asked_to_group.question_id is not null)
+                then 0
+        end as base_n,
+        shares.respondents,
+        shares.pct,
+        shares.se_points,
+        shares.pct_weighted,
+        shares.se_weighted_points
+    from cell_sides
+    left join line_values
+        on
+            cell_sides.side_meting = line_values.meting
+            and cell_sides.breakdown = line_values.breakdown
+            and cell_sides.breakdown_value = line_values.breakdown_value
+    left join asked_in_meting
+        on cell_sides.question_id = asked_in_meting.question_id and cell_sides.side_meting = asked_in_meting.meting
+    left join asked_to_group
+        on
+            cell_sides.question_id = asked_to_group.question_id
+            and cell_sides.side_meting = asked_to_group.meting
+            and cell_sides.group_label = asked_to_group.group_label
+    left join shares
+        on
+            cell_sides.question_id = shares.question_id
+            and cell_sides.side_meting = shares.meting
+            and cell_sides.breakdown = shares.breakdown
+            and cell_sides.breakdown_value = shares.breakdown_value
+            and cell_sides.category_kind = shares.category_kind
+            and cell_sides.category_id = shares.category_id
+),
+
 sides as (
     select
         cells.*,
-        previous_line.breakdown_value is not null as previous_line_in_sample,
-        current_line.breakdown_value is not null as current_line_in_sample,
-        previous_in_meting.question_id is not null as asked_in_previous_meting,
-        current_in_meting.question_id is not null as asked_in_current_meting,
-        cells.group_label is null or previous_asked.question_id is not null as asked_to_group_previous,
-        cells.group_label is null or current_asked.question_id is not null as asked_to_group_current,
+        previous_side.line_in_sample as previous_line_in_sample,
+        current_side.line_in_sample as current_line_in_sample,
+        previous_side.asked_in_meting as asked_in_previous_meting,
+        current_side.asked_in_meting as asked_in_current_meting,
+        previous_side.asked_to_group as asked_to_group_previous,
+        current_side.asked_to_group as asked_to_group_current,
         question_metingen.meting_count,
-        -- base N: NULL when the question was not put to the subgroup, 0 when nobody answered
-        case
-            when previous_shares.base_n is not null then previous_shares.base_n
-            when
-                previous_in_meting.question_id is not null
-                and previous_line.breakdown_value is not null
-                and (cells.group_label is null or previous_asked.question_id is not null)
-                then 0
-        end as base_n_previous,
-        case
-            when current_shares.base_n is not null then current_shares.base_n
-            when
-                current_in_meting.question_id is not null
-                and current_line.breakdown_value is not null
-                and (cells.group_label is null or current_asked.question_id is not null)
-                then 0
-        end as base_n_current,
-        previous_shares.respondents as respondents_previous,
-        current_shares.respondents as respondents_current,
-        previous_shares.pct as pct_previous,
-        current_shares.pct as pct_current,
-        previous_shares.se_points as se_points_previous,
-        current_shares.se_points as se_points_current,
-        previous_shares.pct_weighted as pct_previous_weighted,
-        current_shares.pct_weighted as pct_current_weighted,
-        previous_shares.se_weighted_points as se_points_previous_weighted,
-        current_shares.se_weighted_points as se_points_current_weighted
+        previous_side.base_n as base_n_previous,
+        current_side.base_n as base_n_current,
+        previous_side.respondents as respondents_previous,
+        current_side.respondents as respondents_current,
+        previous_side.pct as pct_previous,
+        current_side.pct as pct_current,
+        previous_side.se_points as se_points_previous,
+        current_side.se_points as se_points_current,
+        previous_side.pct_weighted as pct_previous_weighted,
+        current_side.pct_weighted as pct_current_weighted,
+        previous_side.se_weighted_points as se_points_previous_weighted,
+        current_side.se_weighted_points as se_points_current_weighted
     from cells
-    left join line_values as previous_line
-        on
-            cells.previous_meting = previous_line.meting
-            and cells.breakdown = previous_line.breakdown
-            and cells.breakdown_value = previous_line.breakdown_value
-    left join line_values as current_line
-        on
-            cells.meting = current_line.meting
-            and cells.breakdown = current_line.breakdown
-            and cells.breakdown_value = current_line.breakdown_value
-    left join asked_in_meting as previous_in_meting
-        on cells.question_id = previous_in_meting.question_id and cells.previous_meting = previous_in_meting.meting
-    left join asked_in_meting as current_in_meting
-        on cells.question_id = current_in_meting.question_id and cells.meting = current_in_meting.meting
-    left join asked_to_group as previous_asked
-        on
-            cells.question_id = previous_asked.question_id
-            and cells.previous_meting = previous_asked.meting
-            and cells.group_label = previous_asked.group_label
-    left join asked_to_group as current_asked
-        on
-            cells.question_id = current_asked.question_id
-            and cells.meting = current_asked.meting
-            and cells.group_label = current_asked.group_label
+    inner join side_values as previous_side
+        on cells.cell_id = previous_side.cell_id and previous_side.side = 'previous'
+    inner join side_values as current_side
+        on cells.cell_id = current_side.cell_id and current_side.side = 'current'
     left join question_metingen
         on cells.question_id = question_metingen.question_id
-    left join shares as previous_shares
-        on
-            cells.question_id = previous_shares.question_id
-            and cells.previous_meting = previous_shares.meting
-            and cells.breakdown = previous_shares.breakdown
-            and cells.breakdown_value = previous_shares.breakdown_value
-            and cells.category_kind = previous_shares.category_kind
-            and cells.category_id = previous_shares.category_id
-    left join shares as current_shares
-        on
-            cells.question_id = current_shares.question_id
-            and cells.meting = current_shares.meting
-            and cells.breakdown = current_shares.breakdown
-            and cells.breakdown_value = current_shares.breakdown_value
-            and cells.category_kind = current_shares.category_kind
-            and cells.category_id = current_shares.category_id
 ),
 
 differences as (

@@ -9,7 +9,6 @@
 -- leerroute, age 18-76 in a band), so respondents with gender 'anders' or no answer, or an
 -- unknown route or age, are left out of counts and denominators, as in the report (its sample
 -- counts per table add up to less than the Tabel 2.9 group sizes).
-{%- set no_margins_reason = 'DUO population figures are published for 2024 only (Tabellen 2.9-2.12)' %}
 {%- set onbekend_reason = 'not comparable: population = persons with another administrative status at DUO '
     ~ '(report footnote 6), sample = Wi2013 respondents who did not state their permit; '
     ~ 'printed n.v.t. and left out of the sample shares' %}
@@ -178,7 +177,15 @@ select
     cast(sample_pct_printed - population_pct_printed as double) as printed_difference_points,
     cast(case
         when not meting_has_margins
-            then format('no population margins for meting {}: {}', meting, '{{ no_margins_reason }}')
+            then format(
+                'no population margins for meting {}: DUO population figures are published for {} only '
+                || '(Tabellen 2.9-2.12)',
+                meting,
+                (
+                    select string_agg(cast(listed.meting as varchar), ', ' order by listed.meting)
+                    from margin_metingen as listed
+                )
+            )
         when not in_sample_base
             then '{{ onbekend_reason }}'
         when population_count is null

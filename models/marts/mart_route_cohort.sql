@@ -7,14 +7,15 @@
 -- The dimensions of a breakdown are columns of their own (group_label, leerroute, cohort,
 -- gender, age_band; NULL where not part of the breakdown); breakdown_value is their display
 -- label. An unknown value is the subgroup 'onbekend', never dropped. Leerroute and cohort exist
--- for Wi2021 only, so Wi2013 respondents are outside the breakdowns that use them.
+-- only where the law has them (seeds laws and cohorts: the Wi2021), so Wi2013 respondents are
+-- outside the breakdowns that use them.
 {{ config(materialized='table') }}
 
 {%- set unknown = "'onbekend'" %}
 {%- set dimensions = {
     'group_label': 'group_label',
-    'leerroute': "case when wet = 'Wi2021' then coalesce(leerroute, " ~ unknown ~ ") end",
-    'cohort': "case when wet = 'Wi2021' then coalesce(cast(cohort as varchar), " ~ unknown ~ ") end",
+    'leerroute': "case when has_leerroute then coalesce(leerroute, " ~ unknown ~ ") end",
+    'cohort': "case when has_cohort then coalesce(cast(cohort as varchar), " ~ unknown ~ ") end",
     'gender': 'coalesce(gender, ' ~ unknown ~ ')',
     'age_band': 'coalesce(age_band, ' ~ unknown ~ ')',
 } %}
@@ -43,7 +44,8 @@ with joined as (
         fct_answer.harmonised_code,
         fct_answer.answer_status,
         fct_respondent.weight,
-        fct_respondent.wet,
+        coalesce(laws.has_leerroute, false) as has_leerroute,
+        fct_respondent.wet in (select cohorts.wet from {{ ref('cohorts') }} as cohorts) as has_cohort,
         fct_respondent.group_label,
         fct_respondent.leerroute,
         fct_respondent.cohort,
@@ -52,6 +54,8 @@ with joined as (
     from {{ ref('fct_answer') }} as fct_answer
     inner join {{ ref('fct_respondent') }} as fct_respondent
         on fct_answer.respondent_key = fct_respondent.respondent_key
+    left join {{ ref('laws') }} as laws
+        on fct_respondent.wet = laws.wet
     where fct_answer.answer_status in ('valid', 'dont_know', 'no_answer')
 ),
 

@@ -1,2 +1,3 @@
--- Renamed to question ids and typed; the layout comes from seeds/codebook/source_variables.csv.
-{{ stage_export(2023, 'Wi2013-gezin') }}
+-- Renamed to question ids and typed: the export this model is named after, its layout from
+-- seeds/codebook/source_variables.csv.
+{{ stage_named_export() }}

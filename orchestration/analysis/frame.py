@@ -1,10 +1,9 @@
 """The analysis frame: one row per respondent per meting, covariates and composite items under
 the column names models.yaml's term and outcome definitions use. Built in DuckDB, here only.
 
-- covariates come from marts.fct_respondent, renamed to the codebook's question ids and coded
-  as the questionnaire codes them (leerroute 1 B1 / 2 O / 3 Z; work_status 1 geen / 2 betaald /
-  3 vrijwilligers, which for 2023 is fct_respondent's work_experience derived from its two
-  work questions);
+- covariates come from marts.fct_respondent, renamed to the codebook's question ids, in the
+  codes the mart publishes beside its labels (leerroute_code; work_experience_code, the
+  work_status code that for 2023 fct_respondent derives from its two work questions);
 - items (the composite scales' statements) are pivoted from marts.fct_answer, valid answers
   only: "weet ik niet", refusals and skips are NULL.
 """
@@ -25,10 +24,10 @@ COVARIATES = {
     "education_level": "r.education_level_code",
     "dutch_level_self_rated": "r.dutch_level_self_rated_code",
     "health_self_rated": "r.health_self_rated_code",
-    "leerroute": "case r.leerroute when 'B1' then 1 when 'O' then 2 when 'Z' then 3 end",
+    "leerroute": "r.leerroute_code",
     "cohort": "r.cohort",
     "brede_intake_listened": "r.brede_intake",
-    "work_status": "case r.work_experience when 'geen' then 1 when 'betaald' then 2 when 'vrijwilligers' then 3 end",
+    "work_status": "r.work_experience_code",
 }
 IDENTIFIERS = ("respondent_key", "meting", "group_label", "questionnaire", "wet")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -1,5 +1,7 @@
 """The report's regression models (orchestration/report_mapping.yaml: tables, outcomes, terms,
-scales) and the design matrices they need, built from harmonised codes as models.yaml says."""
+scales) and the design matrices they need, built from harmonised codes as models.yaml says.
+Which items make a composite scale is the codebook's (seeds/codebook/questions.csv, composite),
+as for the warehouse's scale scores; the mapping names the scales and what the report prints."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from orchestration.codebook import Codebook
 
 SPEC_FILE = Path(__file__).with_name("models.yaml")
 MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
@@ -33,8 +37,22 @@ def _document() -> dict:
     missing = sorted({term for model in mapping["models"] for term in model["terms"]} - set(coding))
     if missing:
         raise ValueError(f"{SPEC_FILE.name} has no coding for the report mapping's terms {missing}")
-    return {"models": mapping["models"], "outcomes": mapping["outcomes"], "scales": mapping["scales"],
-            "terms": coding}
+    composites = codebook_composites()
+    unseeded = sorted(set(mapping["scales"]) - set(composites))
+    if unseeded:
+        raise ValueError(f"the codebook (questions.csv, composite) has no items for the scales {unseeded}")
+    return {"models": mapping["models"], "outcomes": {**mapping["outcomes"], **composites},
+            "scales": mapping["scales"], "terms": coding}
+
+
+def codebook_composites() -> dict[str, list[str]]:
+    """Each composite scale of the codebook with its items, in codebook order."""
+    questions = Codebook.load().questions
+    composites: dict[str, list[str]] = {}
+    for question_id, composite in zip(questions["question_id"], questions["composite"], strict=True):
+        if composite:
+            composites.setdefault(composite, []).append(question_id)
+    return composites
 
 
 def report_models() -> list[ReportModel]:

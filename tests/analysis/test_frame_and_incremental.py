@@ -21,11 +21,12 @@ def marts(tmp_path):
     con.execute("create schema marts")
     con.execute("""
         create table marts.fct_respondent as select * from (values
-            ('r1', 2024, 'Wi2021-asiel', 'Wi2021-asiel', 'Wi2021', 30, 2, 5, 2, 1, 'B1', 1, 4, 'vrijwilligers'),
-            ('r2', 2024, 'Wi2021-asiel', 'Wi2021-asiel', 'Wi2021', 40, 1, 10, 5, 3, 'Z', 2, 2, 'betaald'),
-            ('r3', 2023, 'Wi2013-asiel', 'Wi2013-gezin', 'Wi2013', 50, 3, 1, 1, null, null, null, null, 'geen'))
+            ('r1', 2024, 'Wi2021-asiel', 'Wi2021-asiel', 'Wi2021', 30, 2, 5, 2, 1, 1, 1, 4, 3),
+            ('r2', 2024, 'Wi2021-asiel', 'Wi2021-asiel', 'Wi2021', 40, 1, 10, 5, 3, 3, 2, 2, 2),
+            ('r3', 2023, 'Wi2013-asiel', 'Wi2013-gezin', 'Wi2013', 50, 3, 1, 1, null, null, null, null, 1))
         as t(respondent_key, meting, group_label, questionnaire, wet, age, gender_code, education_level_code,
-             dutch_level_self_rated_code, health_self_rated_code, leerroute, cohort, brede_intake, work_experience)
+             dutch_level_self_rated_code, health_self_rated_code, leerroute_code, cohort, brede_intake,
+             work_experience_code)
     """)
     con.execute("""
         create table marts.fct_answer as select * from (values
@@ -41,7 +42,7 @@ def marts(tmp_path):
     con.close()
 
 
-def test_model_frame_recodes_covariates_and_pivots_valid_items(marts):
+def test_model_frame_reads_published_codes_and_pivots_valid_items(marts):
     frame = model_frame(marts).set_index("respondent_key")
     assert set(scale_items()) <= set(frame.columns) and term_columns() <= set(frame.columns)
     assert frame.loc["r1", "leerroute"] == 1 and frame.loc["r2", "leerroute"] == 3

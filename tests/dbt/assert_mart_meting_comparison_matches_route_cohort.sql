@@ -32,60 +32,75 @@ comparison as (
     where category_kind = 'single'
 ),
 
-current_side as (
+comparison_sides as (
+    -- every comparison row once per side: the meting that side holds and its numbers
     select
-        'current side' as problem,
-        route_cohort.meting,
-        route_cohort.question_id,
-        route_cohort.breakdown_value,
-        route_cohort.category_id
-    from route_cohort
-    inner join metingen
-        on route_cohort.meting = metingen.meting
-    left join comparison
-        on
-            route_cohort.meting = comparison.meting
-            and route_cohort.question_id = comparison.question_id
-            and route_cohort.breakdown = comparison.breakdown
-            and route_cohort.breakdown_value = comparison.breakdown_value
-            and route_cohort.category_id = comparison.category_id
-    where
-        metingen.previous_meting is not null
-        and (
-            comparison.meting is null
-            or abs(comparison.pct_current - route_cohort.pct_of_base) > 1e-9
-            or comparison.respondents_current <> route_cohort.respondents
-            or (comparison.pct_current_weighted is null) <> (route_cohort.pct_of_base_weighted is null)
-            or abs(comparison.pct_current_weighted - route_cohort.pct_of_base_weighted) > 1e-9
-        )
+        'current side' as side,
+        meting as side_meting,
+        question_id,
+        breakdown,
+        breakdown_value,
+        category_id,
+        respondents_current as respondents,
+        pct_current as pct,
+        pct_current_weighted as pct_weighted
+    from comparison
+    union all
+    select
+        'previous side' as side,
+        previous_meting as side_meting,
+        question_id,
+        breakdown,
+        breakdown_value,
+        category_id,
+        respondents_previous as respondents,
+        pct_previous as pct,
+        pct_previous_weighted as pct_weighted
+    from comparison
 ),
 
-previous_side as (
+expected_sides as (
+    -- a cell is the current side of a row when its meting has a predecessor, the previous side
+    -- of one when it has a successor
     select
-        'previous side' as problem,
-        route_cohort.meting,
-        route_cohort.question_id,
-        route_cohort.breakdown_value,
-        route_cohort.category_id
+        'current side' as side,
+        route_cohort.*
     from route_cohort
     inner join metingen
         on route_cohort.meting = metingen.meting
-    left join comparison
+    where metingen.previous_meting is not null
+    union all
+    select
+        'previous side' as side,
+        route_cohort.*
+    from route_cohort
+    inner join metingen
+        on route_cohort.meting = metingen.meting
+    where metingen.next_meting is not null
+),
+
+sides as (
+    select
+        expected_sides.side as problem,
+        expected_sides.meting,
+        expected_sides.question_id,
+        expected_sides.breakdown_value,
+        expected_sides.category_id
+    from expected_sides
+    left join comparison_sides
         on
-            route_cohort.meting = comparison.previous_meting
-            and route_cohort.question_id = comparison.question_id
-            and route_cohort.breakdown = comparison.breakdown
-            and route_cohort.breakdown_value = comparison.breakdown_value
-            and route_cohort.category_id = comparison.category_id
+            expected_sides.side = comparison_sides.side
+            and expected_sides.meting = comparison_sides.side_meting
+            and expected_sides.question_id = comparison_sides.question_id
+            and expected_sides.breakdown = comparison_sides.breakdown
+            and expected_sides.breakdown_value = comparison_sides.breakdown_value
+            and expected_sides.category_id = comparison_sides.category_id
     where
-        metingen.next_meting is not null
-        and (
-            comparison.meting is null
-            or abs(comparison.pct_previous - route_cohort.pct_of_base) > 1e-9
-            or comparison.respondents_previous <> route_cohort.respondents
-            or (comparison.pct_previous_weighted is null) <> (route_cohort.pct_of_base_weighted is null)
-            or abs(comparison.pct_previous_weighted - route_cohort.pct_of_base_weighted) > 1e-9
-        )
+        comparison_sides.side is null
+        or abs(comparison_sides.pct - expected_sides.pct_of_base) > 1e-9
+        or comparison_sides.respondents <> expected_sides.respondents
+        or (comparison_sides.pct_weighted is null) <> (expected_sides.pct_of_base_weighted is null)
+        or abs(comparison_sides.pct_weighted - expected_sides.pct_of_base_weighted) > 1e-9
 ),
 
 pairs as (
@@ -101,8 +116,6 @@ pairs as (
     where comparison.previous_meting is distinct from metingen.previous_meting
 )
 
-select * from current_side
-union all
-select * from previous_side
+select * from sides
 union all
 select * from pairs
