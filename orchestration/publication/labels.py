@@ -8,6 +8,8 @@ subgroups (breakdown values), which live in fct_respondent as codes ('B1', '1').
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 LANGUAGES = ("nl", "en")
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
@@ -220,8 +222,11 @@ def value_order(breakdown: str, value: str) -> tuple:
 
 
 def _fixed(value: float, decimals: int) -> float:
-    """`value` rounded as printed, never a negative zero: -0.04 prints as 0.0, not -0.0."""
-    rounded = round(float(value), decimals)
+    """`value` rounded as printed: a half away from zero (12.5 -> 13, as SPSS and the report
+    print), never a negative zero (-0.04 -> 0.0). Taken to 9 decimals first, so a weighted sum
+    that lands a hair beside an exact half (12.499999999999998) prints as the half it is."""
+    settled = Decimal(repr(round(float(value), 9)))
+    rounded = float(settled.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
     return 0.0 if rounded == 0 else rounded
 
 

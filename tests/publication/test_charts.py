@@ -110,3 +110,18 @@ def test_a_difference_never_prints_a_negative_zero(value, language, expected):
 @pytest.mark.parametrize("value, expected", [(-0.3, "0"), (-1e-12, "0"), (0.4, "0"), (12.6, "13"), (99.7, "100")])
 def test_a_percentage_never_prints_a_negative_zero(value, expected):
     assert labels.percent(value, "nl") == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (12.5, "13"), (2.5, "3"), (27.5, "28"), (-2.5, "-3"), (12.499999999999998, "13"), (12.500000000000002, "13"),
+    (18.75 - 1e-13, "19"), (12.49, "12"),
+])
+def test_a_half_rounds_away_from_zero_however_the_sum_landed(value, expected):
+    # a weighted share of exactly 12.5 comes out of the sums as 12.4999... or 12.5000...1
+    assert labels.percent(value, "en") == expected
+
+
+@pytest.mark.parametrize("value, expected", [(18.75, "+18.8"), (18.75 - 1e-12, "+18.8"), (-0.05, "-0.1"),
+                                             (0.25, "+0.3"), (0.35, "+0.4")])
+def test_a_difference_rounds_its_half_away_from_zero(value, expected):
+    assert labels.points(value, "en") == expected
