@@ -61,6 +61,7 @@ class Content:
     options: pd.DataFrame
     published: pd.DataFrame
     weighted: bool  # the one estimate of the page's figures and tables: weighted, else unweighted
+    cap: int | None = None  # the questions cap the content was read with (data.MAX_QUESTIONS then)
     _lines: dict = field(default_factory=dict, repr=False, compare=False)
 
     def lines(self, kind: str, question_id: str, breakdown: str) -> list[frames.Line]:
@@ -82,7 +83,7 @@ class Content:
         """What a page of this content is drawn from: the published numbers, the questions and
         their labels, the estimate, and the page's own parameters."""
         return fingerprint.fingerprint(self.questions, self.left_out, self.options, self.published,
-                                       self.weighted, MEANINGFUL_POINTS, *parameters)
+                                       self.weighted, self.cap, MEANINGFUL_POINTS, *parameters)
 
 
 INDEX_FILE = "index.html"
@@ -142,7 +143,8 @@ def _capped_note(content: Content, language: str) -> list[str]:
     if content.left_out.empty:
         return []
     names = ", ".join(labels.question_title(q, language) for q in content.left_out.itertuples(index=False))
-    return [labels.text(language, "capped", cap=data.MAX_QUESTIONS, questions=names)]
+    cap = data.MAX_QUESTIONS if content.cap is None else content.cap
+    return [labels.text(language, "capped", cap=cap, questions=names)]
 
 
 def _all_weighted(published: pd.DataFrame, pairs: list[tuple[str, str]]) -> bool:
@@ -161,7 +163,7 @@ def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> 
     shown = shown[shown["question_id"].isin(distribution["question_id"])]
     published = frames.publishable_distribution(distribution, min_count)
     return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published,
-                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]))
+                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]), data.MAX_QUESTIONS)
 
 
 def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
@@ -171,7 +173,8 @@ def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, 
     published = frames.publishable_comparison(comparison, min_count)
     weighted = _all_weighted(published, [("pct_previous", "pct_previous_weighted"),
                                          ("pct_current", "pct_current_weighted")])
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published, weighted)
+    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published, weighted,
+                   data.MAX_QUESTIONS)
 
 
 def _figure_texts(language: str, min_count: int) -> dict:
