@@ -1,8 +1,9 @@
 """Which pages need drawing again: a page is redrawn only when what it is drawn from changed.
 
-A page's fingerprint covers everything its bytes depend on: the published numbers and labels
-it is built from (report.Content, after disclosure control), its language and parameters, the
-code of this package and the matplotlib that draws its figures. The manifest beside the pages
+A page's fingerprint covers everything its bytes depend on: the marts' rows and labels it is
+built from (report.Source, read before disclosure control, so an unchanged page costs no
+suppression), its language and parameters, the code of this package and of the disclosure
+control, and the matplotlib that draws its figures. The manifest beside the pages
 (`.pages.json`) keeps, per page, that fingerprint and the sha256 of every file written for it
 (the page and its CSVs); a page is left as it is only when both still match, so a page edited
 or deleted by hand is drawn again.
@@ -25,9 +26,10 @@ _PACKAGE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """This package's code and the matplotlib version: either can change a page's bytes."""
+    """This package's code, the disclosure control it applies and the matplotlib version: each
+    can change a page's bytes."""
     digest = hashlib.sha256(matplotlib.__version__.encode())
-    for path in sorted(_PACKAGE.glob("*.py")):
+    for path in [*sorted(_PACKAGE.glob("*.py")), _PACKAGE.parent / "privacy" / "disclosure.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

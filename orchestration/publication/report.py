@@ -79,12 +79,6 @@ class Content:
         # a worker process cuts its own lines: the cut rows are pandas' itertuples, not picklable
         return {**self.__dict__, "_lines": {}}
 
-    def digest(self, *parameters) -> str:
-        """What a page of this content is drawn from: the published numbers, the questions and
-        their labels, the estimate, and the page's own parameters."""
-        return fingerprint.fingerprint(self.questions, self.left_out, self.options, self.published,
-                                       self.weighted, self.cap, MEANINGFUL_POINTS, *parameters)
-
 
 INDEX_FILE = "index.html"
 
@@ -156,25 +150,58 @@ def _all_weighted(published: pd.DataFrame, pairs: list[tuple[str, str]]) -> bool
                for pct, weighted in pairs)
 
 
-def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> Content:
+@dataclass
+class Source:
+    """What one meting's (or pair's) pages are read from, before disclosure control: enough to
+    tell whether the pages changed without suppressing anything (fingerprint.py)."""
+    metingen: tuple[int, ...]  # (meting,) or (previous, meting)
+    questions: pd.DataFrame
+    left_out: pd.DataFrame
+    options: pd.DataFrame
+    lines: pd.DataFrame        # data.distribution or data.comparison
+    cap: int
+
+    def digest(self, *parameters) -> str:
+        return fingerprint.fingerprint(self.questions, self.left_out, self.options, self.lines, self.cap,
+                                       MEANINGFUL_POINTS, self.metingen, *parameters)
+
+
+def read_meting(con: duckdb.DuckDBPyConnection, meting: int) -> Source:
     shown, left_out = data.questions(con)
     distribution = data.distribution(con, meting, list(shown["question_id"]))
     # a question this meting did not ask (no line at all) has no section
     shown = shown[shown["question_id"].isin(distribution["question_id"])]
-    published = frames.publishable_distribution(distribution, min_count)
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published,
-                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]), data.MAX_QUESTIONS)
+    return Source((meting,), shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())),
+                  distribution, data.MAX_QUESTIONS)
 
 
-def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
+def read_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int) -> Source:
     shown, left_out = data.questions(con)
     comparison = data.comparison(con, previous, meting, list(shown["question_id"]), MEANINGFUL_POINTS)
     shown = shown[shown["question_id"].isin(comparison["question_id"])]
-    published = frames.publishable_comparison(comparison, min_count)
+    return Source((previous, meting), shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())),
+                  comparison, data.MAX_QUESTIONS)
+
+
+def meting_content(source: Source, min_count: int) -> Content:
+    published = frames.publishable_distribution(source.lines, min_count)
+    return Content(source.questions, source.left_out, source.options, published,
+                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]), source.cap)
+
+
+def comparison_content(source: Source, min_count: int) -> Content:
+    published = frames.publishable_comparison(source.lines, min_count)
     weighted = _all_weighted(published, [("pct_previous", "pct_previous_weighted"),
                                          ("pct_current", "pct_current_weighted")])
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published, weighted,
-                   data.MAX_QUESTIONS)
+    return Content(source.questions, source.left_out, source.options, published, weighted, source.cap)
+
+
+def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> Content:
+    return meting_content(read_meting(con, meting), min_count)
+
+
+def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
+    return comparison_content(read_comparison(con, previous, meting), min_count)
 
 
 def _figure_texts(language: str, min_count: int) -> dict:
@@ -295,10 +322,14 @@ class _Job:
     name: str
     kind: str      # 'meting' or 'comparison'
     language: str
-    content: Content
-    metingen: tuple[int, ...]  # (meting,) or (previous, meting)
+    source: Source
     min_count: int
     fingerprint: str
+    content: Content | None = None  # read from the source (disclosure control) only when the page is drawn
+
+    @property
+    def metingen(self) -> tuple[int, ...]:
+        return self.source.metingen
 
 
 def render_page(job: _Job) -> tuple[Rendered, float]:
@@ -362,26 +393,36 @@ def _rendered(jobs: list[_Job]):
                 yield by_order[order], rendered, seconds
 
 
-def _contents(con: duckdb.DuckDBPyConnection, languages: tuple[str, ...], threshold: int):
-    """Every page to be written, with its content, and the index entries of the pages."""
+def _sources(con: duckdb.DuckDBPyConnection, languages: tuple[str, ...], threshold: int):
+    """Every page to be written, with what it is read from, and the index entries of the pages."""
     jobs, entries = [], []
     for meting in data.metingen(con):
-        content = load_meting(con, meting, threshold)
+        source = read_meting(con, meting)
         for language in languages:
-            jobs.append(_Job(len(jobs), meting_file(meting, language), "meting", language, content, (meting,),
-                             threshold, content.digest("meting", meting, language, threshold)))
+            jobs.append(_Job(len(jobs), meting_file(meting, language), "meting", language, source, threshold,
+                             source.digest("meting", language, threshold)))
         entries.append(({lang: labels.text(lang, "meting_title", meting=meting) for lang in labels.LANGUAGES},
                         {lang: meting_file(meting, lang) for lang in languages}))
     for previous, meting in data.meting_pairs(con):
-        content = load_comparison(con, previous, meting, threshold)
+        source = read_comparison(con, previous, meting)
         for language in languages:
             jobs.append(_Job(len(jobs), comparison_file(previous, meting, language), "comparison", language,
-                             content, (previous, meting), threshold,
-                             content.digest("comparison", previous, meting, language, threshold)))
+                             source, threshold, source.digest("comparison", language, threshold)))
         entries.append(({lang: labels.text(lang, "comparison_title", previous=previous, meting=meting)
                          for lang in labels.LANGUAGES},
                         {lang: comparison_file(previous, meting, lang) for lang in languages}))
     return jobs, entries
+
+
+def _with_contents(jobs: list[_Job]) -> list[_Job]:
+    """The jobs with their content: disclosure control once per source, shared by its languages."""
+    contents: dict[int, Content] = {}
+    for job in jobs:
+        if id(job.source) not in contents:
+            build = meting_content if job.kind == "meting" else comparison_content
+            contents[id(job.source)] = build(job.source, job.min_count)
+        job.content = contents[id(job.source)]
+    return jobs
 
 
 def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tuple[str, ...] = labels.LANGUAGES,
@@ -392,7 +433,7 @@ def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tu
     written or found unchanged."""
     threshold = min_cell_count(min_count)
     languages = tuple(labels.check_language(language) for language in languages)
-    jobs, entries = _contents(con, languages, threshold)
+    jobs, entries = _sources(con, languages, threshold)
     manifest = fingerprint.read_manifest(directory)
     pages: dict[int, Page] = {}
     to_draw = []
@@ -405,7 +446,7 @@ def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tu
                 progress(pages[job.order])
         else:
             to_draw.append(job)
-    for job, rendered, seconds in _rendered(to_draw):
+    for job, rendered, seconds in _rendered(_with_contents(to_draw)):
         files = _write_page(directory, job.name, rendered)
         manifest[job.name] = {"fingerprint": job.fingerprint, "files": files, "tables": rendered.tables,
                               "figures": rendered.figures}
