@@ -1,5 +1,6 @@
 """The publication report as a Dagster asset: pages under Settings.outputs_dir/publication/,
-rebuilt from the marts on every refresh (orchestration/publication/README.md)."""
+written from the marts on every refresh; a page whose inputs did not change is left as it is
+(orchestration/publication/README.md)."""
 
 import time
 
@@ -7,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.assets.analysis import _outputs_dir, _refresh_index
 from orchestration.privacy.disclosure import min_cell_count
-from orchestration.publication import write_reports
+from orchestration.publication import Page, write_reports
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
 
@@ -27,18 +28,30 @@ PUBLICATION_DIR = "publication"
 def publication_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     started = time.perf_counter()
     directory = _outputs_dir() / PUBLICATION_DIR
+
+    def written(page: Page) -> None:
+        if page.drawn:
+            context.log.info(f"{page.path.name}: drawn, {page.tables} tables, {page.charts} figures, "
+                             f"{page.bytes / 1e6:.1f} MB, {page.seconds:.1f} s")
+        else:
+            context.log.info(f"{page.path.name}: skipped, inputs unchanged")
+
+    context.log.info(f"publication report: drawing the pages whose inputs changed, under {directory}")
     # read-only: the pages need no writes, and a reader never blocks another reader
     with connect(warehouse.db, read_only=True) as con:
-        pages = write_reports(con, directory)
+        pages = write_reports(con, directory, progress=written)
     _refresh_index()
     seconds = time.perf_counter() - started
-    for page in pages:
-        context.log.info(f"{page.path.name}: {page.tables} tables, {page.charts} figures, "
-                         f"{page.bytes / 1e6:.1f} MB, {page.seconds:.1f} s")
+    drawn = [page for page in pages if page.drawn]
     return MaterializeResult(metadata={
-        "pages": MetadataValue.md("\n".join(f"- `{page.path}` ({page.tables} tables, {page.charts} figures)"
-                                            for page in pages) or "none"),
+        "pages": MetadataValue.md("\n".join(
+            f"- `{page.path}` ({page.tables} tables, {page.charts} figures; "
+            + ("drawn" if page.drawn else "skipped: inputs unchanged") + ")" for page in pages) or "none"),
         "page_count": len(pages),
+        "pages_drawn": len(drawn),
+        "pages_skipped": len(pages) - len(drawn),
+        "skipped": MetadataValue.md("\n".join(f"- `{page.path.name}`: skipped, inputs unchanged"
+                                              for page in pages if not page.drawn) or "none"),
         "tables": sum(page.tables for page in pages),
         "charts": sum(page.charts for page in pages),
         "csv_files": sum(page.csvs for page in pages),

@@ -224,43 +224,57 @@ def _value(x):
     return None if x is None or pd.isna(x) else float(x)
 
 
-def distribution_lines(published: pd.DataFrame, question_id: str, breakdown: str) -> list[Line]:
+class LineRows:
+    """The published rows by question x breakdown x subgroup, read from the frame in one pass: a
+    page asks for every question's lines, in each language, and filtering the whole frame for
+    each of them cost more than drawing the page's text."""
+
+    def __init__(self, published: pd.DataFrame):
+        self._rows: dict[tuple, dict] = {}
+        for row in published.itertuples(index=False):
+            self._rows.setdefault((row.question_id, row.breakdown), {}).setdefault(row.breakdown_value, []).append(row)
+
+    def subgroups(self, question_id: str, breakdown: str):
+        """(subgroup, its rows) in the breakdown's order, the rows in the answers' printed order."""
+        values = self._rows.get((question_id, breakdown), {})
+        for value in sorted(values, key=lambda v: value_order(breakdown, v)):
+            yield value, sorted(values[value], key=lambda r: (r.answer_sort_order, r.harmonised_code))
+
+
+def _line_rows(published: pd.DataFrame | LineRows) -> LineRows:
+    return published if isinstance(published, LineRows) else LineRows(published)
+
+
+def distribution_lines(published: pd.DataFrame | LineRows, question_id: str, breakdown: str) -> list[Line]:
     """The subgroups of one breakdown of one question, in the breakdown's order, each with one
     cell per answer in the question's percentage base (in the codebook's printed order)."""
-    part = published[(published["question_id"] == question_id) & (published["breakdown"] == breakdown)]
     lines = []
-    values = sorted(part["breakdown_value"].unique(), key=lambda v: value_order(breakdown, v))
-    for value in values:
-        rows = part[part["breakdown_value"] == value]
-        rows = rows.sort_values(["answer_sort_order", "harmonised_code"])
+    for value, rows in _line_rows(published).subgroups(question_id, breakdown):
         cells = [Cell(_value(r.pct_of_base), _value(getattr(r, "pct_of_base_weighted", None)), _reason(r.suppressed))
-                 for r in rows.itertuples(index=False)]
-        n = rows["base_n"].iloc[0]
+                 for r in rows]
+        n = rows[0].base_n
         lines.append(Line(breakdown, str(value), None if pd.isna(n) else int(n), cells))
     return lines
 
 
-def comparison_lines(published: pd.DataFrame, question_id: str, breakdown: str) -> list[Line]:
+def comparison_lines(published: pd.DataFrame | LineRows, question_id: str, breakdown: str) -> list[Line]:
     """Per subgroup of one breakdown two lines (previous meting, current meting); the current
     one carries the differences per answer."""
-    part = published[(published["question_id"] == question_id) & (published["breakdown"] == breakdown)]
     lines = []
-    for value in sorted(part["breakdown_value"].unique(), key=lambda v: value_order(breakdown, v)):
-        rows = part[part["breakdown_value"] == value]
-        rows = rows.sort_values(["answer_sort_order", "harmonised_code"])
+    for value, rows in _line_rows(published).subgroups(question_id, breakdown):
         for side in ("previous", "current"):
-            meting = int(rows[f"{side}_meting" if side == "previous" else "meting"].iloc[0])
+            meting = int(getattr(rows[0], "previous_meting" if side == "previous" else "meting"))
             cells = []
-            for r in rows.itertuples(index=False):
+            for r in rows:
                 reason = _reason(getattr(r, f"suppressed_{side}"))
                 if reason is None and pd.isna(getattr(r, f"respondents_{side}")):
                     reason = "not_asked"
                 cells.append(Cell(_value(getattr(r, f"pct_{side}")),
                                   _value(getattr(r, f"pct_{side}_weighted", None)), reason))
-            n = rows[f"base_n_{side}"].iloc[0]
+            n = getattr(rows[0], f"base_n_{side}")
             line = Line(breakdown, str(value), None if pd.isna(n) or int(n) == 0 else int(n), cells, str(meting))
             if side == "current":
-                line.difference = [_difference(r) for r in rows.itertuples(index=False)]
+                line.difference = [_difference(r) for r in rows]
             lines.append(line)
     return lines
 

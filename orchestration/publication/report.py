@@ -11,16 +11,21 @@
 from __future__ import annotations
 
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
 
 from orchestration.analysis.comparison import MEANINGFUL_POINTS
 from orchestration.privacy.disclosure import min_cell_count
-from orchestration.publication import charts, data, downloads, frames, html, labels
+from orchestration.publication import charts, data, downloads, fingerprint, frames, html, labels
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Page:
     charts: int
     seconds: float
     csvs: int = 0  # one per table, in the folder beside the page
+    drawn: bool = True  # False: its inputs had not changed since it was drawn, the page was left as it was
 
     @property
     def bytes(self) -> int:
@@ -55,6 +61,23 @@ class Content:
     options: pd.DataFrame
     published: pd.DataFrame
     weighted: bool  # the one estimate of the page's figures and tables: weighted, else unweighted
+    cap: int | None = None  # the questions cap the content was read with (data.MAX_QUESTIONS then)
+    _lines: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def lines(self, kind: str, question_id: str, breakdown: str) -> list[frames.Line]:
+        """A breakdown's lines of a question ('distribution' or 'comparison'), cut from the
+        published frame once and shared by the page's languages (they differ only in words)."""
+        if "rows" not in self._lines:
+            self._lines["rows"] = frames.LineRows(self.published)
+        key = (kind, question_id, breakdown)
+        if key not in self._lines:
+            cut = frames.distribution_lines if kind == "distribution" else frames.comparison_lines
+            self._lines[key] = cut(self._lines["rows"], question_id, breakdown)
+        return self._lines[key]
+
+    def __getstate__(self) -> dict:
+        # a worker process cuts its own lines: the cut rows are pandas' itertuples, not picklable
+        return {**self.__dict__, "_lines": {}}
 
 
 INDEX_FILE = "index.html"
@@ -114,7 +137,8 @@ def _capped_note(content: Content, language: str) -> list[str]:
     if content.left_out.empty:
         return []
     names = ", ".join(labels.question_title(q, language) for q in content.left_out.itertuples(index=False))
-    return [labels.text(language, "capped", cap=data.MAX_QUESTIONS, questions=names)]
+    cap = data.MAX_QUESTIONS if content.cap is None else content.cap
+    return [labels.text(language, "capped", cap=cap, questions=names)]
 
 
 def _all_weighted(published: pd.DataFrame, pairs: list[tuple[str, str]]) -> bool:
@@ -126,24 +150,58 @@ def _all_weighted(published: pd.DataFrame, pairs: list[tuple[str, str]]) -> bool
                for pct, weighted in pairs)
 
 
-def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> Content:
+@dataclass
+class Source:
+    """What one meting's (or pair's) pages are read from, before disclosure control: enough to
+    tell whether the pages changed without suppressing anything (fingerprint.py)."""
+    metingen: tuple[int, ...]  # (meting,) or (previous, meting)
+    questions: pd.DataFrame
+    left_out: pd.DataFrame
+    options: pd.DataFrame
+    lines: pd.DataFrame        # data.distribution or data.comparison
+    cap: int
+
+    def digest(self, *parameters) -> str:
+        return fingerprint.fingerprint(self.questions, self.left_out, self.options, self.lines, self.cap,
+                                       MEANINGFUL_POINTS, self.metingen, *parameters)
+
+
+def read_meting(con: duckdb.DuckDBPyConnection, meting: int) -> Source:
     shown, left_out = data.questions(con)
     distribution = data.distribution(con, meting, list(shown["question_id"]))
     # a question this meting did not ask (no line at all) has no section
     shown = shown[shown["question_id"].isin(distribution["question_id"])]
-    published = frames.publishable_distribution(distribution, min_count)
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published,
-                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]))
+    return Source((meting,), shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())),
+                  distribution, data.MAX_QUESTIONS)
 
 
-def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
+def read_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int) -> Source:
     shown, left_out = data.questions(con)
     comparison = data.comparison(con, previous, meting, list(shown["question_id"]), MEANINGFUL_POINTS)
     shown = shown[shown["question_id"].isin(comparison["question_id"])]
-    published = frames.publishable_comparison(comparison, min_count)
+    return Source((previous, meting), shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())),
+                  comparison, data.MAX_QUESTIONS)
+
+
+def meting_content(source: Source, min_count: int) -> Content:
+    published = frames.publishable_distribution(source.lines, min_count)
+    return Content(source.questions, source.left_out, source.options, published,
+                   _all_weighted(published, [("pct_of_base", "pct_of_base_weighted")]), source.cap)
+
+
+def comparison_content(source: Source, min_count: int) -> Content:
+    published = frames.publishable_comparison(source.lines, min_count)
     weighted = _all_weighted(published, [("pct_previous", "pct_previous_weighted"),
                                          ("pct_current", "pct_current_weighted")])
-    return Content(shown, left_out, data.options(con, sorted(shown["answer_set_id"].unique())), published, weighted)
+    return Content(source.questions, source.left_out, source.options, published, weighted, source.cap)
+
+
+def load_meting(con: duckdb.DuckDBPyConnection, meting: int, min_count: int) -> Content:
+    return meting_content(read_meting(con, meting), min_count)
+
+
+def load_comparison(con: duckdb.DuckDBPyConnection, previous: int, meting: int, min_count: int) -> Content:
+    return comparison_content(read_comparison(con, previous, meting), min_count)
 
 
 def _figure_texts(language: str, min_count: int) -> dict:
@@ -165,7 +223,7 @@ def meting_page(content: Content, meting: int, language: str, min_count: int) ->
         answers = _answers(content, question, language)
         groups = []
         for breakdown in labels.BREAKDOWNS:
-            lines = frames.distribution_lines(content.published, question.question_id, breakdown)
+            lines = content.lines("distribution", question.question_id, breakdown)
             groups.append((labels.text(language, f"breakdown.{breakdown}"), lines, _labels(lines, language)))
         section, heading, csv_text = _section(question, groups, answers, content, language, min_count,
                                               str(meting), "chart_caption", folder)
@@ -211,7 +269,7 @@ def comparison_page(content: Content, previous: int, meting: int, language: str,
         answers = _answers(content, question, language)
         groups = []
         for breakdown in labels.BREAKDOWNS:
-            lines = frames.comparison_lines(content.published, question.question_id, breakdown)
+            lines = content.lines("comparison", question.question_id, breakdown)
             groups.append((labels.text(language, f"breakdown.{breakdown}"), lines, _labels(lines, language)))
         section, heading, csv_text = _section(question, groups, answers, content, language, min_count,
                                               f"{previous}-{meting}", "comparison_caption", folder)
@@ -237,46 +295,168 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _write_page(directory: Path, name: str, rendered: Rendered) -> Path:
+def _write_page(directory: Path, name: str, rendered: Rendered) -> dict[str, str]:
     """The page's CSVs first, then the page (which links them); a CSV of a table no longer on
-    the page is removed, so the folder holds exactly the page's tables."""
+    the page is removed, so the folder holds exactly the page's tables. Returns the sha256 of
+    every file written, by path relative to `directory`."""
     folder = directory / _csv_folder(name)
+    written = {}
     for file_name, text in rendered.csvs.items():
-        _write(folder / file_name, text)
+        written[f"{folder.name}/{file_name}"] = _sha256(_write(folder / file_name, text))
     if folder.exists():
         for stale in folder.glob("*.csv"):
             if stale.name not in rendered.csvs:
                 stale.unlink()
-    return _write(directory / name, rendered.html)
+    written[name] = _sha256(_write(directory / name, rendered.html))
+    return written
 
 
-def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tuple[str, ...] = labels.LANGUAGES,
-                  min_count: int | None = None) -> list[Page]:
-    """Every meting page and every comparison page in every language, with their CSVs, and the
-    index of them, under `directory`."""
-    threshold = min_cell_count(min_count)
-    languages = tuple(labels.check_language(language) for language in languages)
-    pages, entries = [], []
+def _sha256(path: Path) -> str:
+    return fingerprint.file_sha256(path)
+
+
+@dataclass
+class _Job:
+    """One page to write: what it is drawn from and its place among the pages."""
+    order: int
+    name: str
+    kind: str      # 'meting' or 'comparison'
+    language: str
+    source: Source
+    min_count: int
+    fingerprint: str
+    content: Content | None = None  # read from the source (disclosure control) only when the page is drawn
+
+    @property
+    def metingen(self) -> tuple[int, ...]:
+        return self.source.metingen
+
+
+def render_page(job: _Job) -> tuple[Rendered, float]:
+    """A page's HTML and CSVs, and the seconds it took."""
+    started = time.perf_counter()
+    if job.kind == "meting":
+        rendered = meting_page(job.content, job.metingen[0], job.language, job.min_count)
+    else:
+        rendered = comparison_page(job.content, *job.metingen, job.language, job.min_count)
+    return rendered, time.perf_counter() - started
+
+
+def workers(pages: int) -> int:
+    """Processes that draw pages at once: one per available core, never more than the pages."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, pages))
+
+
+def _shares(jobs: list[_Job], count: int) -> list[list[_Job]]:
+    """The jobs split into `count` shares of about equal work (a page's work grows with its
+    published rows), largest first onto the lightest share."""
+    shares: list[list[_Job]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for job in sorted(jobs, key=lambda job: (-len(job.content.published), job.order)):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(job)
+        loads[lightest] += len(job.content.published) + 1
+    return [sorted(share, key=lambda job: job.order) for share in shares]
+
+
+def _rendered(jobs: list[_Job]):
+    """(job, rendered, seconds) as pages are ready. Pages are independent, and their figures
+    are most of the time: with several cores, worker processes (worker.py) draw shares of the
+    pages while this process draws the first share, page by page."""
+    count = workers(len(jobs))
+    shares = _shares(jobs, count)
+    with tempfile.TemporaryDirectory(prefix="publication-") as scratch:
+        started = []
+        for number, share in enumerate(shares[1:], start=1):
+            if not share:
+                continue
+            jobs_path, results_path = Path(scratch) / f"jobs-{number}", Path(scratch) / f"results-{number}"
+            jobs_path.write_bytes(pickle.dumps(share, protocol=pickle.HIGHEST_PROTOCOL))
+            errors = (Path(scratch) / f"errors-{number}").open("w+b")
+            process = subprocess.Popen([sys.executable, "-m", "orchestration.publication.worker", str(jobs_path),
+                                        str(results_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=errors)
+            started.append((process, results_path, errors, share))
+        for job in shares[0]:
+            yield job, *render_page(job)
+        by_order = {job.order: job for job in jobs}
+        for process, results_path, errors, share in started:
+            code = process.wait()
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace")
+            errors.close()
+            if code != 0:
+                raise RuntimeError(f"the process drawing {', '.join(job.name for job in share)} failed "
+                                   f"(exit code {code}):\n{message}")
+            for order, rendered, seconds in pickle.loads(results_path.read_bytes()):
+                yield by_order[order], rendered, seconds
+
+
+def _sources(con: duckdb.DuckDBPyConnection, languages: tuple[str, ...], threshold: int):
+    """Every page to be written, with what it is read from, and the index entries of the pages."""
+    jobs, entries = [], []
     for meting in data.metingen(con):
-        content = load_meting(con, meting, threshold)
+        source = read_meting(con, meting)
         for language in languages:
-            started = time.perf_counter()
-            rendered = meting_page(content, meting, language, threshold)
-            path = _write_page(directory, meting_file(meting, language), rendered)
-            pages.append(Page(path, language, "meting", rendered.tables, rendered.figures,
-                              time.perf_counter() - started, len(rendered.csvs)))
+            jobs.append(_Job(len(jobs), meting_file(meting, language), "meting", language, source, threshold,
+                             source.digest("meting", language, threshold)))
         entries.append(({lang: labels.text(lang, "meting_title", meting=meting) for lang in labels.LANGUAGES},
                         {lang: meting_file(meting, lang) for lang in languages}))
     for previous, meting in data.meting_pairs(con):
-        content = load_comparison(con, previous, meting, threshold)
+        source = read_comparison(con, previous, meting)
         for language in languages:
-            started = time.perf_counter()
-            rendered = comparison_page(content, previous, meting, language, threshold)
-            path = _write_page(directory, comparison_file(previous, meting, language), rendered)
-            pages.append(Page(path, language, "comparison", rendered.tables, rendered.figures,
-                              time.perf_counter() - started, len(rendered.csvs)))
+            jobs.append(_Job(len(jobs), comparison_file(previous, meting, language), "comparison", language,
+                             source, threshold, source.digest("comparison", language, threshold)))
         entries.append(({lang: labels.text(lang, "comparison_title", previous=previous, meting=meting)
                          for lang in labels.LANGUAGES},
                         {lang: comparison_file(previous, meting, lang) for lang in languages}))
-    _write(directory / INDEX_FILE, html.index(entries))
-    return pages
+    return jobs, entries
+
+
+def _with_contents(jobs: list[_Job]) -> list[_Job]:
+    """The jobs with their content: disclosure control once per source, shared by its languages."""
+    contents: dict[int, Content] = {}
+    for job in jobs:
+        if id(job.source) not in contents:
+            build = meting_content if job.kind == "meting" else comparison_content
+            contents[id(job.source)] = build(job.source, job.min_count)
+        job.content = contents[id(job.source)]
+    return jobs
+
+
+def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tuple[str, ...] = labels.LANGUAGES,
+                  min_count: int | None = None, progress: Callable[[Page], None] | None = None) -> list[Page]:
+    """Every meting page and every comparison page in every language, with their CSVs, and the
+    index of them, under `directory`. A page whose inputs (fingerprint.py) have not changed since
+    it was written is left as it is (`Page.drawn` False). `progress` gets each page when it is
+    written or found unchanged."""
+    threshold = min_cell_count(min_count)
+    languages = tuple(labels.check_language(language) for language in languages)
+    jobs, entries = _sources(con, languages, threshold)
+    manifest = fingerprint.read_manifest(directory)
+    pages: dict[int, Page] = {}
+    to_draw = []
+    for job in jobs:
+        entry = manifest.get(job.name)
+        if fingerprint.unchanged(directory, entry, job.fingerprint):
+            pages[job.order] = Page(directory / job.name, job.language, job.kind, entry["tables"],
+                                    entry["figures"], 0.0, len(entry["files"]) - 1, drawn=False)
+            if progress:
+                progress(pages[job.order])
+        else:
+            to_draw.append(job)
+    for job, rendered, seconds in _rendered(_with_contents(to_draw)):
+        files = _write_page(directory, job.name, rendered)
+        manifest[job.name] = {"fingerprint": job.fingerprint, "files": files, "tables": rendered.tables,
+                              "figures": rendered.figures}
+        pages[job.order] = Page(directory / job.name, job.language, job.kind, rendered.tables, rendered.figures,
+                                seconds, len(rendered.csvs))
+        if progress:
+            progress(pages[job.order])
+    current = {job.name for job in jobs}
+    fingerprint.write_manifest(directory, {name: entry for name, entry in manifest.items() if name in current})
+    index = html.index(entries)
+    if fingerprint.file_sha256(directory / INDEX_FILE) != fingerprint.fingerprint_text(index):
+        _write(directory / INDEX_FILE, index)
+    return [pages[order] for order in sorted(pages)]
