@@ -1,8 +1,5 @@
 -- One row per respondent per meting: the harmonised codes of the background questions
 -- side by side (a pivot of int_answers), before the covariates are derived in fct_respondent.
--- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
--- int_answers rewrote since this model last built them.
-{%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
 {%- set covariates = [
     'questionnaire_language', 'recruitment_route', 'gender', 'residence_permit_type',
@@ -14,7 +11,6 @@
 
 with answers as (
     select * from {{ ref('int_answers') }}
-    where {{ meting_filter('meting', batch) }}
 ),
 
 composite_items as (
@@ -70,8 +66,7 @@ select
     pivoted.*,
     composites.maatschappelijk_doel_score,
     composites.beleidsdoelen_score,
-    composites.course_quality_score,
-    {{ built_at() }} as _built_at
+    composites.course_quality_score
 from pivoted
 left join composites
     on pivoted.respondent_key = composites.respondent_key
