@@ -19,6 +19,7 @@ import json
 import re
 import tempfile
 from collections import defaultdict
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -152,24 +153,50 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
     with duckdb.connect(str(database), read_only=True) as con:
         work = dbt_state.plan(con, Path(dbt.project_dir))
     context.log.info(f"dbt: {work.kind} to build ({work.reason})")
-    rebuilt: set[AssetKey] = set()
-    if work.kind != "nothing":
-        with tempfile.TemporaryDirectory(prefix="dbt-state-") as state_dir:
-            args = ["build", *work.dbt_args(dbt_state.write_state(work, Path(state_dir)))]
-            # without the context: dagster-dbt would add its own selection (every node) to ours
-            invocation = dbt.cli(args, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
+    rebuilt: dict[AssetKey, Output] = {}
+    checks: list[AssetCheckResult] = []
+    if work.kind == "nothing":
+        yield from _in_dependency_order(context, rebuilt, checks, work.reason)
+        return
+    with tempfile.TemporaryDirectory(prefix="dbt-state-") as state_dir:
+        args = ["build", *work.dbt_args(dbt_state.write_state(work, Path(state_dir)))]
+        # without the context: dagster-dbt would add its own selection (every node) to ours
+        invocation = dbt.cli(args, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
+        try:
             for event in invocation.stream():
                 result = _as_step_result(context, event)
                 if isinstance(result, Output):
-                    rebuilt.add(context.assets_def.get_asset_key_for_output(result.output_name))
-                if result is not None:
-                    yield result
-            with duckdb.connect(str(database)) as con:
-                dbt_state.record(con, work.inputs, invocation.target_path / "manifest.json",
-                                 models_ran=_models_ran(invocation.target_path))
-    for asset_key in sorted(set(context.selected_asset_keys) - rebuilt, key=lambda k: k.to_user_string()):
-        yield Output(value=None, output_name=context.assets_def.get_output_name_for_asset_key(asset_key),
-                     metadata={"rebuilt": False, "reason": work.reason})
+                    rebuilt[event.asset_key] = result
+                elif result is not None:
+                    checks.append(result)
+        except Exception:
+            # what dbt did build is reported; the step fails and nothing is recorded
+            yield from (rebuilt[key] for key in _dependency_order(context) if key in rebuilt)
+            yield from checks
+            raise
+    with duckdb.connect(str(database)) as con:
+        dbt_state.record(con, work.inputs, invocation.target_path / "manifest.json",
+                         models_ran=_models_ran(invocation.target_path))
+    yield from _in_dependency_order(context, rebuilt, checks, work.reason)
+
+
+def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:
+    """The selected dbt assets, every one after those it depends on (Dagster's rule for a
+    multi-asset's outputs)."""
+    deps = context.assets_def.asset_deps
+    selected = set(context.selected_asset_keys)
+    order = TopologicalSorter({key: deps.get(key, set()) & selected for key in selected})
+    return list(order.static_order())
+
+
+def _in_dependency_order(context: AssetExecutionContext, rebuilt: dict[AssetKey, Output],
+                         checks: list[AssetCheckResult], reason: str) -> Iterator:
+    """An output for every selected asset: dbt's where it rebuilt it, else one saying it did not."""
+    for asset_key in _dependency_order(context):
+        yield rebuilt.get(asset_key) or Output(
+            value=None, output_name=context.assets_def.get_output_name_for_asset_key(asset_key),
+            metadata={"rebuilt": False, "reason": reason})
+    yield from checks
 
 
 def _as_step_result(context: AssetExecutionContext, event) -> Output | AssetCheckResult | None:
