@@ -75,7 +75,8 @@ clean:
 	rm -rf target warehouse/test
 
 # Times every stage (generate, land, dbt build, analysis) with its peak memory, the plain-SQL
-# floor, adding a wave and an analyst's query; table on screen, JSON in warehouse/bench/.
+# floor, a refresh with nothing new and an analyst's query; a table and each goal beside its
+# figure on screen, JSON in warehouse/bench/
 # Scale 100 takes long: make bench BENCH_SCALES="1 10 100"
 BENCH_SCALES ?= 1 10
 .PHONY: bench

@@ -2,22 +2,14 @@
 -- the crosswalk. One row per respondent x question asked in that export. answer_status keeps
 -- what the report's percentages need apart: valid, dont_know, no_answer (refused), skipped
 -- (asked, left open), not_asked (routed past: system-missing in the export).
--- Incremental by meting (macros/incremental_metingen.sql): a run rewrites only the metingen
--- whose exports were (re)loaded since their last build, so landing a wave processes that wave.
 -- Every export the seeds describe is staged here from its raw table, with the macro the staging
 -- views use (macros/codebook.sql): dbt fixes a model's refs when it parses, before the seeds can
 -- be read, so reading the exports by ref would need a line per wave. A new meting is seed rows.
 -- depends_on: {{ ref('source_variables') }}
 
 {%- set coded_types = ('categorical', 'multi_response_option') %}
-{#- read the seeds and the warehouse once; both loops below use the same list. Exports of
-    metingen outside the batch are not even read. -#}
-{%- set batch = meting_batch(raw_load_watermarks()) %}
+{#- read the seeds and the warehouse once; both loops below use the same list -#}
 {%- set exports = staged_exports() %}
-{%- if batch is not none %}
-    {%- set exports = exports | selectattr('meting', 'in', batch) | list %}
-{%- endif %}
-{{ incremental_batch_marker(batch) }}
 
 with
 
@@ -54,7 +46,7 @@ answers as (
     select * from export_{{ loop.index }}
     {% if not loop.last %}union all{% endif %}
     {%- else %}
-        {#- nothing to read: no export landed, or an incremental run with nothing new -#}
+        {#- nothing to read: no export landed yet -#}
         select
             cast(null as varchar) as respondent_token,
             cast(null as integer) as meting,
@@ -91,8 +83,7 @@ select
         when crosswalk.harmonised_code is null then 'unmapped'
         when crosswalk.missing_type = '' or crosswalk.missing_type is null then 'valid'
         else crosswalk.missing_type
-    end as answer_status,
-    {{ built_at() }} as _built_at
+    end as answer_status
 from answers
 inner join questions
     on answers.question_id = questions.question_id

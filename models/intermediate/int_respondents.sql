@@ -1,8 +1,5 @@
 -- One row per respondent per meting: the harmonised codes of the background questions
 -- side by side (a pivot of int_answers), before the covariates are derived in fct_respondent.
--- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
--- int_answers rewrote since this model last built them.
-{%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
 {#- the questions put side by side and the composite scales: seeds respondent_variables and
     questions (composite), read by macros/derived_variables.sql -#}
@@ -18,7 +15,6 @@
 
 with answers as (
     select * from {{ ref('int_answers') }}
-    where {{ meting_filter('meting', batch) }}
 ),
 
 composite_items as (
@@ -72,9 +68,8 @@ select
         pivoted.{{ question ~ suffixes[value_kind] }},
     {%- endfor %}
     {%- for scale in scales %}
-        composites.{{ scale }}_score,
+        composites.{{ scale }}_score{{ "," if not loop.last }}
     {%- endfor %}
-    {{ built_at() }} as _built_at
 from pivoted
 left join composites
     on pivoted.respondent_key = composites.respondent_key

@@ -1,9 +1,6 @@
 -- Respondent x question x harmonised answer, for every coded question of the codebook.
 -- Open text stays out of the marts (it may hold contact details); dates and years are in
 -- fct_respondent.
--- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
--- int_answers rewrote since this model last built them.
-{%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
 select
     answers.respondent_key,
@@ -11,11 +8,8 @@ select
     respondents.group_label,
     answers.question_id,
     answers.harmonised_code,
-    answers.answer_status,
-    {{ built_at() }} as _built_at
+    answers.answer_status
 from {{ ref('int_answers') }} as answers
 inner join {{ ref('fct_respondent') }} as respondents
     on answers.respondent_key = respondents.respondent_key
-where
-    answers.value_type in ('categorical', 'multi_response_option')
-    and {{ meting_filter('answers.meting', batch) }}
+where answers.value_type in ('categorical', 'multi_response_option')

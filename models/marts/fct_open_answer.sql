@@ -1,9 +1,6 @@
 -- Open "anders, namelijk" answers, one row per respondent x open question answered, with
 -- contact details scrubbed (macros/privacy.sql). The open questions come from the codebook:
 -- every text question not marked is_technical (token, timestamps, municipality).
--- Incremental by meting like int_answers (macros/incremental_metingen.sql): the metingen
--- int_answers rewrote since this model last built them.
-{%- set batch = meting_batch(upstream_watermarks(ref('int_answers'))) %}
 
 with open_questions as (
     select question_id
@@ -26,7 +23,6 @@ answers as (
         answers.value_type = 'text'
         and answers.answer_status = 'valid'
         and trim(answers.value_text) <> ''
-        and {{ meting_filter('answers.meting', batch) }}
 )
 
 select
@@ -35,8 +31,7 @@ select
     respondents.group_label,
     answers.question_id,
     respondents.questionnaire_language,
-    {{ scrub_contact_details('answers.value_text') }} as answer_text,
-    {{ built_at() }} as _built_at
+    {{ scrub_contact_details('answers.value_text') }} as answer_text
 from answers
 inner join {{ ref('fct_respondent') }} as respondents
     on answers.respondent_key = respondents.respondent_key

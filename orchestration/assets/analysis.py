@@ -12,6 +12,8 @@ Not Dagster partitions: the dbt assets upstream are unpartitioned and the refres
 schedule and `inburgering build` run the whole graph without a partition key. Every table
 carries `meting` instead, and each asset recomputes only the metingen whose input changed
 (orchestration.analysis.incremental): a new wave adds its own work, the earlier ones are kept.
+When no dbt build ran a model since an asset last computed, and neither the code nor the
+published reference changed, the asset reads nothing and reports its tables as they are.
 Asset checks (below) read the stored tables, so a failing reproduction is visible in the UI.
 """
 
@@ -82,11 +84,25 @@ def spec(table: str, description: str, deps: list) -> AssetSpec:
 
 def _results(rows: dict[str, int], work: incremental.Plan, extra: dict | None = None):
     for table, count in rows.items():
-        yield MaterializeResult(asset_key=key(table), metadata={"rows": count, **work.metadata(), **(extra or {})})
+        yield MaterializeResult(asset_key=key(table), metadata={"rows": count, "recomputed": bool(work.compute),
+                                                                **work.metadata(), **(extra or {})})
 
 
 def _outputs_dir():
     return Settings.from_env().outputs_dir
+
+
+def _gate(con, asset: str, tables: list[str], pages: str) -> tuple[str | None, bool]:
+    """(the asset's inputs version, whether its tables, CSV files and pages are up to date with it)."""
+    outputs = _outputs_dir()
+    version = incremental.inputs_version(con, outputs)
+    written = (outputs / pages).is_dir() and all((outputs / "csv" / f"{table}.csv").exists() for table in tables)
+    return version, written and incremental.up_to_date(con, asset, version, tables)
+
+
+def _unchanged(con, tables: list[str]) -> list[MaterializeResult]:
+    return [MaterializeResult(asset_key=key(table), metadata={"rows": count, "recomputed": False})
+            for table, count in incremental.table_rows(con, tables).items()]
 
 
 def _export_csv(con, tables: list[str]) -> None:
@@ -126,13 +142,20 @@ REGRESSION_TABLES = ["regression_coefficients", "regression_models"]
 )
 def regressions(context: AssetExecutionContext, warehouse: WarehouseResource):
     with connect(warehouse.db) as con:
+        version, unchanged = _gate(con, "regressions", REGRESSION_TABLES, "regression")
+        if unchanged:
+            kept = _unchanged(con, REGRESSION_TABLES)
+    if unchanged:
+        yield from kept
+        return
+    with connect(warehouse.db) as con:
         frame = model_frame(con)
         questions = asked(con, sorted(term_columns()))
         fingerprints = {
             int(meting): incremental.fingerprint(part, str(sorted(q for q in questions if q[0] == meting)))
             for meting, part in frame.groupby("meting")
         }
-        work = incremental.plan(con, "regressions", fingerprints, REGRESSION_TABLES)
+        work = incremental.plan(con, "regressions", fingerprints, REGRESSION_TABLES, inputs_version=version)
         coefficients, models = fit_report_models(frame[frame["meting"].isin(work.compute)], questions)
         rows = incremental.write(con, work, {"regression_coefficients": coefficients, "regression_models": models})
         stored_coefficients = con.execute(f"select * from {ANALYSIS_SCHEMA}.regression_coefficients").df()
@@ -190,9 +213,16 @@ ALPHA_TOLERANCE = 0.05
 )
 def scale_reliability(context: AssetExecutionContext, warehouse: WarehouseResource):
     with connect(warehouse.db) as con:
+        version, unchanged = _gate(con, "scale_reliability", RELIABILITY_TABLES, "csv")
+        if unchanged:
+            kept = _unchanged(con, RELIABILITY_TABLES)
+    if unchanged:
+        yield from kept
+        return
+    with connect(warehouse.db) as con:
         frame = model_frame(con)
         fingerprints = {int(m): incremental.fingerprint(part) for m, part in frame.groupby("meting")}
-        work = incremental.plan(con, "scale_reliability", fingerprints, RELIABILITY_TABLES)
+        work = incremental.plan(con, "scale_reliability", fingerprints, RELIABILITY_TABLES, inputs_version=version)
         summary, items, pairs = reliability_tables(frame[frame["meting"].isin(work.compute)])
         rows = incremental.write(con, work, dict(zip(RELIABILITY_TABLES, (summary, items, pairs))))
         _export_csv(con, RELIABILITY_TABLES)
@@ -239,6 +269,13 @@ COMPARISON_TABLES = ["comparison_frequencies", "comparison_chi_square"]
 )
 def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResource):
     with connect(warehouse.db) as con:
+        version, unchanged = _gate(con, "meting_comparison", COMPARISON_TABLES, "comparison")
+        if unchanged:
+            kept = _unchanged(con, COMPARISON_TABLES)
+    if unchanged:
+        yield from kept
+        return
+    with connect(warehouse.db) as con:
         pairs = dict(comparison_module.meting_pairs(con))
         reference = con.execute(
             "select question_id, value_type, report_tables, question_text_nl, item_label_nl, question_group "
@@ -254,7 +291,7 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
                 "and answer_status = 'valid' order by all",
                 [[meting, previous], list(comparison_module.BREAKDOWNS)]).df()
             fingerprints[meting] = incremental.fingerprint(compared, counts, reference, str(previous))
-        work = incremental.plan(con, "meting_comparison", fingerprints, COMPARISON_TABLES)
+        work = incremental.plan(con, "meting_comparison", fingerprints, COMPARISON_TABLES, inputs_version=version)
         frequencies, tests = [], []
         for meting in work.compute:
             f, t = comparison_module.comparison(con, meting, pairs[meting])
@@ -349,10 +386,17 @@ REPRODUCTION_TABLES = ["report_reproduction", "report_reproduction_cells"]
 )
 def report_reproduction(context: AssetExecutionContext, warehouse: WarehouseResource):
     with connect(warehouse.db) as con:
+        version, unchanged = _gate(con, "report_reproduction", REPRODUCTION_TABLES, "reproduction")
+        if unchanged:
+            kept = _unchanged(con, REPRODUCTION_TABLES)
+    if unchanged:
+        yield from kept
+        return
+    with connect(warehouse.db) as con:
         present = metingen_present(con)
         summary, cells = reproduction(con, REPORT_METING)
         work = incremental.Plan("report_reproduction", {REPORT_METING: "always"},
-                                compute=[REPORT_METING] if REPORT_METING in present else [])
+                                compute=[REPORT_METING] if REPORT_METING in present else [], inputs_version=version)
         rows = incremental.write(con, work, {"report_reproduction": summary, "report_reproduction_cells": cells})
         _export_csv(con, REPRODUCTION_TABLES)
     numbers = verdict(summary)

@@ -5,17 +5,36 @@ SQL), the catalog's owners and tags, and for every dbt test a readable check nam
 (`<column>_<test>`, or the singular test's file name) with a one-line description of what it
 asserts. A dbt build waits for the warehouse's writer lock, then for every other process to
 close the file (dbt opens it itself and cannot wait).
+
+A run of every dbt asset (the refresh) builds what changed since the last build and no more
+(orchestration.dbt_state): everything after a new export, a new key or a first build; the
+modified nodes and their descendants after an edit of the dbt project; nothing, without starting
+dbt, when nothing changed. Every asset the run selected still gets an output, marked `rebuilt:
+false` when dbt left it as it was, so the steps downstream run and decide for themselves
+whether their own inputs changed. A run of some dbt assets only (picked in the UI) builds those.
 """
 
 import copy
 import json
 import re
+import tempfile
 from collections import defaultdict
-from typing import Any, Mapping, Sequence
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
 
-from dagster import AssetExecutionContext, AssetKey
+import duckdb
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    Output,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration import dbt_state
 from orchestration.assets.catalog import OWNERS, tags_for
 from orchestration.resources import WarehouseResource, dbt_project
 from orchestration.warehouse import wait_until_free, writer_lock
@@ -117,10 +136,82 @@ def readable_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 
 MANIFEST = readable_manifest(json.loads(dbt_project.manifest_path.read_text()))
+TRANSLATOR = SchemaQualifiedTranslator()
 
 
-@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=SchemaQualifiedTranslator())
+@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     with writer_lock(warehouse.db, "dbt build"):
         wait_until_free(warehouse.db)
-        yield from dbt.cli(["build"], context=context).stream()
+        if set(context.selected_asset_keys) != set(context.assets_def.keys):
+            yield from dbt.cli(["build"], context=context).stream()
+        else:
+            yield from _refresh(context, dbt, warehouse.db)
+
+
+def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path) -> Iterator:
+    with duckdb.connect(str(database), read_only=True) as con:
+        work = dbt_state.plan(con, Path(dbt.project_dir))
+    context.log.info(f"dbt: {work.kind} to build ({work.reason})")
+    rebuilt: dict[AssetKey, Output] = {}
+    checks: list[AssetCheckResult] = []
+    if work.kind == "nothing":
+        yield from _in_dependency_order(context, rebuilt, checks, work.reason)
+        return
+    with tempfile.TemporaryDirectory(prefix="dbt-state-") as state_dir:
+        args = ["build", *work.dbt_args(dbt_state.write_state(work, Path(state_dir)))]
+        # without the context: dagster-dbt would add its own selection (every node) to ours
+        invocation = dbt.cli(args, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
+        try:
+            for event in invocation.stream():
+                result = _as_step_result(context, event)
+                if isinstance(result, Output):
+                    rebuilt[event.asset_key] = result
+                elif result is not None:
+                    checks.append(result)
+        except Exception:
+            # what dbt did build is reported; the step fails and nothing is recorded
+            yield from (rebuilt[key] for key in _dependency_order(context) if key in rebuilt)
+            yield from checks
+            raise
+    with duckdb.connect(str(database)) as con:
+        dbt_state.record(con, work.inputs, invocation.target_path / "manifest.json",
+                         models_ran=_models_ran(invocation.target_path))
+    yield from _in_dependency_order(context, rebuilt, checks, work.reason)
+
+
+def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:
+    """The selected dbt assets, every one after those it depends on (Dagster's rule for a
+    multi-asset's outputs)."""
+    deps = context.assets_def.asset_deps
+    selected = set(context.selected_asset_keys)
+    order = TopologicalSorter({key: deps.get(key, set()) & selected for key in selected})
+    return list(order.static_order())
+
+
+def _in_dependency_order(context: AssetExecutionContext, rebuilt: dict[AssetKey, Output],
+                         checks: list[AssetCheckResult], reason: str) -> Iterator:
+    """An output for every selected asset: dbt's where it rebuilt it, else one saying it did not."""
+    for asset_key in _dependency_order(context):
+        yield rebuilt.get(asset_key) or Output(
+            value=None, output_name=context.assets_def.get_output_name_for_asset_key(asset_key),
+            metadata={"rebuilt": False, "reason": reason})
+    yield from checks
+
+
+def _as_step_result(context: AssetExecutionContext, event) -> Output | AssetCheckResult | None:
+    """dagster-dbt's events of an invocation without context, as this step's own results."""
+    if isinstance(event, AssetMaterialization) and event.asset_key in context.assets_def.keys:
+        return Output(value=None, output_name=context.assets_def.get_output_name_for_asset_key(event.asset_key),
+                      metadata={**event.metadata, "rebuilt": True})
+    if isinstance(event, AssetCheckEvaluation) and event.asset_check_key in context.selected_asset_check_keys:
+        return AssetCheckResult(asset_key=event.asset_key, check_name=event.check_name, passed=event.passed,
+                                severity=event.severity, metadata=event.metadata, description=event.description)
+    return None
+
+
+def _models_ran(target_path: Path) -> bool:
+    """Whether the invocation built a model or seed (a selection dbt found empty writes no results)."""
+    path = target_path / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"] if path.exists() else []
+    return any(result["unique_id"].startswith(("model.", "seed.")) for result in results)

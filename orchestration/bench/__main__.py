@@ -16,9 +16,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--format", dest="fmt", choices=["sav", "csv"], default="sav")
     parser.add_argument("--metingen", type=int, nargs="+", default=[2023, 2024],
-                        help="metingen to generate (one only: a partial run at a large scale; no wave-add)")
-    parser.add_argument("--no-wave", dest="wave", action="store_false",
-                        help="skip the adding-a-wave measurement (two extra dbt builds per scale)")
+                        help="metingen to generate (one only: a partial run at a large scale)")
+    parser.add_argument("--no-noop", dest="noop", action="store_false",
+                        help="skip the refresh with nothing new landed (after the analysis stage)")
     parser.add_argument("--profile", nargs="*", default=[], choices=[*STAGES, "plain_sql", "query"],
                         help="run these stages under cProfile; the top functions go into the JSON")
     parser.add_argument("--skip", nargs="*", default=[], choices=["analysis", "publish", "plain_sql", "query"],
@@ -28,7 +28,7 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--workdir", type=Path, default=None, help="where the temp folders go (default: $TMPDIR)")
     parser.add_argument("--keep", action="store_true", help="keep the temp warehouses")
     args = parser.parse_args(argv)
-    return Options(scales=args.scales, seed=args.seed, fmt=args.fmt, metingen=tuple(args.metingen), wave=args.wave,
+    return Options(scales=args.scales, seed=args.seed, fmt=args.fmt, metingen=tuple(args.metingen), noop=args.noop,
                    profile=set(args.profile), skip=set(args.skip),
                    query_runs=args.query_runs, results_dir=args.results_dir, workdir=args.workdir, keep=args.keep)
 

@@ -3,14 +3,10 @@ compiled (manifest.json after a build): every model, in dependency order, as
 `create or replace view|table <relation> as (<compiled sql>)`. No tests, no seeds (the seeds are
 copied in beforehand, untimed): the floor that dbt's own run time is compared against.
 
-Two kinds of model are not plain `create ... as (sql)`:
-- incremental models are built whole, as a table: the floor is a full build. That needs code
-  compiled for a full build; code compiled during an incremental run reads only the batch's
-  metingen (macros/incremental_metingen.sql marks it) and is refused here rather than timed as
-  if it were the whole job.
-- a dbt Python model's compiled code is Python: it becomes a PythonModel step, run by calling
-  its model() function the way dbt-duckdb does (refs read as DuckDB relations, the returned
-  frame written as a table), so the floor includes its work without dbt around it.
+A dbt Python model's compiled code is Python, not `create ... as (sql)`: it becomes a
+PythonModel step, run by calling its model() function the way dbt-duckdb does (refs read as
+DuckDB relations, the returned frame written as a table), so the floor includes its work
+without dbt around it.
 """
 
 from __future__ import annotations
@@ -19,14 +15,6 @@ import json
 import types
 from dataclasses import dataclass
 from pathlib import Path
-
-# written into compiled SQL by macros/incremental_metingen.sql when a model was compiled for an
-# incremental batch rather than a full build
-INCREMENTAL_BATCH_MARKER = "incremental batch"
-
-
-class CompiledIncrementally(ValueError):
-    """An incremental model's compiled code is for a batch, not a full build."""
 
 
 @dataclass(frozen=True)
@@ -114,11 +102,7 @@ def statement_for(node: dict, code: str) -> tuple[str, str | PythonModel]:
     materialized = node["config"]["materialized"]
     if node.get("language", "sql") == "python":
         return relation, PythonModel(node["unique_id"], relation, code)
-    if materialized == "incremental" and INCREMENTAL_BATCH_MARKER in code:
-        raise CompiledIncrementally(
-            f"{node['unique_id']} was compiled for an incremental batch, not a full build: take the "
-            "manifest of a first build or of `dbt compile --full-refresh`")
-    kind = "view" if materialized == "view" else "table"  # table and incremental: a whole table
+    kind = "view" if materialized == "view" else "table"
     body = code.strip().rstrip(";")
     return relation, f"-- {node['unique_id']}\ncreate or replace {kind} {relation} as (\n{body}\n);"
 

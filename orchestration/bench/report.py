@@ -15,10 +15,7 @@ ROWS = [
     ("publish", "publish read-only snapshot"),
     ("plain_sql", "plain SQL floor (models only)"),
     ("query", "analyst query (median of runs)"),
-    ("wave_build_first", "dbt build, first wave only"),
-    ("wave_land_added", "land the added wave"),
-    ("wave_build_added", "dbt build after adding a wave (incremental)"),
-    ("wave_full_rebuild", "dbt build --full-refresh, both waves"),
+    ("refresh_noop", "refresh job, nothing new landed"),
 ]
 
 
@@ -48,14 +45,24 @@ def table(report: dict) -> Table:
         ("dbt_over_plain_sql", "dbt build / plain SQL", "{:.2f}x"),
         ("dbt_models_over_plain_sql", "dbt model nodes / plain SQL", "{:.2f}x"),
         ("plain_sql_same_row_counts", "plain SQL = dbt row counts", "{}"),
-        ("wave_add_over_full_build", "adding a wave (land + build) / full rebuild", "{:.2f}"),
-        ("wave_build_over_full_build", "incremental build / full rebuild", "{:.2f}"),
-        ("wave_incremental_models_over_full", "incremental models' node time / full", "{:.2f}"),
-        ("wave_metingen_rewritten", "metingen the wave build rewrote", "{}"),
+        ("refresh_over_plain_sql", "refresh from landed / plain SQL", "{:.2f}x"),
+        ("refresh_noop_work", "nothing new: dbt nodes rebuilt + analysis tables recomputed", "{}"),
         ("peak_rss_mib", "peak RSS of any stage, MiB", "{:.0f}"),
     ]:
         result.add_row(label, *[fmt.format(entry["summary"][key]) if key in entry["summary"] else ""
                                 for entry in scales])
+    return result
+
+
+def goals(lines: list[dict]) -> Table:
+    """One line per goal and scale: the figure this run measured beside the goal."""
+    result = Table(title="goals")
+    for column in ("goal", "scale", "figure", "at most", "met"):
+        result.add_column(column, justify="left" if column == "goal" else "right")
+    for line in lines:
+        value = "not measured" if line["value"] is None else f"{line['value']:.2f}"
+        met = {True: "yes", False: "NO", None: ""}[line["met"]]
+        result.add_row(line["label"], f"{line['scale']:g}", value, f"{line['at_most']:g}", met)
     return result
 
 
@@ -64,8 +71,4 @@ def show(report: dict, console: Console | None = None) -> None:
     console.print(table(report))
     if any(stage.get("profiled") for entry in report["scales"] for stage in entry["stages"].values()):
         console.print("* profiled with cProfile (time includes the profiler's overhead)")
-    for entry in report["scales"]:
-        first = entry["stages"].get("wave_build_first", {}).get("details", {})
-        if first.get("test_failures"):
-            console.print(f"scale {entry['scale']:g}: with the first wave only, dbt tests failed (models all "
-                          f"built): {'; '.join(first['test_failures'])}")
+    console.print(goals(report.get("goal_lines", [])))

@@ -21,14 +21,16 @@ from orchestration.privacy.pseudonym_key import DEMO_VARIABLE
 RESULTS_DIR = PROJECT_DIR / "warehouse" / "bench"
 # The stages of the refresh, in order; the extra measurements follow.
 STAGES = ["generate", "land", "dbt_build", "analysis"]
-GOALS = {
-    "refresh_from_landed_seconds_scale_1": 60,
-    "full_scale_100_seconds": 600,
-    "full_scale_100_peak_gib": 8,
-    "wave_add_ratio_max": 0.25,
-    "query_seconds_scale_1": 0.1,
-    "query_seconds_scale_100": 1.0,
-}
+# (summary key, scale it applies to or None for every scale, at most, what it measures)
+GOALS = [
+    ("refresh_from_landed_seconds", 1, 20.0, "refresh from landed files, s"),
+    ("refresh_over_plain_sql", 1, 7.0, "refresh from landed files / plain-SQL floor"),
+    ("refresh_noop_seconds", None, 5.0, "refresh with nothing new landed, s"),
+    ("refresh_noop_work", None, 0, "dbt nodes rebuilt + analysis tables recomputed, nothing new landed"),
+    ("dbt_over_plain_sql", 10, 2.0, "dbt build / plain-SQL floor"),
+    ("pipeline_seconds", 100, 600.0, "generate to analyses, s"),
+    ("peak_rss_gib", 100, 8.0, "peak RSS of any stage, GiB"),
+]
 
 
 class StageFailed(RuntimeError):
@@ -45,7 +47,7 @@ class Options:
     seed: int = 2024
     fmt: str = "sav"
     metingen: tuple[int, ...] = (2023, 2024)
-    wave: bool = True
+    noop: bool = True
     profile: set[str] = field(default_factory=set)
     skip: set[str] = field(default_factory=set)
     query_runs: int = 20
@@ -134,30 +136,10 @@ def bench_scale(scale: float, options: Options, root: Path, say=say_flushed) -> 
         floor["details"]["same_row_counts"] = floor["details"]["row_counts"] == dbt_counts
     shutil.rmtree(root / "floor", ignore_errors=True)
 
-    if options.wave and len(options.metingen) > 1:
-        # Adding a wave the way the pipeline does: a warehouse with the first meting built gets
-        # the later exports landed, then the same `dbt build`, which is incremental for the
-        # per-wave models (macros/incremental_metingen.sql). The comparison is a full rebuild
-        # (--full-refresh) of that same warehouse with the same warm dbt target folder, so both
-        # pay the same start-up and the ratio shows what the incremental path saves.
-        first, later = min(options.metingen), [m for m in options.metingen if m != min(options.metingen)]
-        wave_db = root / "wave" / "inburgering.duckdb"
-        wave_args = {"database": str(wave_db), "landing_dir": str(root / "wave" / "landing"),
-                     "target_path": str(root / "wave" / "target")}
-        first_files = [p for p in files if f"_{first}_" in p.name]
-        later_files = [p for p in files if p not in first_files]
-        stage("wave_land_first", "land", {**wave_args, "paths": [str(p) for p in first_files]})
-        stage("wave_build_first", "dbt_build", {**wave_args, "allow_test_failures": True})
-        stage("wave_land_added", "land", {**wave_args, "paths": [str(p) for p in later_files]})
-        stage("wave_build_added", "dbt_build", wave_args)
-        stage("wave_full_rebuild", "dbt_build", {**wave_args, "dbt_args": ["--full-refresh"]})
-        added = stages["wave_build_added"]["details"]
-        added["metingen_first"] = [first]
-        added["metingen_added"] = later
-        before = stages["wave_build_first"]["details"].get("watermarks", {})
-        added["metingen_rewritten"] = sorted(int(m) for m, stamp in added.get("watermarks", {}).items()
-                                             if before.get(m) != stamp)
-        shutil.rmtree(root / "wave", ignore_errors=True)
+    if options.noop and "analysis" not in options.skip:
+        # The refresh job again with nothing new landed: dbt_build recorded what it was built
+        # from and the analysis stage what each analysis computed from, so nothing is redone.
+        stage("refresh_noop", "refresh", env)
 
     return {"scale": scale, "stages": stages, "rows": dbt_counts, "summary": summarise(stages),
             "respondent_waves": dbt_counts.get("marts.fct_respondent"),
@@ -186,28 +168,13 @@ def summarise(stages: dict[str, dict]) -> dict:
             summary["dbt_model_seconds"] = models
             summary["dbt_models_over_plain_sql"] = models / seconds["plain_sql"]
         summary["plain_sql_same_row_counts"] = stages["plain_sql"]["details"]["same_row_counts"]
-    full = seconds.get("wave_full_rebuild") or seconds.get("dbt_build")
-    if "wave_build_added" in seconds and full:
-        # adding a wave = landing it + the (incremental) build; against rebuilding everything
-        summary["wave_add_seconds"] = seconds["wave_build_added"] + seconds.get("wave_land_added", 0)
-        summary["wave_full_rebuild_seconds"] = full
-        summary["wave_add_over_full_build"] = summary["wave_add_seconds"] / full
-        summary["wave_build_over_full_build"] = seconds["wave_build_added"] / full
-        rewritten = stages["wave_build_added"]["details"].get("metingen_rewritten")
-        if rewritten is not None:
-            summary["wave_metingen_rewritten"] = rewritten
-        # the incremental models alone: what the per-wave path saves, apart from dbt's fixed
-        # costs (start-up, seeds, tests) and the models that stay full tables
-        added = stages["wave_build_added"]["details"]
-        rebuilt = stages.get("wave_full_rebuild", {}).get("details", {})
-        incremental = added.get("incremental_models") or []
-        if incremental and rebuilt.get("model_seconds"):
-            inc_added = sum(added["model_seconds"].get(uid, 0) for uid in incremental)
-            inc_full = sum(rebuilt["model_seconds"].get(uid, 0) for uid in incremental)
-            summary["wave_incremental_models_seconds"] = round(inc_added, 3)
-            summary["wave_incremental_models_full_seconds"] = round(inc_full, 3)
-            if inc_full:
-                summary["wave_incremental_models_over_full"] = inc_added / inc_full
+    if "plain_sql" in seconds and seconds["plain_sql"] > 0:
+        summary["refresh_over_plain_sql"] = summary["refresh_from_landed_seconds"] / seconds["plain_sql"]
+    summary["peak_rss_gib"] = summary["peak_rss_mib"] / 1024
+    if "refresh_noop" in stages:
+        noop = stages["refresh_noop"]["details"]
+        summary["refresh_noop_seconds"] = seconds["refresh_noop"]
+        summary["refresh_noop_work"] = len(noop["dbt_nodes_rebuilt"]) + len(noop["analysis_tables_recomputed"])
     for name in ("dbt_parse_cold", "dbt_parse_warm"):
         if name in seconds:
             summary[f"{name}_seconds"] = seconds[name]
@@ -221,11 +188,25 @@ def summarise(stages: dict[str, dict]) -> dict:
     return summary
 
 
+def goal_lines(report: dict) -> list[dict]:
+    """Each goal with its figure from this run, at the scales it applies to and that were run."""
+    lines = []
+    for goal in report["goals"]:
+        for entry in report["scales"]:
+            if goal["scale"] is not None and entry["scale"] != goal["scale"]:
+                continue
+            figure = entry["summary"].get(goal["figure"])
+            lines.append({**goal, "scale": entry["scale"], "value": figure,
+                          "met": None if figure is None else figure <= goal["at_most"]})
+    return lines
+
+
 def run(options: Options, say=say_flushed) -> dict:
     started = datetime.now(timezone.utc)
-    report = {"started_at": started.isoformat(), "machine": _machine(), "goals": GOALS,
+    report = {"started_at": started.isoformat(), "machine": _machine(),
+              "goals": [{"figure": k, "scale": s, "at_most": v, "label": label} for k, s, v, label in GOALS],
               "options": {"scales": options.scales, "seed": options.seed, "fmt": options.fmt,
-                          "metingen": list(options.metingen), "wave": options.wave, "skip": sorted(options.skip),
+                          "metingen": list(options.metingen), "noop": options.noop, "skip": sorted(options.skip),
                           "profile": sorted(options.profile), "query_runs": options.query_runs},
               "scales": []}
     base = Path(tempfile.mkdtemp(prefix="inburgering-bench-", dir=options.workdir))
@@ -239,6 +220,7 @@ def run(options: Options, say=say_flushed) -> dict:
         else:
             shutil.rmtree(base, ignore_errors=True)
     report["finished_at"] = datetime.now(timezone.utc).isoformat()
+    report["goal_lines"] = goal_lines(report)
     report["files"] = [str(path) for path in _write(report, options.results_dir, started)]
     return report
 

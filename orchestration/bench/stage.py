@@ -73,39 +73,47 @@ def land(args: dict) -> dict:
 
 
 def dbt_build(args: dict) -> dict:
-    """`dbt build` (plus args["dbt_args"], e.g. --full-refresh) with dbt's per-node times and,
-    after it, the incremental watermark of int_answers per meting (which metingen it rewrote)."""
+    """`dbt build` with dbt's per-node times. Untimed after it: the record a refresh writes after
+    a complete build (orchestration.dbt_state), so a later refresh knows what this build read."""
+    import duckdb
+
+    from orchestration import dbt_state
     from orchestration.config import PROJECT_DIR
-    from orchestration.dbt_runner import DbtFailed
     from orchestration.dbt_runner import dbt_build as build
 
     target = Path(args["target_path"])
-    try:
-        build(Path(args["database"]), target, PROJECT_DIR, *args.get("dbt_args", []))
-    except DbtFailed:
-        # A partial warehouse (the adding-a-wave measurement builds one wave first) may fail a
-        # data test that needs every wave; the time still counts if every model was built.
-        if not args.get("allow_test_failures"):
-            raise
-        timings = dbt_timings(target)
-        if timings["failed_models"]:
-            raise
-        timings["test_failures"] = timings["failed_tests"]
-        return {**timings, "watermarks": watermarks(args["database"])}
-    return {**dbt_timings(target), "watermarks": watermarks(args["database"])}
+    build(Path(args["database"]), target, PROJECT_DIR)
+    timings = dbt_timings(target)
+    with duckdb.connect(args["database"]) as con:
+        dbt_state.record(con, dbt_state.current_inputs(con), target / "manifest.json", models_ran=True)
+    return timings
 
 
-def watermarks(database: str, table: str = "intermediate.int_answers") -> dict[str, str]:
-    """meting -> the `_built_at` of its rows in `table` (macros/incremental_metingen.sql):
-    comparing two of these tells which metingen a build rewrote. {} without the column."""
-    import duckdb
+def refresh(args: dict) -> dict:
+    """The refresh job (`inburgering build`) in this process: landing, dbt, the analyses, the report
+    and the snapshot. What each step did comes from its outputs' metadata: dbt models rebuilt,
+    analysis tables recomputed."""
+    from dagster import DagsterInstance
 
-    with duckdb.connect(database, read_only=True) as con:
-        try:
-            rows = con.execute(f"select meting, max(_built_at) from {table} group by meting order by meting").fetchall()
-        except (duckdb.CatalogException, duckdb.BinderException):
-            return {}
-    return {str(meting): str(built_at) for meting, built_at in rows}
+    from orchestration.assets.automation import REFRESH_JOB
+    from orchestration.definitions import defs
+
+    instance = DagsterInstance.ephemeral()
+    result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        failures = [event.event_specific_data.error.message for event in result.all_events if event.is_step_failure]
+        raise RuntimeError("refresh failed: " + "; ".join(failures)[:2000])
+    rebuilt, recomputed = [], []
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        metadata = {name: getattr(value, "value", value) for name, value in materialization.metadata.items()}
+        name = materialization.asset_key.to_user_string()
+        if metadata.get("rebuilt") is True:
+            rebuilt.append(name)
+        if name.startswith("analysis/") and metadata.get("recomputed") is not False:
+            recomputed.append(name)
+    return {"dbt_nodes_rebuilt": sorted(rebuilt), "analysis_tables_recomputed": sorted(recomputed),
+            "step_seconds": _step_seconds(instance, result.run_id)}
 
 
 def dbt_parse(args: dict) -> dict:
@@ -159,17 +167,9 @@ def dbt_timings(target: Path) -> dict:
         nodes.append((result["execution_time"], result["unique_id"]))
     nodes.sort(reverse=True)
     bad = [r for r in results["results"] if r["status"] not in ("success", "pass")]
-    manifest_path = target / "manifest.json"
-    materialized = {}
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        materialized = {uid: node["config"].get("materialized") for uid, node in manifest["nodes"].items()
-                        if node["resource_type"] == "model"}
     return {"dbt_elapsed": results.get("elapsed_time"),
-            # every model's time, and which are incremental: the wave-add summary compares those
             "model_seconds": {seconds_uid[1]: round(seconds_uid[0], 3) for seconds_uid in nodes
                               if seconds_uid[1].startswith("model.")},
-            "incremental_models": sorted(uid for uid, kind in materialized.items() if kind == "incremental"),
             "failed_models": [r["unique_id"] for r in bad if r["unique_id"].startswith(("model.", "seed."))],
             "failed_tests": [f"{r['unique_id']}: {r['status']}" for r in bad
                              if not r["unique_id"].startswith(("model.", "seed."))],
@@ -299,7 +299,7 @@ def _as_dbt_connects(con) -> None:
 
 
 STAGES = {"generate": generate, "land": land, "dbt_build": dbt_build, "analysis": analysis, "query": query,
-          "plain_sql": plain_sql, "dbt_parse": dbt_parse, "publish": publish}
+          "plain_sql": plain_sql, "dbt_parse": dbt_parse, "publish": publish, "refresh": refresh}
 
 
 def main(stage: str, args_path: str, result_path: str) -> None:

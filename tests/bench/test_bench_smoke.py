@@ -14,7 +14,7 @@ def bench(tmp_path_factory):
     from orchestration.bench.runner import Options, run
 
     root = tmp_path_factory.mktemp("bench")
-    report = run(Options(scales=[0.05], query_runs=5, wave=False, results_dir=root / "results", workdir=root),
+    report = run(Options(scales=[0.05], query_runs=5, results_dir=root / "results", workdir=root),
                  say=lambda message: None)
     return root, report
 
@@ -31,8 +31,7 @@ def test_every_stage_has_a_time_and_a_peak_memory(bench):
     _, report = bench
     (scale,) = report["scales"]
     stages = scale["stages"]
-    # the adding-a-wave measurement (two more dbt builds) is left out to keep this under ~90 s
-    expected = {"generate", "land", "dbt_build", "analysis", "query", "plain_sql"}
+    expected = {"generate", "land", "dbt_build", "analysis", "query", "plain_sql", "refresh_noop"}
     assert expected <= set(stages)
     for name in expected:
         assert stages[name]["seconds"] > 0, name
@@ -40,6 +39,18 @@ def test_every_stage_has_a_time_and_a_peak_memory(bench):
     assert stages["query"]["details"]["median_seconds"] > 0 and stages["query"]["details"]["rows"] > 0
     summary = scale["summary"]
     assert summary["dbt_over_plain_sql"] > 0 and summary["refresh_from_landed_seconds"] > 0
+
+
+def test_a_refresh_with_nothing_new_rebuilds_and_recomputes_nothing(bench):
+    _, report = bench
+    (scale,) = report["scales"]
+    noop = scale["stages"]["refresh_noop"]["details"]
+    assert noop["dbt_nodes_rebuilt"] == [] and noop["analysis_tables_recomputed"] == []
+    assert scale["summary"]["refresh_noop_work"] == 0
+    # every goal of this scale is a line with its figure (goals of other scales: not measured)
+    lines = {line["figure"]: line for line in report["goal_lines"]}
+    assert lines["refresh_noop_work"]["value"] == 0 and lines["refresh_noop_work"]["met"] is True
+    assert lines["refresh_noop_seconds"]["value"] == scale["stages"]["refresh_noop"]["seconds"]
 
 
 def test_plain_sql_floor_builds_the_same_tables_as_dbt(bench):
@@ -74,7 +85,7 @@ def test_dbt_timings_tell_failed_tests_from_failed_models(tmp_path):
     assert timings["failed_models"] == [] and timings["failed_tests"] == ["test.p.t: fail"]
     assert timings["node_seconds_by_kind"] == {"model": 2.0, "seed": 0.5, "test": 0.5}
     assert timings["slowest_nodes"][0] == {"node": "model.p.a", "seconds": 2.0}
-    assert timings["model_seconds"] == {"model.p.a": 2.0} and timings["incremental_models"] == []
+    assert timings["model_seconds"] == {"model.p.a": 2.0}
 
 
 def test_summary_ratios():
@@ -87,20 +98,12 @@ def test_summary_ratios():
               "dbt_build": stage(8, node_seconds_by_kind={"model": 4.0}),
               "plain_sql": stage(2, same_row_counts=True), "query": stage(0.1, median_seconds=0.002),
               "publish": stage(0.5),
-              "wave_build_first": stage(5, watermarks={"2023": "t1"}),
-              "wave_land_added": stage(1),
-              "wave_build_added": stage(3, metingen_rewritten=[2024], incremental_models=["model.p.i"],
-                                        model_seconds={"model.p.i": 0.5, "model.p.t": 1.0}),
-              "wave_full_rebuild": stage(10, model_seconds={"model.p.i": 2.0, "model.p.t": 1.0})}
+              "refresh_noop": stage(4, dbt_nodes_rebuilt=[], analysis_tables_recomputed=["analysis/x"])}
     summary = summarise(stages)
     assert summary["pipeline_seconds"] == 17 and summary["refresh_from_landed_seconds"] == 11.5
     assert summary["dbt_over_plain_sql"] == 4 and summary["dbt_models_over_plain_sql"] == 2
-    # adding a wave is its landing plus the incremental build, against the full rebuild of the
-    # same warehouse (not the first build of the main warehouse)
-    assert summary["wave_add_seconds"] == 4 and summary["wave_full_rebuild_seconds"] == 10
-    assert summary["wave_add_over_full_build"] == 0.4 and summary["wave_build_over_full_build"] == 0.3
-    assert summary["wave_metingen_rewritten"] == [2024]
-    assert summary["wave_incremental_models_over_full"] == 0.25
+    assert summary["refresh_over_plain_sql"] == 5.75
+    assert summary["refresh_noop_seconds"] == 4 and summary["refresh_noop_work"] == 1
     assert summary["analysis_outside_steps_seconds"] == 0.5 and summary["query_median_seconds"] == 0.002
 
 
@@ -109,16 +112,24 @@ def _node(materialized: str, language: str = "sql") -> dict:
             "config": {"materialized": materialized}}
 
 
-def test_plain_sql_builds_incremental_models_whole_and_refuses_batch_code():
-    from orchestration.bench.plain_sql import CompiledIncrementally, statement_for
+def test_plain_sql_builds_tables_and_views_as_dbt_materialises_them():
+    from orchestration.bench.plain_sql import statement_for
 
-    relation, sql = statement_for(_node("incremental"), "select 1 as meting")
+    relation, sql = statement_for(_node("table"), "select 1 as meting")
     assert relation == '"intermediate"."m"' and sql.startswith("-- model.p.m\ncreate or replace table")
-    # code compiled for an incremental run reads one wave only: timing it would flatter the floor
-    batch = "select 1 as meting where meting in (2024) /* incremental batch: metingen 2024 */"
-    with pytest.raises(CompiledIncrementally):
-        statement_for(_node("incremental"), batch)
     assert "create or replace view" in statement_for(_node("view"), "select 1")[1]
+
+
+def test_goal_lines_put_each_figure_beside_its_goal():
+    from orchestration.bench.runner import goal_lines
+
+    report = {"goals": [{"figure": "a", "scale": 1, "at_most": 20.0, "label": "a"},
+                        {"figure": "b", "scale": None, "at_most": 5.0, "label": "b"},
+                        {"figure": "c", "scale": 10, "at_most": 2.0, "label": "c"}],
+              "scales": [{"scale": 1, "summary": {"a": 25.0, "b": 4.0}},
+                         {"scale": 10, "summary": {"b": 6.0}}]}
+    lines = [(line["figure"], line["scale"], line["value"], line["met"]) for line in goal_lines(report)]
+    assert lines == [("a", 1, 25.0, False), ("b", 1, 4.0, True), ("b", 10, 6.0, False), ("c", 10, None, None)]
 
 
 def test_plain_sql_runs_a_python_model_through_its_model_function():

@@ -1,0 +1,87 @@
+"""What a refresh has to build, decided from the warehouse's record of its last build
+(orchestration.dbt_state), on a small project folder and an in-memory warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from orchestration import dbt_state
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "a.sql").write_text("select 1 as x\n")
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "s.csv").write_text("x\n1\n")
+    (tmp_path / "dbt_project.yml").write_text("name: p\n")
+    manifest = {"nodes": {"model.p.a": {"resource_type": "model", "schema": "marts", "alias": "a",
+                                        "config": {"materialized": "table"}}}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as connection:
+        connection.execute("create schema raw; create schema marts; create table marts.a as select 1 as x")
+        connection.execute("create table raw.load_registry (export_table varchar, sha256 varchar, load_id integer, "
+                           "status varchar)")
+        connection.execute("insert into raw.load_registry values ('raw.export_2024_a', 'aa', 1, 'current')")
+        yield connection
+
+
+def _built(con, project):
+    dbt_state.record(con, dbt_state.current_inputs(con, project), project / "manifest.json", models_ran=True)
+
+
+def test_no_record_builds_everything_and_a_recorded_build_with_nothing_new_builds_nothing(con, project):
+    assert dbt_state.plan(con, project).kind == "everything"
+    _built(con, project)
+    work = dbt_state.plan(con, project)
+    assert (work.kind, work.dbt_args(project)) == ("nothing", [])
+
+
+def test_a_new_export_builds_everything(con, project):
+    _built(con, project)
+    con.execute("update raw.load_registry set status = 'superseded'")
+    con.execute("insert into raw.load_registry values ('raw.export_2024_a', 'bb', 2, 'current')")
+    work = dbt_state.plan(con, project)
+    assert (work.kind, work.reason) == ("everything", "changed since the last build: exports")
+
+
+def test_an_edited_seed_builds_the_modified_nodes_against_the_recorded_manifest(con, project, tmp_path_factory):
+    _built(con, project)
+    (project / "seeds" / "s.csv").write_text("x\n2\n")
+    work = dbt_state.plan(con, project)
+    assert work.kind == "modified"
+    state = dbt_state.write_state(work, tmp_path_factory.mktemp("state"))
+    assert work.dbt_args(state) == ["--select", "state:modified+", "--state", str(state)]
+    assert json.loads((state / "manifest.json").read_text()) == json.loads((project / "manifest.json").read_text())
+
+
+def test_a_dropped_table_builds_everything(con, project):
+    _built(con, project)
+    con.execute("drop table marts.a")
+    work = dbt_state.plan(con, project)
+    assert (work.kind, work.reason) == ("everything", "missing from the warehouse: marts.a")
+
+
+def test_the_build_id_changes_only_when_a_build_ran_a_model(con, project):
+    _built(con, project)
+    first = dbt_state.last_build(con)
+    dbt_state.record(con, dbt_state.current_inputs(con, project), project / "manifest.json", models_ran=False)
+    assert dbt_state.last_build(con) == first
+    _built(con, project)
+    assert dbt_state.last_build(con) not in (None, first)
+
+
+def test_the_python_models_imports_are_followed_into_the_project():
+    from orchestration.config import PROJECT_DIR
+
+    modules = {path.relative_to(PROJECT_DIR).as_posix() for path in dbt_state.python_modules()}
+    # typed from the two Python models' import lines
+    assert {"orchestration/weighting.py", "orchestration/estimates.py"} <= modules
