@@ -30,6 +30,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetMaterialization,
+    AssetSpec,
     Output,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
@@ -48,6 +49,18 @@ class SchemaQualifiedTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> AssetSpec:
+        """dbt's parents, plus every `raw` table for a model that reads the exports by name
+        (meta reads_raw_exports): dbt cannot list those, the asset graph should."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        meta = (self.get_resource_props(manifest, unique_id).get("config") or {}).get("meta") or {}
+        if not meta.get("reads_raw_exports"):
+            return spec
+        known = {dep.asset_key for dep in spec.deps}
+        raw = [self.get_asset_spec(manifest, source_id, project).key
+               for source_id, source in sorted(manifest.get("sources", {}).items()) if source["source_name"] == "raw"]
+        return spec.merge_attributes(deps=[key for key in raw if key not in known])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("schema") or "dbt"
