@@ -67,9 +67,8 @@ select
     {%- for question, value_kind in variables %}
         pivoted.{{ question ~ suffixes[value_kind] }},
     {%- endfor %}
-    {%- for scale in scales %}
-        composites.{{ scale }}_score{{ "," if not loop.last }}
-    {%- endfor %}
+    -- the scale scores, one column per scale of questions.composite (all but the join key)
+    composites.* exclude (respondent_key)  -- noqa: RF02
 from pivoted
 left join composites
     on pivoted.respondent_key = composites.respondent_key
