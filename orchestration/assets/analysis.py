@@ -92,17 +92,18 @@ def _outputs_dir():
     return Settings.from_env().outputs_dir
 
 
-def _gate(con, asset: str, tables: list[str], pages: str) -> tuple[str | None, bool]:
-    """(the asset's inputs version, whether its tables, CSV files and pages are up to date with it)."""
+def _gate(warehouse: WarehouseResource, asset: str, tables: list[str],
+          pages: str) -> tuple[str | None, list[MaterializeResult] | None]:
+    """(the asset's inputs version, its results as they stand when its tables, CSV files and
+    pages are up to date with that version, else None: compute)."""
     outputs = _outputs_dir()
-    version = incremental.inputs_version(con, outputs)
-    written = (outputs / pages).is_dir() and all((outputs / "csv" / f"{table}.csv").exists() for table in tables)
-    return version, written and incremental.up_to_date(con, asset, version, tables)
-
-
-def _unchanged(con, tables: list[str]) -> list[MaterializeResult]:
-    return [MaterializeResult(asset_key=key(table), metadata={"rows": count, "recomputed": False})
-            for table, count in incremental.table_rows(con, tables).items()]
+    with connect(warehouse.db) as con:
+        version = incremental.inputs_version(con, outputs)
+        written = (outputs / pages).is_dir() and all((outputs / "csv" / f"{t}.csv").exists() for t in tables)
+        if not (written and incremental.up_to_date(con, asset, version, tables)):
+            return version, None
+        return version, [MaterializeResult(asset_key=key(table), metadata={"rows": count, "recomputed": False})
+                         for table, count in incremental.table_rows(con, tables).items()]
 
 
 def _export_csv(con, tables: list[str]) -> None:
@@ -141,11 +142,8 @@ REGRESSION_TABLES = ["regression_coefficients", "regression_models"]
     name="regressions",
 )
 def regressions(context: AssetExecutionContext, warehouse: WarehouseResource):
-    with connect(warehouse.db) as con:
-        version, unchanged = _gate(con, "regressions", REGRESSION_TABLES, "regression")
-        if unchanged:
-            kept = _unchanged(con, REGRESSION_TABLES)
-    if unchanged:
+    version, kept = _gate(warehouse, "regressions", REGRESSION_TABLES, "regression")
+    if kept is not None:
         yield from kept
         return
     with connect(warehouse.db) as con:
@@ -212,11 +210,8 @@ ALPHA_TOLERANCE = 0.05
     name="scale_reliability",
 )
 def scale_reliability(context: AssetExecutionContext, warehouse: WarehouseResource):
-    with connect(warehouse.db) as con:
-        version, unchanged = _gate(con, "scale_reliability", RELIABILITY_TABLES, "csv")
-        if unchanged:
-            kept = _unchanged(con, RELIABILITY_TABLES)
-    if unchanged:
+    version, kept = _gate(warehouse, "scale_reliability", RELIABILITY_TABLES, "csv")
+    if kept is not None:
         yield from kept
         return
     with connect(warehouse.db) as con:
@@ -268,11 +263,8 @@ COMPARISON_TABLES = ["comparison_frequencies", "comparison_chi_square"]
     name="meting_comparison",
 )
 def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResource):
-    with connect(warehouse.db) as con:
-        version, unchanged = _gate(con, "meting_comparison", COMPARISON_TABLES, "comparison")
-        if unchanged:
-            kept = _unchanged(con, COMPARISON_TABLES)
-    if unchanged:
+    version, kept = _gate(warehouse, "meting_comparison", COMPARISON_TABLES, "comparison")
+    if kept is not None:
         yield from kept
         return
     with connect(warehouse.db) as con:
@@ -385,11 +377,8 @@ REPRODUCTION_TABLES = ["report_reproduction", "report_reproduction_cells"]
     name="report_reproduction",
 )
 def report_reproduction(context: AssetExecutionContext, warehouse: WarehouseResource):
-    with connect(warehouse.db) as con:
-        version, unchanged = _gate(con, "report_reproduction", REPRODUCTION_TABLES, "reproduction")
-        if unchanged:
-            kept = _unchanged(con, REPRODUCTION_TABLES)
-    if unchanged:
+    version, kept = _gate(warehouse, "report_reproduction", REPRODUCTION_TABLES, "reproduction")
+    if kept is not None:
         yield from kept
         return
     with connect(warehouse.db) as con:
