@@ -9,8 +9,9 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   estimated beside the single ones. The groups of one answer set are disjoint, so one recoding
   estimates them all.
 - **Weighted**: the raking weights (fct_respondent.weight) with a design-based standard error by
-  Taylor linearisation (svy's Sample.estimation.prop). Design: strata = meting x group (the weights are
-  raked within them), respondents as the units, no finite-population correction; subgroups are
+  Taylor linearisation, in closed form (`weighted_shares`; tests hold it to svy's
+  Sample.estimation.prop). Design: strata = meting x group (the weights are raked within them),
+  respondents as the units, no finite-population correction; subgroups are
   domains, so their size counts as random. The raking itself is not part of the variance (weights
   taken as fixed), which leaves the standard error a little conservative for the raked margins.
   NULL where a respondent in the base of that meting has no weight.
@@ -24,8 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import polars as pl
-import svy
 
 UNKNOWN = "onbekend"
 DIMENSIONS = ("group_label", "leerroute", "cohort", "gender")
@@ -56,20 +55,46 @@ OUTPUT_COLUMNS = [
 def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarray,
                     domain: np.ndarray) -> pd.DataFrame:
     """Weighted share of every category per domain with its linearised standard error
-    (proportions 0-1): columns domain, category, share, se."""
-    category_codes, category_values = pd.factorize(category, sort=True)
-    domain_codes, domain_values = pd.factorize(domain, sort=True)
-    stratum_codes, _ = pd.factorize(stratum, sort=True)
-    data = pl.DataFrame({"category": category_codes, "weight": np.asarray(weight, dtype=float),
-                         "stratum": stratum_codes, "domain": domain_codes})
-    sample = svy.Sample(data, svy.Design(stratum="stratum", wgt="weight"))
-    table = sample.estimation.prop("category", by="domain").to_polars()
-    return pd.DataFrame({
-        "domain": domain_values[table["domain"].to_numpy()],
-        "category": category_values[table["category"].to_numpy()],
-        "share": table["est"].cast(pl.Float64).to_numpy(),
-        "se": table["se"].cast(pl.Float64).to_numpy(),
-    })
+    (proportions 0-1): columns domain, category, share, se; one row per category found in a domain.
+
+    The share is the ratio p = sum(w y) / sum(w) over the domain. Its Taylor (linearised) variance,
+    strata with replacement and no finite-population correction, is
+        var = sum_h n_h / (n_h - 1) * sum_{i in h} (z_i - mean_h z)^2,  z_i = d_i w_i (y_i - p) / W_d,
+    with d_i = 1 inside the domain, 0 outside, and n_h every respondent of stratum h (a domain's size
+    counts as random). Expanded into sums per domain x stratum (x category), so that every domain and
+    category is estimated in one pass instead of one estimator call each; tests check it against svy."""
+    frame = pd.DataFrame({"domain": np.asarray(domain), "stratum": np.asarray(stratum),
+                          "category": np.asarray(category), "w": np.asarray(weight, dtype=float)})
+    frame["w2"] = frame["w"] * frame["w"]
+    n_h = frame.groupby("stratum", sort=False).size().rename("n_h")
+    cells = frame.groupby(["domain", "stratum"], sort=False).agg(W_hd=("w", "sum"), Q_hd=("w2", "sum")).reset_index()
+    cells = cells.join(n_h, on="stratum")
+    cells["f"] = cells["n_h"] / (cells["n_h"] - 1)
+    cells["f_q"] = cells["f"] * cells["Q_hd"]
+    cells["f_ww"] = cells["f"] * cells["W_hd"] ** 2 / cells["n_h"]
+    per_domain = cells.groupby("domain", sort=False).agg(W_d=("W_hd", "sum"), all_q=("f_q", "sum"),
+                                                          all_ww=("f_ww", "sum"))
+    found = frame.groupby(["domain", "stratum", "category"], sort=False).agg(
+        S=("w", "sum"), Q=("w2", "sum")).reset_index()
+    found = found.merge(cells[["domain", "stratum", "W_hd", "n_h", "f", "f_ww"]], on=["domain", "stratum"])
+    found = found.join(per_domain["W_d"], on="domain")
+    share = found.groupby(["domain", "category"], sort=False)["S"].sum() / \
+        found.groupby(["domain", "category"], sort=False)["W_d"].first()
+    found["p"] = share.reindex(pd.MultiIndex.from_frame(found[["domain", "category"]])).to_numpy()
+    p = found["p"]
+    # strata of the domain where the category occurs, minus their share of the all-strata sums
+    found["t1"] = found["f"] * ((1 - p) ** 2 * found["Q"] - p ** 2 * found["Q"])
+    found["t2"] = found["f"] * (found["S"] - p * found["W_hd"]) ** 2 / found["n_h"] - p ** 2 * found["f_ww"]
+    sums = found.groupby(["domain", "category"], sort=False).agg(
+        p=("p", "first"), t1=("t1", "sum"), t2=("t2", "sum")).reset_index()
+    sums = sums.join(per_domain, on="domain")
+    p = sums["p"]
+    # sum over every stratum of the domain of f (w^2 (y - p)^2) and of f (sum w (y - p))^2 / n_h
+    within = sums["t1"] + p ** 2 * sums["all_q"]
+    between = sums["t2"] + p ** 2 * sums["all_ww"]
+    variance = (within - between).clip(lower=0.0) / sums["W_d"] ** 2
+    return pd.DataFrame({"domain": sums["domain"].to_numpy(), "category": sums["category"].to_numpy(),
+                         "share": p.to_numpy(), "se": np.sqrt(variance.to_numpy())})
 
 
 def subgroup_columns(respondents: pd.DataFrame) -> pd.DataFrame:
@@ -100,26 +125,27 @@ def categories(questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.Da
     return pd.concat([single[columns], combined[columns]], ignore_index=True)
 
 
-def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[str, ...],
-                   weighted_metingen: set[int]) -> pd.DataFrame:
+def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[str, ...]) -> pd.DataFrame:
     """Counts, shares and standard errors of one recoding (single codes or combined ids) over
-    one breakdown, for every meting at once (strata = meting x group keep them independent)."""
-    keys = ["meting", *dimensions]
+    one breakdown, for every question and meting at once: strata are question x meting x group, so
+    each question's estimates are those of its own design."""
+    keys = ["question_id", "meting", *dimensions]
     scope = base[list(dimensions)].notna().all(axis=1) if dimensions else pd.Series(True, index=base.index)
-    part = base.loc[scope, keys + ["stratum", "weight"]].assign(category=category[scope].to_numpy())
+    part = base.loc[scope, keys + ["stratum", "weight", "weighted", "percentage_base"]].assign(
+        category=category[scope].to_numpy())
     if part.empty:
         return pd.DataFrame()
     part["domain"] = part.groupby(keys, sort=False).ngroup().to_numpy()
     counts = part.groupby(["domain", "category"], sort=False).size().rename("respondents")
-    lines = part.drop_duplicates("domain").set_index("domain")[keys]
+    lines = part.drop_duplicates("domain").set_index("domain")[keys + ["percentage_base"]]
     lines["base_n"] = part.groupby("domain").size()
     result = counts.reset_index().join(lines, on="domain")
-    sized = _collapse_singleton_strata(part[part["meting"].isin(weighted_metingen)])
+    sized = _collapse_singleton_strata(part[part["weighted"].to_numpy()])
     if len(sized):
+        strata = sized.groupby(["question_id", "stratum"], sort=False).ngroup().to_numpy()
         shares = weighted_shares(sized["category"].to_numpy(), sized["weight"].to_numpy(dtype=float),
-                                 sized["stratum"].to_numpy(), sized["domain"].to_numpy())
-        shares = shares.set_index(["domain", "category"])
-        result = result.join(shares, on=["domain", "category"])
+                                 strata, sized["domain"].to_numpy())
+        result = result.join(shares.set_index(["domain", "category"]), on=["domain", "category"])
         result = result.join(sized.groupby("domain")["weight"].sum().rename("weighted_base"), on="domain")
     else:
         result = result.assign(share=np.nan, se=np.nan, weighted_base=np.nan)
@@ -130,14 +156,21 @@ def _collapse_singleton_strata(sized: pd.DataFrame) -> pd.DataFrame:
     """A stratum with one respondent in the base has no variance of its own (its variance divides
     by n - 1): it is collapsed into the largest stratum of its meting, the usual remedy for
     singleton strata. A meting with one respondent in the base cannot be estimated at all: its rows
-    are left out, so their weighted share and standard error stay NULL rather than look certain."""
-    size = sized.groupby("stratum")["stratum"].transform("size")
+    are left out, so their weighted share and standard error stay NULL rather than look certain.
+    Per question: each question's base is a design of its own."""
+    size = sized.groupby(["question_id", "stratum"], sort=False)["stratum"].transform("size")
     if (size > 1).all():
         return sized
-    per_stratum = sized.groupby(["meting", "stratum"]).size().reset_index(name="n")
-    largest = per_stratum.sort_values(["n", "stratum"]).groupby("meting").tail(1).set_index("meting")["stratum"]
-    sized = sized.assign(stratum=sized["stratum"].where(size > 1, sized["meting"].map(largest)))
-    return sized[sized.groupby("stratum")["stratum"].transform("size") > 1]
+    per_stratum = sized.groupby(["question_id", "meting", "stratum"]).size().reset_index(name="n")
+    largest = per_stratum.sort_values(["n", "stratum"]).groupby(["question_id", "meting"]).tail(1)
+    largest = largest.set_index(["question_id", "meting"])["stratum"]
+    into = largest.reindex(pd.MultiIndex.from_frame(sized[["question_id", "meting"]])).to_numpy()
+    sized = sized.assign(stratum=sized["stratum"].where(size > 1, into))
+    return sized[sized.groupby(["question_id", "stratum"], sort=False)["stratum"].transform("size") > 1]
+
+
+# rows of answers merged with their respondents at a time: bounds memory at any number of waves
+BATCH_ROWS = 2_000_000
 
 
 def estimates(answers: pd.DataFrame, respondents: pd.DataFrame, questions: pd.DataFrame,
@@ -155,34 +188,54 @@ def estimates(answers: pd.DataFrame, respondents: pd.DataFrame, questions: pd.Da
     # the weights are raked within meting x group: the strata of the design
     people["stratum"] = people["meting"].astype(str) + " " + people["group_label"]
     cats = categories(questions, answer_sets, groups)
-    combined = cats[cats["category_kind"] == "combined"]
+    in_base = _answers_in_base(answers, questions)
     frames = []
-    for question in questions.itertuples(index=False):
-        statuses = BASE_STATUSES[question.percentage_base]
-        mine = answers[(answers["question_id"] == question.question_id) & answers["answer_status"].isin(statuses)]
-        if mine.empty:
-            continue
-        base = mine[["respondent_key", "harmonised_code"]].merge(people, on="respondent_key")
-        has_weight = base["weight"].notna().groupby(base["meting"]).all()
-        weighted_metingen = set(has_weight[has_weight].index)
-        codes = base["harmonised_code"].astype(int)
-        recodings = {"single": codes.astype(str)}
-        grouped = combined[combined["question_id"] == question.question_id]
-        if len(grouped):
-            # answers outside every group are a rest category whose share is not kept
-            lookup = dict(zip(grouped["code"].astype(int), grouped["category_id"]))
-            recodings["combined"] = codes.map(lookup).fillna("\x00rest")
-        for kind, recoded in recodings.items():
-            for breakdown, dimensions in BREAKDOWNS.items():
-                estimated = _estimate_kind(base, recoded, dimensions, weighted_metingen)
-                if estimated.empty:
-                    continue
-                frames.append(estimated.assign(question_id=question.question_id, category_kind=kind,
-                                               breakdown=breakdown, percentage_base=question.percentage_base))
+    for batch in _batches(in_base):
+        frames.extend(_estimate_batch(batch.merge(people, on="respondent_key"), cats))
     if not frames:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    found = pd.concat(frames, ignore_index=True)
-    return _complete(found, cats)
+    return _complete(pd.concat(frames, ignore_index=True), cats)
+
+
+def _answers_in_base(answers: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """The answers each question's percentage_base counts, with that base."""
+    statuses = pd.DataFrame([(base, status) for base, kept in BASE_STATUSES.items() for status in kept],
+                            columns=["percentage_base", "answer_status"])
+    rules = questions[["question_id", "percentage_base"]].merge(statuses, on="percentage_base")
+    return answers[["respondent_key", "question_id", "harmonised_code", "answer_status"]].merge(
+        rules, on=["question_id", "answer_status"])[["respondent_key", "question_id", "harmonised_code",
+                                                      "percentage_base"]]
+
+
+def _batches(in_base: pd.DataFrame):
+    """Whole questions at a time, about BATCH_ROWS answers each."""
+    sizes = in_base.groupby("question_id", sort=True).size()
+    batch_of = (sizes.cumsum() - 1) // BATCH_ROWS
+    for _, members in batch_of.groupby(batch_of):
+        yield in_base[in_base["question_id"].isin(members.index)]
+
+
+def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame) -> list[pd.DataFrame]:
+    """Every breakdown of the single and the combined categories of the questions in `base`."""
+    # weighted shares only for a meting where everybody in the question's base has a weight
+    base = base.assign(weighted=base["weight"].notna().groupby([base["question_id"], base["meting"]])
+                       .transform("all").to_numpy())
+    codes = base["harmonised_code"].astype(int)
+    recodings = {"single": (base, codes.astype(str))}
+    combined = cats.loc[cats["category_kind"] == "combined", ["question_id", "code", "category_id"]]
+    grouped = base[base["question_id"].isin(combined["question_id"])]
+    if len(grouped):
+        # answers outside every group are a rest category whose share is not kept
+        lookup = combined.assign(code=combined["code"].astype(int)).set_index(["question_id", "code"])["category_id"]
+        ids = lookup.reindex(pd.MultiIndex.from_arrays([grouped["question_id"], codes[grouped.index]])).to_numpy()
+        recodings["combined"] = (grouped, pd.Series(ids, index=grouped.index).fillna("\x00rest"))
+    frames = []
+    for kind, (rows, recoded) in recodings.items():
+        for breakdown, dimensions in BREAKDOWNS.items():
+            estimated = _estimate_kind(rows, recoded, dimensions)
+            if not estimated.empty:
+                frames.append(estimated.assign(category_kind=kind, breakdown=breakdown))
+    return frames
 
 
 def _complete(found: pd.DataFrame, cats: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,9 @@ import math
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
+import svy
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
@@ -125,6 +127,63 @@ def test_a_stratum_of_one_respondent_is_collapsed_and_a_meting_of_one_is_left_un
     # 2023: one respondent, no design-based variance: NULL, never a certain-looking 0
     assert total.loc[2023, "pct"] == 100.0
     assert pd.isna(total.loc[2023, "pct_weighted"]) and pd.isna(total.loc[2023, "se_weighted_points"])
+
+
+def test_closed_form_standard_errors_equal_svys_linearisation():
+    # svy's Taylor estimator is the independent reference for the closed form: 7 strata (one of two
+    # respondents), 40 overlapping domains, 5 categories, some absent from some domain x stratum
+    rng = np.random.default_rng(20241)
+    n = 2500
+    category, weight = rng.integers(0, 5, n), rng.gamma(2.0, 1.5, n)
+    stratum, domain = rng.integers(0, 6, n), rng.integers(0, 40, n)
+    stratum[:2] = 6
+    category[domain == 7] = 2  # a domain where everyone gives the same answer: share 1, se 0
+    mine = weighted_shares(category, weight, stratum, domain)
+    data = pl.DataFrame({"category": category, "weight": weight, "stratum": stratum, "domain": domain})
+    reference = svy.Sample(data, svy.Design(stratum="stratum", wgt="weight")).estimation.prop(
+        "category", by="domain").to_polars().to_pandas()
+    both = mine.merge(reference, on=["domain", "category"], how="outer", indicator=True)
+    # svy also lists a category nobody in the domain gave, at 0; the closed form leaves it out
+    absent = both[both["_merge"] == "right_only"]
+    assert len(absent) == 4 and (absent["est"] == 0).all() and (absent["se_y"] == 0).all()
+    both = both[both["_merge"] != "right_only"]
+    assert (both["_merge"] == "both").all() and len(both) == len(mine)
+    assert np.allclose(both["share"], both["est"], rtol=1e-12, atol=0)
+    assert np.allclose(both["se_x"], both["se_y"], rtol=1e-10, atol=1e-15)
+    certain = both[both["domain"] == 7]
+    assert certain["share"].tolist() == [1.0] and certain["se_x"].tolist() == [0.0]
+
+
+def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
+    # every question is a design of its own (its base, its strata, its singleton collapse): the
+    # estimates of two questions at once must be those of each question alone
+    questions, answer_sets, groups = _codebook()
+    questions = pd.concat([questions, questions.assign(question_id="p", percentage_base="valid")])
+    rng = np.random.default_rng(7)
+    keys = [f"r{i}" for i in range(60)]
+    # r0, r1 and r30 are the 2024 Wi2021-gezin stratum: three in q's base (r0-r49), one in p's (r20-r59)
+    meting, group = rng.choice([2023, 2024], 60), np.full(60, "Wi2021-asiel", dtype=object)
+    meting[[0, 1, 30]], group[[0, 1, 30]] = 2024, "Wi2021-gezin"
+    respondents = pd.DataFrame({
+        "respondent_key": keys, "meting": meting, "wet": "Wi2021", "group_label": group,
+        "leerroute": rng.choice(["B1", "Z", None], 60), "cohort": rng.choice([1, 2], 60),
+        "gender": rng.choice(["man", "vrouw"], 60), "weight": rng.gamma(2.0, 1.0, 60)})
+    answers = pd.concat([
+        pd.DataFrame({"respondent_key": keys[:50], "question_id": "q", "harmonised_code": rng.integers(1, 7, 50)}),
+        pd.DataFrame({"respondent_key": keys[20:], "question_id": "p", "harmonised_code": rng.integers(1, 6, 40)}),
+    ]).assign(answer_status=lambda f: np.where(f["harmonised_code"] == 6, "dont_know", "valid"))
+    together = estimates(answers, respondents, questions, answer_sets, groups)
+    alone = pd.concat([estimates(answers[answers["question_id"] == q], respondents,
+                                 questions[questions["question_id"] == q], answer_sets, groups) for q in "pq"])
+    order = ["meting", "question_id", "breakdown", "breakdown_value", "category_kind", "category_id"]
+    together, alone = (frame.sort_values(order).reset_index(drop=True) for frame in (together, alone))
+    assert len(together) == len(alone) > 0 and together["se_weighted_points"].notna().any()
+    pd.testing.assert_frame_equal(together, alone, check_exact=False, rtol=1e-12)
+    # in batches of whole questions (one question a batch here), the same
+    monkeypatch.setattr("orchestration.estimates.BATCH_ROWS", 10)
+    batched = estimates(answers, respondents, questions, answer_sets, groups)
+    pd.testing.assert_frame_equal(batched.sort_values(order).reset_index(drop=True), together,
+                                  check_exact=False, rtol=1e-12)
 
 
 def test_chi_square_of_a_yes_no_table_is_the_pooled_z_squared():
