@@ -55,17 +55,17 @@ from orchestration.warehouse import connect
 ANALYSIS_SCHEMA = "analysis"
 
 
-def _published_frequencies(con) -> pd.DataFrame:
-    return publishable_comparison(con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_frequencies").df())
-
-
-def _published_chi_square(con) -> pd.DataFrame:
+def _published_comparison(con) -> dict[str, pd.DataFrame]:
+    """The comparison tables as they may leave the warehouse (privacy/publishing.py): disclosure
+    control runs once, for the CSV files and the pages alike."""
+    frequencies = publishable_comparison(con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_frequencies").df())
     tests = con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_chi_square").df()
-    return publishable_chi_square(tests, _published_frequencies(con))
+    return {"comparison_frequencies": frequencies,
+            "comparison_chi_square": publishable_chi_square(tests, frequencies)}
 
 
 # tables whose counts leave the warehouse only after disclosure control (privacy/publishing.py)
-PUBLISH_SUPPRESSED = {"comparison_frequencies": _published_frequencies, "comparison_chi_square": _published_chi_square}
+PUBLISH_SUPPRESSED = frozenset({"comparison_frequencies", "comparison_chi_square"})
 FCT_RESPONDENT = AssetKey(["marts", "fct_respondent"])
 FCT_ANSWER = AssetKey(["marts", "fct_answer"])
 MART_ROUTE_COHORT = AssetKey(["marts", "mart_route_cohort"])
@@ -106,13 +106,17 @@ def _gate(warehouse: WarehouseResource, asset: str, tables: list[str],
                          for table, count in incremental.table_rows(con, tables).items()]
 
 
-def _export_csv(con, tables: list[str]) -> None:
+def _export_csv(con, tables: list[str], published: dict[str, pd.DataFrame] | None = None) -> None:
+    """Each table as a CSV file; a table under disclosure control only from its published frame."""
     folder = _outputs_dir() / "csv"
     folder.mkdir(parents=True, exist_ok=True)
     for table in tables:
         target = folder / f"{table}.csv"
         if table in PUBLISH_SUPPRESSED:  # counts leave the warehouse only after disclosure control
-            PUBLISH_SUPPRESSED[table](con).to_csv(target, index=False)
+            if published is None or table not in published:
+                raise ValueError(f"{table}: its counts are published only after disclosure control; "
+                                 "pass the published frame")
+            published[table].to_csv(target, index=False)
             continue
         quoted = str(target).replace("'", "''")
         con.execute(f"copy (select * from {ANALYSIS_SCHEMA}.{table}) to '{quoted}' (header)")
@@ -294,16 +298,14 @@ def meting_comparison(context: AssetExecutionContext, warehouse: WarehouseResour
         tests = pd.concat(tests, ignore_index=True) if tests else \
             comparison_module._typed(pd.DataFrame(columns=comparison_module.CHI_SQUARE_COLUMNS))
         rows = incremental.write(con, work, {"comparison_frequencies": frequencies, "comparison_chi_square": tests})
-        _export_csv(con, COMPARISON_TABLES)
-        missing_pages = [m for m in work.reuse
-                         if not (_outputs_dir() / "comparison" / f"{m}_vs_{pairs[m]}" / "group.html").exists()]
-        if missing_pages:
-            frequencies = con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_frequencies "
-                                      "where list_contains(?, meting)", [work.compute + missing_pages]).df()
-            tests = con.execute(f"select * from {ANALYSIS_SCHEMA}.comparison_chi_square "
-                                "where list_contains(?, meting)", [work.compute + missing_pages]).df()
-    published = publishable_comparison(frequencies) if len(frequencies) else frequencies
-    written = render.comparison_pages(published, publishable_chi_square(tests, published),
+        published = _published_comparison(con)
+        _export_csv(con, COMPARISON_TABLES, published)
+    missing_pages = [m for m in work.reuse
+                     if not (_outputs_dir() / "comparison" / f"{m}_vs_{pairs[m]}" / "group.html").exists()]
+    # pages of the metingen computed now or whose pages are gone (disclosure is per meting)
+    drawn = {table: frame[frame["meting"].isin(work.compute + missing_pages)] for table, frame in published.items()}
+    frequencies = drawn["comparison_frequencies"]
+    written = render.comparison_pages(frequencies, drawn["comparison_chi_square"],
                                       _outputs_dir() / "comparison") if len(frequencies) else []
     _refresh_index()
     if not pairs:
