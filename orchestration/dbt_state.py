@@ -70,7 +70,7 @@ def _digest(*chunks: bytes) -> str:
     return digest.hexdigest()
 
 
-def _files_digest(root: Path, paths: list[Path]) -> str:
+def files_digest(root: Path, paths: list[Path]) -> str:
     chunks = []
     for path in sorted(paths):
         chunks += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
@@ -85,7 +85,7 @@ def project_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
             files.append(path)
         elif path.is_dir():
             files += [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return _files_digest(project_dir, files)
+    return files_digest(project_dir, files)
 
 
 def python_modules(project_dir: Path = PROJECT_DIR) -> list[Path]:
@@ -133,7 +133,7 @@ def current_inputs(con: duckdb.DuckDBPyConnection, project_dir: Path = PROJECT_D
     return {
         "exports": exports_fingerprint(con),
         "pseudonym_key": key_fingerprint(),
-        "python": _files_digest(PROJECT_DIR, python_modules(project_dir)),
+        "python": files_digest(PROJECT_DIR, python_modules(project_dir)),
         "dbt": version("dbt-core"),
         "project": project_fingerprint(project_dir),
     }

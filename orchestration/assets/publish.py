@@ -4,7 +4,8 @@ It depends on every mart and every analysis table, so the refresh job and `inbur
 publish only after all of them materialised; if any of them failed the snapshot step is
 skipped and analysts keep reading the previous, complete snapshot. A snapshot in which a
 combination of quasi-identifiers counts fewer than k respondent-waves is refused, so the asset
-fails (and the build with it) while analysts keep the previous one.
+fails (and the build with it) while analysts keep the previous one. A refresh that changed
+nothing the snapshot is made from keeps the published file (publish/snapshot.py).
 """
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
@@ -34,8 +35,15 @@ def snapshot_upstream() -> list[AssetKey]:
                 "open it with duckdb.connect(path, read_only=True).",
 )
 def published_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    snapshot = publish(warehouse.db, snapshot_path_for(warehouse.db))
+    # a refresh that changed nothing the snapshot holds leaves the published file as it is
+    snapshot = publish(warehouse.db, snapshot_path_for(warehouse.db), unless_unchanged=True)
     privacy = snapshot.privacy
+    if snapshot.reused:
+        context.log.info(f"nothing new since the snapshot of {snapshot.built_at:%Y-%m-%d %H:%M:%S} UTC: "
+                         f"{snapshot.path} stays as it is ({len(snapshot.tables)} tables, {snapshot.total_rows} rows)")
+        return MaterializeResult(metadata={"path": MetadataValue.path(str(snapshot.path)), "republished": False,
+                                           "rows": snapshot.total_rows, "fingerprint": snapshot.fingerprint,
+                                           "seconds": MetadataValue.float(round(snapshot.seconds, 3))})
     context.log.info(f"published {len(snapshot.tables)} tables ({snapshot.total_rows} rows, "
                      f"{snapshot.bytes / 1e6:.1f} MB) to {snapshot.path} in {snapshot.seconds:.2f}s")
     context.log.info(f"privacy: {privacy.summary()}")
@@ -44,6 +52,7 @@ def published_snapshot(context: AssetExecutionContext, warehouse: WarehouseResou
                             "seeds/privacy/municipality_regions.csv: their region is suppressed; add it to the seed")
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(snapshot.path)),
+        "republished": True,
         "tables": MetadataValue.json(snapshot.rows),
         "rows": snapshot.total_rows,
         "seconds": MetadataValue.float(round(snapshot.seconds, 3)),

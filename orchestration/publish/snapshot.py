@@ -13,11 +13,18 @@ out by its quasi-identifiers (anonymise.py, orchestration/privacy/snapshot_priva
 aggregate line of fewer than k respondents is copied. A snapshot that does not reach k, or holds
 a table without a declared rule, is not published; the previous one stays. The file is readable
 by its owner and group only.
+
+The refresh publishes only when something changed (`unless_unchanged`): the snapshot records the
+version of its source (every copied table's rows and content hash, the privacy rules, the code and
+documentation that shape the copy, DuckDB's version), and a source with the same version keeps the
+published file as it is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import secrets
 import time
@@ -27,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import dbt_state
 from orchestration.privacy.file_modes import PRIVATE_READ_ONLY, private_umask
 from orchestration.privacy.snapshot_privacy import PrivacyRuleError, Rules
 from orchestration.publish import comments
@@ -35,6 +43,7 @@ from orchestration.warehouse import WarehouseBusy, connect, writer_lock
 
 SNAPSHOT_SCHEMAS = ("marts", "analysis")
 INFO_TABLE = "snapshot_info"
+SOURCE_TABLE = "snapshot_source"
 ALIAS = "snapshot"
 _TEMP_MARK = ".tmp-"
 
@@ -53,6 +62,7 @@ class Snapshot:
     seconds: float
     bytes: int
     privacy: PrivacyReport
+    reused: bool = False  # the published file was already up to date with its source: left as it was
 
     @property
     def tables(self) -> list[str]:
@@ -64,9 +74,11 @@ class Snapshot:
 
 
 def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_SCHEMAS,
-            wait_seconds: float | None = None, rules: Rules | None = None) -> Snapshot:
+            wait_seconds: float | None = None, rules: Rules | None = None,
+            unless_unchanged: bool = False) -> Snapshot:
     """Copy every table and view of `schemas` in `warehouse` into a new file and move it onto
-    `target` in one rename. On any failure the file at `target` is left as it was."""
+    `target` in one rename. On any failure the file at `target` is left as it was. With
+    `unless_unchanged`, a `target` published from the same source version is kept instead."""
     try:
         rules = rules or Rules.load()
     except PrivacyRuleError as exc:
@@ -82,7 +94,11 @@ def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_S
         # the writer lock: no load or build changes the warehouse halfway through the copy
         with writer_lock(warehouse, "publish snapshot", wait_seconds), \
                 connect(warehouse, read_only=True, wait_seconds=wait_seconds) as con, private_umask():
-            rows, fingerprints, privacy = _copy_schemas(con, warehouse, temp, schemas, built_at, rules)
+            source = source_version(con, schemas, rules)
+            kept = _published_from(target, source, warehouse) if unless_unchanged else None
+            if kept is not None:
+                return dataclasses.replace(kept, seconds=time.monotonic() - started)
+            rows, fingerprints, privacy = _copy_schemas(con, warehouse, temp, schemas, built_at, rules, source)
         _fsync(temp)
         # 0440: an analyst who forgets read_only=True gets an error (as a non-root user) instead of
         # taking the write lock that would keep every other reader out until they close; and
@@ -104,8 +120,44 @@ def publish(warehouse: Path, target: Path, schemas: tuple[str, ...] = SNAPSHOT_S
                     bytes=target.stat().st_size, privacy=privacy)
 
 
+def source_version(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], rules: Rules) -> str:
+    """What a snapshot is made from: every relation of `schemas` (rows and an order-independent
+    content hash, one scan each), the privacy rules, the project's models, seeds and documentation
+    (comments), the copying and anonymising code, and DuckDB's version (its hash function)."""
+    relations = _relations(con, schemas)
+    contents = con.execute(" union all ".join(
+        f"select {_literal_text(f'{schema}.{name}')} as name, count(*) as n, "
+        f"coalesce(sum(hash(t)::hugeint), 0)::varchar as h from {_ident(schema)}.{_ident(name)} t"
+        for schema, name in relations) + " order by name").fetchall() if relations else []
+    package = Path(__file__).resolve().parents[1]
+    code = [path for folder in ("publish", "privacy") for path in (package / folder).glob("*.py")]
+    digest = hashlib.sha256()
+    for part in (duckdb.__version__, repr(rules), dbt_state.project_fingerprint(),
+                 dbt_state.files_digest(package, code), json.dumps(contents)):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _published_from(target: Path, source: str, warehouse: Path) -> Snapshot | None:
+    """The snapshot at `target` if it was published from `source`; None if not, or unreadable."""
+    try:
+        with duckdb.connect(str(target), read_only=True) as con:
+            recorded, report = con.execute(f"select source_version, privacy_report from main.{SOURCE_TABLE}").fetchone()
+            if recorded != source:
+                return None
+            info = con.execute(f"select table_schema || '.' || table_name, row_count, table_fingerprint, built_at "
+                               f"from main.{INFO_TABLE}").fetchall()
+    except (duckdb.Error, OSError, TypeError):
+        return None
+    return Snapshot(path=target, source=warehouse, built_at=max(row[3] for row in info),
+                    rows={row[0]: int(row[1]) for row in info},
+                    fingerprint=_combine({row[0]: row[2] for row in info}), seconds=0.0,
+                    bytes=target.stat().st_size, privacy=PrivacyReport(**json.loads(report)), reused=True)
+
+
 def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, schemas: tuple[str, ...],
-                  built_at: datetime, rules: Rules) -> tuple[dict[str, int], dict[str, str], PrivacyReport]:
+                  built_at: datetime, rules: Rules, source: str) -> tuple[dict[str, int], dict[str, str], PrivacyReport]:
     """The copy itself, from the warehouse's read-only connection into `temp` attached read-write."""
     relations = _relations(con, schemas)
     if not any(schema == "marts" for schema, _ in relations) and "marts" in schemas:
@@ -124,6 +176,7 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, s
             rows[f"{schema}.{name}"], fingerprints[f"{schema}.{name}"] = _count_and_fingerprint(con, copy)
         privacy = verify(con, ALIAS, plan)
         _write_info(con, warehouse, built_at, rows, fingerprints)
+        _write_source(con, source, privacy)
         _copy_comments(con, schemas)
         # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
         con.execute(f"checkpoint {ALIAS}")
@@ -143,6 +196,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> 
     comments.copy(con, warehouse, ALIAS, schemas)
     comments.apply(con, comments.source_docs(), catalog=ALIAS)
     con.execute(f"comment on table {ALIAS}.main.{INFO_TABLE} is '{INFO_COMMENT}'")
+    con.execute(f"comment on table {ALIAS}.main.{SOURCE_TABLE} is '{SOURCE_COMMENT}'")
 
 
 def _relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -170,6 +224,16 @@ def _write_info(con: duckdb.DuckDBPyConnection, warehouse: Path, built_at: datet
         f"insert into {ALIAS}.main.{INFO_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
         [[*name.split(".", 1), rows[name], fingerprints[name], overall, built_at, str(warehouse)]
          for name in sorted(rows)])
+
+
+SOURCE_COMMENT = ("The version of the warehouse this snapshot was copied from (tables, privacy rules, code) and its "
+                  "privacy report: a refresh with the same version keeps this file as it is.")
+
+
+def _write_source(con: duckdb.DuckDBPyConnection, source: str, privacy: PrivacyReport) -> None:
+    con.execute(f"create table {ALIAS}.main.{SOURCE_TABLE} (source_version varchar, privacy_report json)")
+    con.execute(f"insert into {ALIAS}.main.{SOURCE_TABLE} values (?, ?)",
+                [source, json.dumps(dataclasses.asdict(privacy))])
 
 
 def _combine(fingerprints: dict[str, str]) -> str:
@@ -211,6 +275,10 @@ def _alive(pid: int) -> bool:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _literal_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _literal(path: Path) -> str:

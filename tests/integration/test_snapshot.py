@@ -174,6 +174,36 @@ def test_a_failed_publish_leaves_the_published_file_and_no_temp_files(warehouse,
     assert sorted(p.name for p in target.parent.iterdir()) == listing == [target.name]
 
 
+def test_a_refresh_keeps_an_unchanged_snapshot_and_republishes_a_changed_source(warehouse, target):
+    _add_analysis_and_a_view(warehouse)
+    first = publish(warehouse, target, unless_unchanged=True)
+    assert not first.reused
+    published = _sha256(target)
+
+    # nothing changed: the file stays, byte for byte, and reports what it holds
+    kept = publish(warehouse, target, unless_unchanged=True)
+    assert kept.reused and _sha256(target) == published
+    assert (kept.rows, kept.fingerprint, kept.privacy, kept.built_at) == (
+        first.rows, first.fingerprint, first.privacy, first.built_at)
+
+    # one value of one copied table changed: a new snapshot, holding it
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update analysis.example set meting = 2030 where meting = 2023")
+    changed = publish(warehouse, target, unless_unchanged=True)
+    assert not changed.reused and _sha256(target) != published and changed.built_at > first.built_at
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert sorted(row[0] for row in con.execute("select meting from analysis.example").fetchall()) == [2024, 2030]
+
+    # other privacy rules (a larger k) are another source as well
+    from orchestration.privacy.snapshot_privacy import Rules
+    stricter = publish(warehouse, target, rules=Rules.load(k=6), unless_unchanged=True)
+    assert not stricter.reused and stricter.privacy.k_required == 6
+
+    # asked for explicitly (`inburgering publish`), a snapshot is always copied anew
+    again = _sha256(target)
+    assert not publish(warehouse, target, rules=Rules.load(k=6)).reused and _sha256(target) != again
+
+
 def test_nothing_to_publish_says_which_file(tmp_path, target):
     missing = tmp_path / "nowhere" / "inburgering.duckdb"
     with pytest.raises(SnapshotError, match=rf"{re.escape(str(missing))}: no warehouse file"):
