@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-from scipy import stats
 
 from orchestration.analysis.table_types import typed
 
@@ -88,6 +87,8 @@ def meting_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
 
 def chi_square(previous: pd.Series, current: pd.Series) -> dict:
     """Pearson chi-square of the 2 x k table (answers with no one in either meting dropped)."""
+    from scipy import stats  # imported on use: loading the Dagster code location stays fast
+
     table = pd.concat([previous, current], axis=1).fillna(0).to_numpy(dtype=float).T
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from orchestration.analysis.specs import ReportModel, complete_cases, design_matrix, report_models, term_definitions
 
@@ -33,6 +32,8 @@ def stars(p_value: float) -> str:
 
 def fit_ols(frame: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, dict]:
     """Fit outcome ~ terms on complete cases; return a coefficient table and model stats."""
+    import statsmodels.api as sm  # imported on use: loading the Dagster code location stays fast
+
     columns = [spec.outcome, *spec.terms]
     complete = frame[columns].dropna().astype(float)
     if len(complete) <= len(spec.terms) + 1:

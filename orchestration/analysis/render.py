@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from great_tables import GT, loc, style
 
 from orchestration.analysis.comparison import BREAKDOWN_LABELS, BREAKDOWNS, MEANINGFUL_POINTS
+
+if TYPE_CHECKING:
+    from great_tables import GT
 
 RED = "#fde0dd"
 KINDS = ("prev", "cur", "diff", "wdiff")
@@ -61,6 +64,8 @@ def comparison_table(frequencies: pd.DataFrame, tests: pd.DataFrame, breakdown: 
     report's 8-point rule, * = the 95 % interval excludes 0 (unweighted; weighted: design-based),
     so a difference with both markers is the one both readings support; a row per question with
     the chi-square test of the whole distribution."""
+    from great_tables import GT, loc, style  # imported on use: loading the Dagster code location stays fast
+
     part = frequencies[frequencies["breakdown"] == breakdown].copy()
     meting, previous = int(part["meting"].iloc[0]), int(part["previous_meting"].iloc[0])
     values = sorted(part["breakdown_value"].unique())
@@ -153,6 +158,8 @@ def comparison_pages(frequencies: pd.DataFrame, tests: pd.DataFrame, directory: 
 
 
 def regression_page(coefficients: pd.DataFrame, models: pd.DataFrame, meting: int) -> str:
+    from great_tables import GT  # imported on use: loading the Dagster code location stays fast
+
     part = coefficients[coefficients["meting"] == meting].copy()
     fits = models[models["meting"] == meting].set_index("report_table")
     part["model"] = [
@@ -176,6 +183,8 @@ def regression_page(coefficients: pd.DataFrame, models: pd.DataFrame, meting: in
 
 
 def reproduction_page(summary: pd.DataFrame, numbers: dict, meting: int) -> str:
+    from great_tables import GT, loc, style  # imported on use: loading the Dagster code location stays fast
+
     tables_part = summary[summary["check_kind"] == "frequency_table"].copy()
     tables_part["oordeel"] = ["binnen marge" if _true(ok) else "BUITEN marge" for ok in tables_part["within"]]
     shown = tables_part[["reference_key", "title", "cells", "cells_within", "deviation", "item", "tolerance",

@@ -15,9 +15,9 @@ import hashlib
 import json
 import os
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 
 MANIFEST = ".pages.json"
@@ -28,7 +28,7 @@ _PACKAGE = Path(__file__).parent
 def code_version() -> str:
     """This package's code, the disclosure control it applies and the matplotlib version: each
     can change a page's bytes."""
-    digest = hashlib.sha256(matplotlib.__version__.encode())
+    digest = hashlib.sha256(version("matplotlib").encode())  # without importing it: the figures may not be drawn
     for path in [*sorted(_PACKAGE.glob("*.py")), _PACKAGE.parent / "privacy" / "disclosure.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

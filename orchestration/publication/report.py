@@ -25,7 +25,7 @@ import pandas as pd
 
 from orchestration.analysis.comparison import MEANINGFUL_POINTS
 from orchestration.privacy.disclosure import min_cell_count
-from orchestration.publication import charts, data, downloads, fingerprint, frames, html, labels
+from orchestration.publication import data, downloads, fingerprint, frames, html, labels
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,8 @@ def _section(question, groups, answers, content: Content, language: str, min_cou
     """One question's figure, table and CSV, as (section html, heading, csv text): the same on a
     meting page and a comparison page, which differ in the lines they show and the caption.
     Figure, table and CSV print one estimate: the page's (weighted or not)."""
+    from orchestration.publication import charts  # imported on use: loading the Dagster code location stays fast
+
     anchor = html.esc(question.question_id)
     svg = charts.stacked_bars(groups, answers, _figure_texts(language, min_count), f"{salt}-{anchor}",
                               content.weighted, _statuses(content, question))
