@@ -175,6 +175,10 @@ def summarise(stages: dict[str, dict]) -> dict:
         noop = stages["refresh_noop"]["details"]
         summary["refresh_noop_seconds"] = seconds["refresh_noop"]
         summary["refresh_noop_work"] = len(noop["dbt_nodes_rebuilt"]) + len(noop["analysis_tables_recomputed"])
+        if "definitions_load_seconds" in noop:
+            # the run itself, as in a code location that is loaded already (dagster dev, a code server)
+            summary["refresh_noop_definitions_load_seconds"] = noop["definitions_load_seconds"]
+            summary["refresh_noop_run_seconds"] = seconds["refresh_noop"] - noop["definitions_load_seconds"]
     for name in ("dbt_parse_cold", "dbt_parse_warm"):
         if name in seconds:
             summary[f"{name}_seconds"] = seconds[name]
