@@ -1,8 +1,8 @@
 """Shares of answers per meting, question, subgroup and category (single and combined), unweighted
 and weighted, with standard errors: the one place the comparison's estimates are computed
 (mart_meting_comparison pairs them). A dbt Python model because the design-based standard errors
-come from svy; the rules live in orchestration/estimates.py, this file only hands it the
-answers, the respondents and the codebook."""
+are computed in Python; the rules live in orchestration/estimates.py (held to svy in its tests),
+this file only hands it the answers, the respondents and the codebook."""
 
 from orchestration.estimates import estimates
 
