@@ -12,6 +12,9 @@ import pytest
 # (orchestration/privacy/pseudonym_key.py); the dbt runs it starts inherit this. A test of the
 # refusal without a key removes it from its own environment.
 os.environ["INBURGERING_DEMO"] = "1"
+# The command line's rich console takes its width when it is first imported, in whichever test
+# that happens: a wide one for every test, so that tables are read whole, never cut at 80 columns.
+os.environ["COLUMNS"] = "400"
 
 
 @pytest.fixture
