@@ -67,6 +67,9 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
                           "category": np.asarray(category), "w": np.asarray(weight, dtype=float)})
     frame["w2"] = frame["w"] * frame["w"]
     n_h = frame.groupby("stratum", sort=False).size().rename("n_h")
+    if (n_h < 2).any():
+        raise ValueError(f"strata {sorted(n_h.index[n_h < 2].tolist())[:5]} hold one respondent: a variance "
+                         "needs two; collapse them first (_collapse_singleton_strata)")
     cells = frame.groupby(["domain", "stratum"], sort=False).agg(W_hd=("w", "sum"), Q_hd=("w2", "sum")).reset_index()
     cells = cells.join(n_h, on="stratum")
     cells["f"] = cells["n_h"] / (cells["n_h"] - 1)

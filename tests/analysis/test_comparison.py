@@ -152,6 +152,9 @@ def test_closed_form_standard_errors_equal_svys_linearisation():
     assert np.allclose(both["se_x"], both["se_y"], rtol=1e-10, atol=1e-15)
     certain = both[both["domain"] == 7]
     assert certain["share"].tolist() == [1.0] and certain["se_x"].tolist() == [0.0]
+    # a stratum of one has no variance: refused, never an infinite or missing standard error
+    with pytest.raises(ValueError, match=r"strata \[6\] hold one respondent"):
+        weighted_shares(category[1:], weight[1:], stratum[1:], domain[1:])
 
 
 def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
