@@ -23,6 +23,9 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -172,17 +175,39 @@ def _collapse_singleton_strata(sized: pd.DataFrame) -> pd.DataFrame:
     return sized[sized.groupby(["question_id", "stratum"], sort=False)["stratum"].transform("size") > 1]
 
 
-# rows of answers merged with their respondents at a time: bounds memory at any number of waves
+# rows of answers in memory at a time (read, and merged with their respondents): bounds memory
+# at any number of waves
 BATCH_ROWS = 2_000_000
 
 
-def estimates(answers: pd.DataFrame, respondents: pd.DataFrame, questions: pd.DataFrame,
+def question_batches(answers: duckdb.DuckDBPyRelation, rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """The answers of a relation (fct_answer's columns), whole questions at a time and about
+    `rows` (BATCH_ROWS) answers each, so that they never all sit in memory at once."""
+    sizes = answers.aggregate("question_id, count(*) as n").order("question_id").fetchall()
+    batch, size = [], 0
+    for question_id, count in sizes:
+        batch.append(question_id)
+        size += count
+        if size >= (rows or BATCH_ROWS):
+            yield _questions(answers, batch)
+            batch, size = [], 0
+    if batch:
+        yield _questions(answers, batch)
+
+
+def _questions(answers: duckdb.DuckDBPyRelation, question_ids: list[str]) -> pd.DataFrame:
+    wanted = [duckdb.ConstantExpression(question_id) for question_id in question_ids]
+    return answers.filter(duckdb.ColumnExpression("question_id").isin(*wanted)).df()
+
+
+def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame], respondents: pd.DataFrame, questions: pd.DataFrame,
               answer_sets: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """One row per meting x question x breakdown line x category (zero rows included for every
     category of a line that has a base). Inputs: fct_answer (respondent_key, question_id,
-    harmonised_code, answer_status), fct_respondent (respondent_key, meting, wet, group_label,
-    leerroute, cohort, gender, weight), seeds questions (question_id, answer_set_id,
-    percentage_base), answer_sets and answer_set_groups."""
+    harmonised_code, answer_status), as one frame or as frames of whole questions
+    (`question_batches`), fct_respondent (respondent_key, meting, wet, group_label, leerroute,
+    cohort, gender, weight), seeds questions (question_id, answer_set_id, percentage_base),
+    answer_sets and answer_set_groups."""
     unknown_base = sorted(set(questions["percentage_base"]) - set(BASE_STATUSES))
     if unknown_base:
         raise ValueError(f"seeds questions.percentage_base: unknown value(s) {unknown_base}; "
@@ -191,10 +216,16 @@ def estimates(answers: pd.DataFrame, respondents: pd.DataFrame, questions: pd.Da
     # the weights are raked within meting x group: the strata of the design
     people["stratum"] = people["meting"].astype(str) + " " + people["group_label"]
     cats = categories(questions, answer_sets, groups)
-    in_base = _answers_in_base(answers, questions)
-    frames = []
-    for batch in _batches(in_base):
-        frames.extend(_estimate_batch(batch.merge(people, on="respondent_key"), cats))
+    frames, seen = [], set()
+    for chunk in [answers] if isinstance(answers, pd.DataFrame) else answers:
+        # a question split over two chunks would be estimated twice, each time on part of its base
+        split = seen & set(chunk["question_id"])
+        if split:
+            raise ValueError(f"answers of question(s) {sorted(split)[:5]} arrive in more than one batch; "
+                             "each batch must hold whole questions")
+        seen |= set(chunk["question_id"])
+        for batch in _batches(_answers_in_base(chunk, questions)):
+            frames.extend(_estimate_batch(batch.merge(people, on="respondent_key"), cats))
     if not frames:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
     return _complete(pd.concat(frames, ignore_index=True), cats)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -14,7 +15,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from orchestration.analysis.comparison import chi_square
-from orchestration.estimates import estimates, weighted_shares
+from orchestration.estimates import estimates, question_batches, weighted_shares
 
 # Six respondents, known weights; "agree" is the category of interest.
 WEIGHTS = [1.0, 2.0, 1.0, 3.0, 2.0, 1.0]
@@ -187,6 +188,17 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     batched = estimates(answers, respondents, questions, answer_sets, groups)
     pd.testing.assert_frame_equal(batched.sort_values(order).reset_index(drop=True), together,
                                   check_exact=False, rtol=1e-12)
+    # read from the warehouse a batch of whole questions at a time, as the dbt model does: the same
+    with duckdb.connect() as con:
+        relation = con.from_df(answers)
+        assert [sorted(set(batch["question_id"])) for batch in question_batches(relation, rows=30)] == [["p"], ["q"]]
+        streamed = estimates(question_batches(relation, rows=30), respondents, questions, answer_sets, groups)
+    pd.testing.assert_frame_equal(streamed.sort_values(order).reset_index(drop=True), together,
+                                  check_exact=False, rtol=1e-12)
+    # a question whose answers arrive in two batches would be estimated twice on half its base
+    halves = [answers.iloc[:25], answers.iloc[25:]]
+    with pytest.raises(ValueError, match=r"question\(s\) \['q'\] arrive in more than one batch"):
+        estimates(halves, respondents, questions, answer_sets, groups)
 
 
 def test_chi_square_of_a_yes_no_table_is_the_pooled_z_squared():
