@@ -50,7 +50,7 @@ def row_counts(database: str) -> dict[str, int]:
 
 def _env(args: dict) -> None:
     for key, variable in (("database", "INBURGERING_DUCKDB_PATH"), ("landing_dir", "INBURGERING_LANDING_DIR"),
-                          ("outputs_dir", "INBURGERING_OUTPUTS_DIR")):
+                          ("outputs_dir", "INBURGERING_OUTPUTS_DIR"), ("snapshot", "INBURGERING_SNAPSHOT_PATH")):
         if args.get(key):
             os.environ[variable] = str(args[key])
 
