@@ -180,24 +180,35 @@ def _collapse_singleton_strata(sized: pd.DataFrame) -> pd.DataFrame:
 BATCH_ROWS = 2_000_000
 
 
+def _question_groups(sizes: Iterable[tuple[str, int]], rows: int | None = None) -> Iterator[list[str]]:
+    """Question ids in groups of whole questions of about `rows` (BATCH_ROWS) answers each, from
+    (question_id, answers) pairs."""
+    group, size = [], 0
+    for question_id, count in sizes:
+        group.append(question_id)
+        size += count
+        if size >= (rows or BATCH_ROWS):
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def question_batches(answers: duckdb.DuckDBPyRelation, rows: int | None = None) -> Iterator[pd.DataFrame]:
     """The answers of a relation (fct_answer's columns), whole questions at a time and about
     `rows` (BATCH_ROWS) answers each, so that they never all sit in memory at once."""
     sizes = answers.aggregate("question_id, count(*) as n").order("question_id").fetchall()
-    batch, size = [], 0
-    for question_id, count in sizes:
-        batch.append(question_id)
-        size += count
-        if size >= (rows or BATCH_ROWS):
-            yield _questions(answers, batch)
-            batch, size = [], 0
-    if batch:
-        yield _questions(answers, batch)
+    for group in _question_groups(sizes, rows):
+        wanted = [duckdb.ConstantExpression(question_id) for question_id in group]
+        yield answers.filter(duckdb.ColumnExpression("question_id").isin(*wanted)).df()
 
 
-def _questions(answers: duckdb.DuckDBPyRelation, question_ids: list[str]) -> pd.DataFrame:
-    wanted = [duckdb.ConstantExpression(question_id) for question_id in question_ids]
-    return answers.filter(duckdb.ColumnExpression("question_id").isin(*wanted)).df()
+def _frame_batches(answers: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """The same batches of a frame already in memory: what is merged with the respondents at once
+    stays bounded."""
+    sizes = answers.groupby("question_id", sort=True).size().items()
+    for group in _question_groups(sizes):
+        yield answers[answers["question_id"].isin(group)]
 
 
 def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame], respondents: pd.DataFrame, questions: pd.DataFrame,
@@ -217,15 +228,14 @@ def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame], respondents: pd.Da
     people["stratum"] = people["meting"].astype(str) + " " + people["group_label"]
     cats = categories(questions, answer_sets, groups)
     frames, seen = [], set()
-    for chunk in [answers] if isinstance(answers, pd.DataFrame) else answers:
+    for chunk in _frame_batches(answers) if isinstance(answers, pd.DataFrame) else answers:
         # a question split over two chunks would be estimated twice, each time on part of its base
         split = seen & set(chunk["question_id"])
         if split:
             raise ValueError(f"answers of question(s) {sorted(split)[:5]} arrive in more than one batch; "
                              "each batch must hold whole questions")
         seen |= set(chunk["question_id"])
-        for batch in _batches(_answers_in_base(chunk, questions)):
-            frames.extend(_estimate_batch(batch.merge(people, on="respondent_key"), cats))
+        frames.extend(_estimate_batch(_answers_in_base(chunk, questions).merge(people, on="respondent_key"), cats))
     if not frames:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
     return _complete(pd.concat(frames, ignore_index=True), cats)
@@ -239,14 +249,6 @@ def _answers_in_base(answers: pd.DataFrame, questions: pd.DataFrame) -> pd.DataF
     return answers[["respondent_key", "question_id", "harmonised_code", "answer_status"]].merge(
         rules, on=["question_id", "answer_status"])[["respondent_key", "question_id", "harmonised_code",
                                                       "percentage_base"]]
-
-
-def _batches(in_base: pd.DataFrame):
-    """Whole questions at a time, about BATCH_ROWS answers each."""
-    sizes = in_base.groupby("question_id", sort=True).size()
-    batch_of = (sizes.cumsum() - 1) // BATCH_ROWS
-    for _, members in batch_of.groupby(batch_of):
-        yield in_base[in_base["question_id"].isin(members.index)]
 
 
 def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame) -> list[pd.DataFrame]:

@@ -124,11 +124,9 @@ def source_version(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], rul
     """What a snapshot is made from: every relation of `schemas` (rows and an order-independent
     content hash, one scan each), the privacy rules, the project's models, seeds and documentation
     (comments), the copying and anonymising code, and DuckDB's version (its hash function)."""
-    relations = _relations(con, schemas)
-    contents = con.execute(" union all ".join(
-        f"select {_literal_text(f'{schema}.{name}')} as name, count(*) as n, "
-        f"coalesce(sum(hash(t)::hugeint), 0)::varchar as h from {_ident(schema)}.{_ident(name)} t"
-        for schema, name in relations) + " order by name").fetchall() if relations else []
+    # counted and hashed as snapshot_info counts and hashes the copies
+    contents = [(f"{schema}.{name}", *_count_and_fingerprint(con, f"{_ident(schema)}.{_ident(name)}"))
+                for schema, name in _relations(con, schemas)]
     package = Path(__file__).resolve().parents[1]
     code = [path for folder in ("publish", "privacy") for path in (package / folder).glob("*.py")]
     digest = hashlib.sha256()
@@ -208,7 +206,7 @@ def _relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list
 
 def _count_and_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
     """Rows and an order-independent content hash (sum of DuckDB's row hashes): one scan of a
-    table just written, so cheap; comparable between snapshots made by the same DuckDB version."""
+    table; comparable between snapshots made by the same DuckDB version."""
     count, digest = con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} t").fetchone()
     return int(count), str(digest)
 
@@ -275,10 +273,6 @@ def _alive(pid: int) -> bool:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _literal_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _literal(path: Path) -> str:
