@@ -24,6 +24,7 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -66,41 +67,61 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
     with d_i = 1 inside the domain, 0 outside, and n_h every respondent of stratum h (a domain's size
     counts as random). Expanded into sums per domain x stratum (x category), so that every domain and
     category is estimated in one pass instead of one estimator call each; tests check it against svy."""
-    frame = pd.DataFrame({"domain": np.asarray(domain), "stratum": np.asarray(stratum),
-                          "category": np.asarray(category), "w": np.asarray(weight, dtype=float)})
-    frame["w2"] = frame["w"] * frame["w"]
-    n_h = frame.groupby("stratum", sort=False).size().rename("n_h")
+    w = np.asarray(weight, dtype=float)
+    strata, h = _codes(stratum)
+    n_h = np.bincount(h)
     if (n_h < 2).any():
-        raise ValueError(f"strata {sorted(n_h.index[n_h < 2].tolist())[:5]} hold one respondent: a variance "
+        raise ValueError(f"strata {sorted(strata[n_h < 2].tolist())[:5]} hold one respondent: a variance "
                          "needs two; collapse them first (_collapse_singleton_strata)")
-    cells = frame.groupby(["domain", "stratum"], sort=False).agg(W_hd=("w", "sum"), Q_hd=("w2", "sum")).reset_index()
-    cells = cells.join(n_h, on="stratum")
-    cells["f"] = cells["n_h"] / (cells["n_h"] - 1)
-    cells["f_q"] = cells["f"] * cells["Q_hd"]
-    cells["f_ww"] = cells["f"] * cells["W_hd"] ** 2 / cells["n_h"]
-    per_domain = cells.groupby("domain", sort=False).agg(W_d=("W_hd", "sum"), all_q=("f_q", "sum"),
-                                                          all_ww=("f_ww", "sum"))
-    found = frame.groupby(["domain", "stratum", "category"], sort=False).agg(
-        S=("w", "sum"), Q=("w2", "sum")).reset_index()
-    found = found.merge(cells[["domain", "stratum", "W_hd", "n_h", "f", "f_ww"]], on=["domain", "stratum"])
-    found = found.join(per_domain["W_d"], on="domain")
-    share = found.groupby(["domain", "category"], sort=False)["S"].sum() / \
-        found.groupby(["domain", "category"], sort=False)["W_d"].first()
-    found["p"] = share.reindex(pd.MultiIndex.from_frame(found[["domain", "category"]])).to_numpy()
-    p = found["p"]
+    domains, d = _codes(domain)
+    cats, c = _codes(category)
+    f = n_h / (n_h - 1)
+    # cells: domain x stratum
+    cell_keys, cell = _codes(d.astype(np.int64) * len(strata) + h)
+    cell_d, cell_h = np.divmod(cell_keys, len(strata))
+    W_hd, Q_hd = np.bincount(cell, w), np.bincount(cell, w * w)
+    f_ww = f[cell_h] * W_hd ** 2 / n_h[cell_h]
+    W_d = np.bincount(cell_d, W_hd, minlength=len(domains))
+    all_q = np.bincount(cell_d, f[cell_h] * Q_hd, minlength=len(domains))
+    all_ww = np.bincount(cell_d, f_ww, minlength=len(domains))
+    # found: domain x stratum x category, where the category occurs
+    found_keys, found = _codes(cell.astype(np.int64) * len(cats) + c)
+    found_cell, found_c = np.divmod(found_keys, len(cats))
+    S, Q = np.bincount(found, w), np.bincount(found, w * w)
+    # lines: domain x category
+    line_keys, line = _codes(cell_d[found_cell] * len(cats) + found_c)
+    line_d, line_c = np.divmod(line_keys, len(cats))
+    share = np.bincount(line, S) / W_d[line_d]
+    p = share[line]
+    fh, nh = f[cell_h[found_cell]], n_h[cell_h[found_cell]]
     # strata of the domain where the category occurs, minus their share of the all-strata sums
-    found["t1"] = found["f"] * ((1 - p) ** 2 * found["Q"] - p ** 2 * found["Q"])
-    found["t2"] = found["f"] * (found["S"] - p * found["W_hd"]) ** 2 / found["n_h"] - p ** 2 * found["f_ww"]
-    sums = found.groupby(["domain", "category"], sort=False).agg(
-        p=("p", "first"), t1=("t1", "sum"), t2=("t2", "sum")).reset_index()
-    sums = sums.join(per_domain, on="domain")
-    p = sums["p"]
+    t1 = np.bincount(line, fh * ((1 - p) ** 2 * Q - p ** 2 * Q))
+    t2 = np.bincount(line, fh * (S - p * W_hd[found_cell]) ** 2 / nh - p ** 2 * f_ww[found_cell])
     # sum over every stratum of the domain of f (w^2 (y - p)^2) and of f (sum w (y - p))^2 / n_h
-    within = sums["t1"] + p ** 2 * sums["all_q"]
-    between = sums["t2"] + p ** 2 * sums["all_ww"]
-    variance = (within - between).clip(lower=0.0) / sums["W_d"] ** 2
-    return pd.DataFrame({"domain": sums["domain"].to_numpy(), "category": sums["category"].to_numpy(),
-                         "share": p.to_numpy(), "se": np.sqrt(variance.to_numpy())})
+    within = t1 + share ** 2 * all_q[line_d]
+    between = t2 + share ** 2 * all_ww[line_d]
+    variance = np.clip(within - between, 0.0, None) / W_d[line_d] ** 2
+    return pd.DataFrame({"domain": domains[line_d], "category": cats[line_c], "share": share,
+                         "se": np.sqrt(variance)})
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, each value's position among them), by a lookup table for integers
+    in a narrow range and by hashing otherwise, so only the distinct values are sorted. Sums by
+    np.bincount over these positions run in row order, the same order for a domain's cells as for
+    its categories' cells: a category everybody chose sums to its domain's total exactly, and its
+    standard error is exactly 0."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * len(values) + 1024:
+            # keys in a narrow range (packed codes, mostly): a lookup table beats hashing
+            shifted = values - low
+            present = np.bincount(shifted, minlength=high - low + 1) > 0
+            position = np.cumsum(present) - 1
+            return np.flatnonzero(present).astype(values.dtype) + low, position[shifted]
+    positions, distinct = pd.factorize(values, sort=True)
+    return np.asarray(distinct), positions
 
 
 def subgroup_columns(respondents: pd.DataFrame) -> pd.DataFrame:
@@ -131,48 +152,79 @@ def categories(questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.Da
     return pd.concat([single[columns], combined[columns]], ignore_index=True)
 
 
-def _estimate_kind(base: pd.DataFrame, category: pd.Series, dimensions: tuple[str, ...]) -> pd.DataFrame:
+def _estimate_kind(base: pd.DataFrame, category: np.ndarray, dimensions: tuple[str, ...]) -> pd.DataFrame:
     """Counts, shares and standard errors of one recoding (single codes or combined ids) over
     one breakdown, for every question and meting at once: strata are question x meting x group, so
-    each question's estimates are those of its own design."""
-    keys = ["question_id", "meting", *dimensions]
-    scope = base[list(dimensions)].notna().all(axis=1) if dimensions else pd.Series(True, index=base.index)
-    part = base.loc[scope, keys + ["stratum", "weight", "weighted", "percentage_base"]].assign(
-        category=category[scope].to_numpy())
-    if part.empty:
+    each question's estimates are those of its own design. `base` holds integer codes (`_coded_base`),
+    -1 where a dimension does not apply."""
+    keys = ["question", "meting", *dimensions]
+    scope = (base[list(dimensions)].to_numpy() >= 0).all(axis=1) if dimensions else np.ones(len(base), dtype=bool)
+    if not scope.any():
         return pd.DataFrame()
-    part["domain"] = part.groupby(keys, sort=False).ngroup().to_numpy()
-    counts = part.groupby(["domain", "category"], sort=False).size().rename("respondents")
-    lines = part.drop_duplicates("domain").set_index("domain")[keys + ["percentage_base"]]
-    lines["base_n"] = part.groupby("domain").size()
-    result = counts.reset_index().join(lines, on="domain")
-    sized = _collapse_singleton_strata(part[part["weighted"].to_numpy()])
-    if len(sized):
-        strata = sized.groupby(["question_id", "stratum"], sort=False).ngroup().to_numpy()
-        shares = weighted_shares(sized["category"].to_numpy(), sized["weight"].to_numpy(dtype=float),
-                                 strata, sized["domain"].to_numpy())
-        result = result.join(shares.set_index(["domain", "category"]), on=["domain", "category"])
-        result = result.join(sized.groupby("domain")["weight"].sum().rename("weighted_base"), on="domain")
-    else:
-        result = result.assign(share=np.nan, se=np.nan, weighted_base=np.nan)
-    return result.drop(columns="domain")
+    part = {column: base[column].to_numpy()[scope] for column in [*keys, "stratum", "weight", "weighted"]}
+    # a domain is a line of the breakdown: question x meting x subgroup
+    domain_keys, domain = _codes(_packed([part[key] for key in keys]))
+    cats, c = _codes(category[scope])
+    pair_keys, pair = _codes(domain.astype(np.int64) * len(cats) + c)
+    pair_domain, pair_c = np.divmod(pair_keys, len(cats))
+    row_of = np.empty(len(domain_keys), dtype=np.int64)
+    row_of[domain] = np.arange(len(domain))  # any row of a domain: its keys are the same in all
+    result = pd.DataFrame({key: part[key][row_of[pair_domain]] for key in keys})
+    result["category"] = cats[pair_c]
+    result["respondents"] = np.bincount(pair)
+    result["base_n"] = np.bincount(domain)[pair_domain]
+    result["share"] = result["se"] = result["weighted_base"] = np.nan
+    weighted = part["weighted"]
+    stratum, kept = _collapse_singleton_strata(part["question"][weighted], part["meting"][weighted],
+                                               part["stratum"][weighted])
+    if len(stratum):
+        w, d = part["weight"][weighted][kept], domain[weighted][kept]
+        shares = weighted_shares(c[weighted][kept], w, _packed([part["question"][weighted][kept], stratum]), d)
+        at = np.searchsorted(pair_keys, shares["domain"].to_numpy() * len(cats) + shares["category"].to_numpy())
+        result.loc[at, "share"] = shares["share"].to_numpy()
+        result.loc[at, "se"] = shares["se"].to_numpy()
+        has = np.bincount(d, minlength=len(domain_keys)) > 0
+        totals = np.where(has, np.bincount(d, w, minlength=len(domain_keys)), np.nan)
+        result["weighted_base"] = totals[pair_domain]
+    return result
 
 
-def _collapse_singleton_strata(sized: pd.DataFrame) -> pd.DataFrame:
+def _packed(columns: list[np.ndarray]) -> np.ndarray:
+    """Integer columns packed into one int64 key per row (each column offset to start at 0):
+    grouping by one integer is many times faster than by several columns."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        low, high = (int(column.min()), int(column.max())) if len(column) else (0, 0)
+        span = high - low + 1
+        if len(key) and int(key.max()) >= (1 << 62) // span:
+            key = _codes(key)[1].astype(np.int64)  # renumber densely rather than overflow
+        key = key * span + (column.astype(np.int64) - low)
+    return key
+
+
+def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray,
+                               stratum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A stratum with one respondent in the base has no variance of its own (its variance divides
     by n - 1): it is collapsed into the largest stratum of its meting, the usual remedy for
-    singleton strata. A meting with one respondent in the base cannot be estimated at all: its rows
-    are left out, so their weighted share and standard error stay NULL rather than look certain.
-    Per question: each question's base is a design of its own."""
-    size = sized.groupby(["question_id", "stratum"], sort=False)["stratum"].transform("size")
+    singleton strata (ties to the stratum whose name sorts last). A meting with one respondent in
+    the base cannot be estimated at all: its rows are left out, so their weighted share and
+    standard error stay NULL rather than look certain. Per question: each question's base is a
+    design of its own. Returns the strata of the rows kept, and which rows are kept."""
+    if not len(stratum):
+        return stratum, np.ones(0, dtype=bool)
+    _, cell = _codes(_packed([question, stratum]))
+    size = np.bincount(cell)[cell]
     if (size > 1).all():
-        return sized
-    per_stratum = sized.groupby(["question_id", "meting", "stratum"]).size().reset_index(name="n")
-    largest = per_stratum.sort_values(["n", "stratum"]).groupby(["question_id", "meting"]).tail(1)
-    largest = largest.set_index(["question_id", "meting"])["stratum"]
-    into = largest.reindex(pd.MultiIndex.from_frame(sized[["question_id", "meting"]])).to_numpy()
-    sized = sized.assign(stratum=sized["stratum"].where(size > 1, into))
-    return sized[sized.groupby(["question_id", "stratum"], sort=False)["stratum"].transform("size") > 1]
+        return stratum, np.ones(len(stratum), dtype=bool)
+    sized = pd.DataFrame({"question": question, "meting": meting, "stratum": stratum})
+    per_stratum = sized.groupby(["question", "meting", "stratum"]).size().reset_index(name="n")
+    largest = per_stratum.sort_values(["n", "stratum"]).groupby(["question", "meting"]).tail(1)
+    largest = largest.set_index(["question", "meting"])["stratum"]
+    into = largest.reindex(pd.MultiIndex.from_frame(sized[["question", "meting"]])).to_numpy()
+    stratum = np.where(size > 1, stratum, into)
+    _, cell = _codes(_packed([question, stratum]))
+    kept = np.bincount(cell)[cell] > 1
+    return stratum[kept], kept
 
 
 # rows of answers in memory at a time (read, and merged with their respondents): bounds memory
@@ -223,55 +275,114 @@ def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame], respondents: pd.Da
     if unknown_base:
         raise ValueError(f"seeds questions.percentage_base: unknown value(s) {unknown_base}; "
                          f"expected one of {sorted(BASE_STATUSES)}")
-    people = respondents[["respondent_key", "meting", "weight"]].join(subgroup_columns(respondents))
-    # the weights are raked within meting x group: the strata of the design
-    people["stratum"] = people["meting"].astype(str) + " " + people["group_label"]
+    codes = _Codes.of(respondents, questions)
     cats = categories(questions, answer_sets, groups)
     frames, seen = [], set()
     for chunk in _frame_batches(answers) if isinstance(answers, pd.DataFrame) else answers:
+        in_chunk = set(chunk["question_id"].unique())
         # a question split over two chunks would be estimated twice, each time on part of its base
-        split = seen & set(chunk["question_id"])
+        split = seen & in_chunk
         if split:
             raise ValueError(f"answers of question(s) {sorted(split)[:5]} arrive in more than one batch; "
                              "each batch must hold whole questions")
-        seen |= set(chunk["question_id"])
-        frames.extend(_estimate_batch(_answers_in_base(chunk, questions).merge(people, on="respondent_key"), cats))
+        seen |= in_chunk
+        frames.extend(_estimate_batch(_coded_base(chunk, codes), cats, codes))
     if not frames:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
     return _complete(pd.concat(frames, ignore_index=True), cats)
 
 
-def _answers_in_base(answers: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    """The answers each question's percentage_base counts, with that base."""
-    statuses = pd.DataFrame([(base, status) for base, kept in BASE_STATUSES.items() for status in kept],
-                            columns=["percentage_base", "answer_status"])
-    rules = questions[["question_id", "percentage_base"]].merge(statuses, on="percentage_base")
-    return answers[["respondent_key", "question_id", "harmonised_code", "answer_status"]].merge(
-        rules, on=["question_id", "answer_status"])[["respondent_key", "question_id", "harmonised_code",
-                                                      "percentage_base"]]
+def _unique_index(values: pd.Series, what: str) -> pd.Index:
+    index = pd.Index(values)
+    if not index.is_unique:
+        raise ValueError(f"{what}: {sorted(index[index.duplicated()].unique())[:5]} occur more than once")
+    return index
 
 
-def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame) -> list[pd.DataFrame]:
-    """Every breakdown of the single and the combined categories of the questions in `base`."""
+@dataclass(frozen=True)
+class _Codes:
+    """The respondents and questions with every text column as integer codes: pandas groups and
+    joins integers many times faster than text, which matters at millions of answers. `labels`
+    turns the codes back into text (-1: the dimension does not apply). Text codes are given in
+    sorted order, so that sorting codes sorts the text."""
+    people: pd.DataFrame  # meting, weight, stratum, *DIMENSIONS; a row per respondent
+    respondent_index: pd.Index
+    question_index: pd.Index
+    question_base: np.ndarray  # a question code's percentage_base
+    labels: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, respondents: pd.DataFrame, questions: pd.DataFrame) -> _Codes:
+        text = subgroup_columns(respondents)
+        # the weights are raked within meting x group: the strata of the design
+        text["stratum"] = respondents["meting"].astype(str) + " " + text["group_label"]
+        people = pd.DataFrame({"meting": respondents["meting"].to_numpy(),
+                               "weight": respondents["weight"].to_numpy(dtype=float, na_value=np.nan)})
+        labels = {}
+        for column in ("stratum", *DIMENSIONS):
+            people[column], labels[column] = pd.factorize(text[column].astype(object), sort=True)
+        return cls(people=people,
+                   respondent_index=_unique_index(respondents["respondent_key"], "fct_respondent.respondent_key"),
+                   question_index=_unique_index(questions["question_id"], "seeds questions.question_id"),
+                   question_base=questions["percentage_base"].to_numpy(dtype=object), labels=labels)
+
+
+def _coded_base(answers: pd.DataFrame, codes: _Codes) -> pd.DataFrame:
+    """The answers each question's percentage_base counts, of respondents and questions known,
+    joined to their respondent's codes."""
+    question = codes.question_index.get_indexer(answers["question_id"])
+    person = codes.respondent_index.get_indexer(answers["respondent_key"])
+    status = answers["answer_status"].to_numpy(dtype=object)
+    known = (question >= 0) & (person >= 0)
+    base_of = codes.question_base[np.where(known, question, 0)]
+    counted = np.zeros(len(answers), dtype=bool)
+    for base, statuses in BASE_STATUSES.items():
+        counted |= (base_of == base) & np.isin(status, statuses)
+    keep = known & counted
+    base = codes.people.take(person[keep]).reset_index(drop=True)
+    base.insert(0, "question", question[keep])
+    base["harmonised_code"] = answers["harmonised_code"].to_numpy()[keep].astype(int)
+    return base
+
+
+def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> list[pd.DataFrame]:
+    """Every breakdown of the single and the combined categories of the questions in `base`, with
+    the codes turned back into text."""
     # weighted shares only for a meting where everybody in the question's base has a weight
-    base = base.assign(weighted=base["weight"].notna().groupby([base["question_id"], base["meting"]])
-                       .transform("all").to_numpy())
-    codes = base["harmonised_code"].astype(int)
-    recodings = {"single": (base, codes.astype(str))}
+    _, question_meting = _codes(_packed([base["question"].to_numpy(), base["meting"].to_numpy()]))
+    unweighted = np.bincount(question_meting, np.isnan(base["weight"].to_numpy())) > 0
+    base = base.assign(weighted=~unweighted[question_meting])
+    recodings = {"single": (base, base["harmonised_code"].to_numpy())}
     combined = cats.loc[cats["category_kind"] == "combined", ["question_id", "code", "category_id"]]
-    grouped = base[base["question_id"].isin(combined["question_id"])]
+    combined = combined.assign(question=codes.question_index.get_indexer(combined["question_id"]))
+    grouped = base[np.isin(base["question"].to_numpy(), combined["question"].to_numpy())]
     if len(grouped):
+        ids, names = pd.factorize(combined["category_id"])
+        lookup = pd.Series(ids, index=pd.MultiIndex.from_arrays([combined["question"], combined["code"].astype(int)]))
+        found = lookup.reindex(pd.MultiIndex.from_arrays([grouped["question"], grouped["harmonised_code"]]))
         # answers outside every group are a rest category whose share is not kept
-        lookup = combined.assign(code=combined["code"].astype(int)).set_index(["question_id", "code"])["category_id"]
-        ids = lookup.reindex(pd.MultiIndex.from_arrays([grouped["question_id"], codes[grouped.index]])).to_numpy()
-        recodings["combined"] = (grouped, pd.Series(ids, index=grouped.index).fillna("\x00rest"))
+        recodings["combined"] = (grouped, found.fillna(-1).to_numpy(dtype=int))
+        combined_names = np.append(np.asarray(names, dtype=object), "\x00rest")  # -1 reads the last
     frames = []
     for kind, (rows, recoded) in recodings.items():
         for breakdown, dimensions in BREAKDOWNS.items():
             estimated = _estimate_kind(rows, recoded, dimensions)
-            if not estimated.empty:
-                frames.append(estimated.assign(category_kind=kind, breakdown=breakdown))
+            if estimated.empty:
+                continue
+            category = estimated["category"].to_numpy()
+            estimated["category"] = category.astype(str) if kind == "single" else combined_names[category]
+            frames.append(_decoded(estimated, dimensions, codes).assign(category_kind=kind, breakdown=breakdown))
     return frames
+
+
+def _decoded(estimated: pd.DataFrame, dimensions: tuple[str, ...], codes: _Codes) -> pd.DataFrame:
+    """Question and subgroup codes back to text (they are in every row of a breakdown's scope)."""
+    question = estimated.pop("question").to_numpy()
+    estimated.insert(0, "question_id", codes.question_index.to_numpy(dtype=object)[question])
+    estimated["percentage_base"] = codes.question_base[question]
+    for dimension in dimensions:
+        estimated[dimension] = np.asarray(codes.labels[dimension], dtype=object)[estimated[dimension].to_numpy()]
+    return estimated
 
 
 def _complete(found: pd.DataFrame, cats: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from orchestration.analysis.comparison import chi_square
-from orchestration.estimates import estimates, question_batches, weighted_shares
+from orchestration.estimates import _packed, estimates, question_batches, weighted_shares
 
 # Six respondents, known weights; "agree" is the category of interest.
 WEIGHTS = [1.0, 2.0, 1.0, 3.0, 2.0, 1.0]
@@ -199,6 +199,27 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     halves = [answers.iloc[:25], answers.iloc[25:]]
     with pytest.raises(ValueError, match=r"question\(s\) \['q'\] arrive in more than one batch"):
         estimates(halves, respondents, questions, answer_sets, groups)
+
+
+def test_a_respondent_twice_in_fct_respondent_is_refused_not_counted_twice():
+    questions, answer_sets, groups = _codebook()
+    answers = pd.DataFrame({"respondent_key": ["a", "b"], "question_id": "q", "harmonised_code": [4, 1],
+                            "answer_status": "valid"})
+    respondents = pd.DataFrame({"respondent_key": ["a", "b", "b"], "meting": 2023, "wet": "Wi2013",
+                                "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
+                                "gender": "man", "weight": 1.0})
+    with pytest.raises(ValueError, match=r"fct_respondent.respondent_key: \['b'\] occur more than once"):
+        estimates(answers, respondents, questions, answer_sets, groups)
+
+
+def test_group_keys_of_wide_integer_columns_neither_overflow_nor_merge_groups():
+    # three columns spanning 2^40 each would need 120 bits packed as they are
+    rng = np.random.default_rng(3)
+    columns = [rng.choice(np.array([0, 1 << 40, (1 << 40) - 1, 5], dtype=np.int64), 500) for _ in range(3)]
+    key = _packed(columns)
+    expected = pd.DataFrame(columns).T.groupby([0, 1, 2]).ngroup().to_numpy()
+    # the same rows share a key exactly when they share all three values
+    assert len(set(zip(key.tolist(), expected.tolist()))) == len(set(expected.tolist())) == len(set(key.tolist()))
 
 
 def test_chi_square_of_a_yes_no_table_is_the_pooled_z_squared():
