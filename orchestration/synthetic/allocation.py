@@ -127,7 +127,9 @@ def cell_index(respondents: pd.DataFrame, fit: JointFit) -> np.ndarray:
     cell_columns = [c for c in fit.cells.columns if c != "count"]
     keys = respondents[cell_columns].astype(object).fillna("-")
     lookup = {tuple(row): i for i, row in enumerate(fit.cells[cell_columns].itertuples(index=False))}
-    return np.array([lookup[tuple(row)] for row in keys.itertuples(index=False)], dtype=int)
+    # respondents share a few cells: look each distinct cell up once
+    position, distinct = pd.MultiIndex.from_frame(keys).factorize()
+    return np.array([lookup[tuple(row)] for row in distinct], dtype=int)[position]
 
 
 def allocate(respondents: pd.DataFrame, fit: JointFit, rng: np.random.Generator) -> np.ndarray:

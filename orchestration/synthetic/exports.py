@@ -69,7 +69,9 @@ def _to_source_codes(values: pd.Series, coding: dict[int, int], name: str, metin
     unknown = sorted(int(v) for v in set(present) - set(coding))
     if unknown:
         raise ValueError(f"{meting} {questionnaire} {name}: answers {unknown} are not in the codebook's answer set")
-    return pd.to_numeric(values, errors="coerce").map(lambda v: np.nan if pd.isna(v) else float(coding[int(v)]))
+    numeric = pd.to_numeric(values, errors="coerce")
+    # int() truncates: so does np.trunc, and every truncated code is in `coding` (checked above)
+    return np.trunc(numeric).map({float(code): float(source) for code, source in coding.items()})
 
 
 def write_csv(export: SavExport, path: Path) -> Path:
