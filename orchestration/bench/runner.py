@@ -29,6 +29,8 @@ GOALS = [
     ("refresh_noop_work", None, 0, "dbt nodes rebuilt + analysis tables recomputed, nothing new landed"),
     ("dbt_over_plain_sql", 10, 2.0, "dbt build / plain-SQL floor"),
     ("pipeline_seconds", 100, 600.0, "generate to analyses, s"),
+    # the figure the ten minutes were first set on (dbt build at scale 100)
+    ("dbt_build_seconds", 100, 600.0, "dbt build, s"),
     ("peak_rss_gib", 100, 8.0, "peak RSS of any stage, GiB"),
 ]
 
@@ -164,6 +166,8 @@ def summarise(stages: dict[str, dict]) -> dict:
         "refresh_from_landed_seconds": sum(seconds.get(name, 0) for name in ("dbt_build", "analysis", "publish")),
         "peak_rss_mib": max(result["peak_rss_mib"] for result in stages.values()),
     }
+    if "dbt_build" in seconds:
+        summary["dbt_build_seconds"] = seconds["dbt_build"]
     if "plain_sql" in seconds and seconds["plain_sql"] > 0:
         summary["plain_sql_seconds"] = seconds["plain_sql"]
         summary["dbt_over_plain_sql"] = seconds["dbt_build"] / seconds["plain_sql"]

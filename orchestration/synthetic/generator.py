@@ -78,15 +78,18 @@ def link_panel(ctx: Context, earlier: pd.DataFrame, later: pd.DataFrame) -> int:
     token of an earlier respondent of the same questionnaire, gender and birth year."""
     rng = ctx.rng("panel")
     share = ctx.params["panel_share_2024"]
+    # the three matching columns only: a row of the whole frame is hundreds of answers
+    matching = ["questionnaire", "gender", "birth_year"]
     pool: dict[tuple, list[int]] = {}
-    for index, row in earlier[earlier["questionnaire"].str.startswith("Wi2021")].iterrows():
-        pool.setdefault((row["questionnaire"], row["gender"], row["birth_year"]), []).append(index)
+    wi2021 = earlier["questionnaire"].str.startswith("Wi2021")
+    for index, *key in earlier.loc[wi2021, matching].itertuples(name=None):
+        pool.setdefault(tuple(key), []).append(index)
     candidates = np.flatnonzero(later["questionnaire"].str.startswith("Wi2021").to_numpy())
     chosen = rng.choice(candidates, size=int(round(share * len(candidates))), replace=False)
+    later_keys = list(later[matching].itertuples(index=False, name=None))
     linked = 0
     for index in np.sort(chosen):
-        row = later.iloc[index]
-        key = (row["questionnaire"], row["gender"], row["birth_year"])
+        key = later_keys[index]
         if pool.get(key):
             earlier_index = pool[key].pop()
             later.iat[index, later.columns.get_loc("respondent_token")] = earlier.at[earlier_index, "respondent_token"]

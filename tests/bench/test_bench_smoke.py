@@ -101,6 +101,7 @@ def test_summary_ratios():
               "refresh_noop": stage(4, dbt_nodes_rebuilt=[], analysis_tables_recomputed=["analysis/x"])}
     summary = summarise(stages)
     assert summary["pipeline_seconds"] == 17 and summary["refresh_from_landed_seconds"] == 11.5
+    assert summary["dbt_build_seconds"] == 8
     assert summary["dbt_over_plain_sql"] == 4 and summary["dbt_models_over_plain_sql"] == 2
     assert summary["refresh_over_plain_sql"] == 5.75
     assert summary["refresh_noop_seconds"] == 4 and summary["refresh_noop_work"] == 1
