@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -12,6 +14,13 @@ from dagster_dbt import DbtCliResource, DbtProject
 from orchestration.config import PROJECT_DIR, Settings
 
 dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+
+
+@functools.cache
+def dbt_manifest() -> dict:
+    """dbt's manifest (target/manifest.json), parsed once per process: the landing and the dbt
+    assets both read it when the definitions load. Read it, never change it."""
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
 class WarehouseResource(ConfigurableResource):

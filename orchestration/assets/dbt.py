@@ -14,7 +14,6 @@ false` when dbt left it as it was, so the steps downstream run and decide for th
 whether their own inputs changed. A run of some dbt assets only (picked in the UI) builds those.
 """
 
-import copy
 import json
 import re
 import tempfile
@@ -37,7 +36,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import dbt_state
 from orchestration.assets.catalog import OWNERS, tags_for
-from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.resources import WarehouseResource, dbt_manifest
 from orchestration.warehouse import wait_until_free, writer_lock
 
 
@@ -121,13 +120,17 @@ def readable_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of dbt's manifest in which every test has a readable name, unique on its model, and a
     description (meta.description, which dagster-dbt shows on the check). dbt's own names join model,
     column and every accepted value into one string; Dagster keys the checks by this name, and
-    dbt's events find them by unique_id, so renaming the copy renames the checks everywhere."""
-    manifest = copy.deepcopy(dict(manifest))
+    dbt's events find them by unique_id, so renaming the copy renames the checks everywhere.
+    Only what changes is copied (the test nodes and their config): the manifest it reads stays as
+    it was."""
+    manifest = {**manifest, "nodes": dict(manifest["nodes"])}
     taken: dict[str, set[str]] = defaultdict(set)
     for unique_id in sorted(manifest["nodes"]):
-        node = manifest["nodes"][unique_id]
-        if node["resource_type"] != "test":
+        if manifest["nodes"][unique_id]["resource_type"] != "test":
             continue
+        node = manifest["nodes"][unique_id] = dict(manifest["nodes"][unique_id])
+        if isinstance(node.get("config"), dict):
+            node["config"] = dict(node["config"])
         metadata = node.get("test_metadata") or {}
         if metadata:
             name, description = _generic_check(metadata["name"], node.get("column_name"),
@@ -148,7 +151,7 @@ def readable_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return manifest
 
 
-MANIFEST = readable_manifest(json.loads(dbt_project.manifest_path.read_text()))
+MANIFEST = readable_manifest(dbt_manifest())
 TRANSLATOR = SchemaQualifiedTranslator()
 
 

@@ -49,7 +49,7 @@ from orchestration.landing import registry
 from orchestration.landing.errors import LandingError, Problem
 from orchestration.landing.loader import LoadOutcome, land_files, pending_exports
 from orchestration.landing.registry import RAW_SCHEMA
-from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.resources import WarehouseResource, dbt_manifest
 from orchestration.warehouse import WarehouseBusy, reading_turn
 
 # A file modified this recently may still be being copied in; look again next tick.
@@ -63,9 +63,8 @@ BUSY_RETRIES, BUSY_RETRY_SECONDS = 5, 60
 def raw_table_specs() -> list[AssetSpec]:
     """One spec per `raw` source table in the dbt manifest, so dbt's staging models
     depend on the landing asset without a second list to keep in step."""
-    manifest = json.loads(dbt_project.manifest_path.read_text())
     tables = sorted(
-        source["name"] for source in manifest["sources"].values() if source["source_name"] == RAW_SCHEMA
+        source["name"] for source in dbt_manifest()["sources"].values() if source["source_name"] == RAW_SCHEMA
     )
     return [
         AssetSpec(

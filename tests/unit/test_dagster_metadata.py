@@ -76,3 +76,19 @@ def test_the_answers_hang_below_every_landed_export_in_the_asset_graph(graph):
     assert len(exports) == 8  # 2 metingen x 4 questionnaires
     parents = graph.get(AssetKey(["intermediate", "int_answers"])).parent_keys
     assert exports <= parents
+
+
+def test_readable_names_leave_the_shared_manifest_as_dbt_wrote_it():
+    # the parsed manifest is shared by the landing and dbt assets; renaming the checks must not
+    # rename what the other readers see (nor what a second renaming would start from)
+    from orchestration.assets.dbt import MANIFEST
+    from orchestration.resources import dbt_manifest
+
+    written = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    assert dbt_manifest() == written
+    [unique_id] = [key for key, node in written["nodes"].items()
+                   if node["resource_type"] == "test" and node["name"] == "unique_fct_respondent_respondent_key"]
+    assert MANIFEST["nodes"][unique_id]["name"] == "respondent_key_unique"
+    assert MANIFEST["nodes"][unique_id]["config"]["meta"]["description"] == "No value of respondent_key occurs twice."
+    assert dbt_manifest()["nodes"][unique_id]["name"] == "unique_fct_respondent_respondent_key"
+    assert "description" not in (dbt_manifest()["nodes"][unique_id]["config"].get("meta") or {})
