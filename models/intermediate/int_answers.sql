@@ -18,25 +18,35 @@ with
 {%- set coded = layout | selectattr(2, 'in', coded_types) | map(attribute=1) | list %}
 {%- set other = layout | rejectattr(2, 'in', coded_types) | map(attribute=1)
                        | reject('equalto', 'respondent_token') | list %}
+{#- the keyed hash once per respondent, not once per answer (two sha256 a row) -#}
+respondents_{{ loop.index }} as (
+    select
+        {{ respondent_key('staged.meting', 'staged.respondent_token') }} as respondent_key,
+        staged.*
+    from ({{ export.sql }}) as staged
+),
+
 export_{{ loop.index }} as (
     select
+        respondent_key,
         respondent_token,
         meting,
         questionnaire,
         unnest([{% for q in coded %}'{{ q }}'{{ ", " if not loop.last }}{% endfor %}]) as question_id,
         unnest([{% for q in coded %}{{ q }}{{ ", " if not loop.last }}{% endfor %}]) as source_code,
         cast(null as varchar) as value_text
-    from ({{ export.sql }}) as staged
+    from respondents_{{ loop.index }}
     {%- if other %}
     union all
     select
+        respondent_key,
         respondent_token,
         meting,
         questionnaire,
         unnest([{% for q in other %}'{{ q }}'{{ ", " if not loop.last }}{% endfor %}]) as question_id,
         cast(null as integer) as source_code,
         unnest([{% for q in other %}cast({{ q }} as varchar){{ ", " if not loop.last }}{% endfor %}]) as value_text
-    from ({{ export.sql }}) as staged
+    from respondents_{{ loop.index }}
     {%- endif %}
 ),
 {% endfor %}
@@ -48,6 +58,7 @@ answers as (
     {%- else %}
         {#- nothing to read: no export landed yet -#}
         select
+            cast(null as varchar) as respondent_key,
             cast(null as varchar) as respondent_token,
             cast(null as integer) as meting,
             cast(null as varchar) as questionnaire,
@@ -67,7 +78,7 @@ questions as (
 )
 
 select
-    {{ respondent_key('answers.meting', 'answers.respondent_token') }} as respondent_key,
+    answers.respondent_key,
     answers.respondent_token,
     answers.meting,
     answers.questionnaire,
