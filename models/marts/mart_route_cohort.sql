@@ -86,47 +86,56 @@ question_bases as (
     from {{ ref('questions') }}
 ),
 
-broken_down as (
-    {%- for name, used in breakdowns.items() %}
-        select
-            meting,
-            question_id,
-            '{{ name }}' as breakdown,
-            {{ (used | join(" || ' | ' || ")) if used else "'Totaal'" }} as breakdown_value,
-            {%- for dimension in dimensions %}
-                {{ dimension if dimension in used else 'cast(null as varchar)' }} as {{ dimension }},
-            {%- endfor %}
-            harmonised_code,
-            answer_status,
-            weight
-        from answers
-        {%- if used %}
-            where {{ used | join(' is not null and ') }} is not null
-        {%- endif %}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
+{#- grouping() over the dimensions: a bit for each dimension left out of the grouping set, the
+    first dimension the highest -#}
+{%- set dimension_names = dimensions.keys() | list %}
+{%- set grouping = 'grouping(' ~ (dimension_names | join(', ')) ~ ')' %}
+{%- set masks = {} %}
+{%- for name, used in breakdowns.items() %}
+    {%- set ns = namespace(mask=0) %}
+    {%- for dimension in dimension_names if dimension not in used %}
+        {%- set ns.mask = ns.mask + 2 ** (dimension_names | length - 1 - dimension_names.index(dimension)) %}
     {%- endfor %}
-),
+    {%- do masks.update({name: ns.mask}) %}
+{%- endfor %}
+{%- set outside = [] %}
+{%- for dimension in dimension_names %}
+    {%- do outside.append('not (grouping(' ~ dimension ~ ') = 0 and ' ~ dimension ~ ' is null)') %}
+{%- endfor %}
 
+-- every breakdown in one pass over the answers: a grouping set each
 counted as (
     select
         meting,
         question_id,
-        breakdown,
-        breakdown_value,
-        group_label,
-        leerroute,
-        cohort,
-        gender,
-        age_band,
+        case {{ grouping }}
+            {%- for name in breakdowns %}
+                when {{ masks[name] }} then '{{ name }}'
+            {%- endfor %}
+        end as breakdown,
+        case {{ grouping }}
+            {%- for name, used in breakdowns.items() %}
+                when {{ masks[name] }} then {{ (used | join(" || ' | ' || ")) if used else "'Totaal'" }}
+            {%- endfor %}
+        end as breakdown_value,
+        {%- for dimension in dimension_names %}
+            {{ dimension }},
+        {%- endfor %}
         harmonised_code,
         any_value(answer_status) as answer_status,
         count(*) as respondents,
         -- NULL unless every respondent in the cell has a weight
         case when count(weight) = count(*) then sum(weight) end as weighted_respondents
-    from broken_down
-    group by all
+    from answers
+    -- sqlfluff's duckdb dialect cannot parse grouping sets yet (DuckDB runs them)
+    group by grouping sets ( -- noqa: PRS
+        {%- for used in breakdowns.values() %}
+            (meting, question_id, harmonised_code{% for dimension in used %}, {{ dimension }}{% endfor %})
+            {{- "," if not loop.last }}
+        {%- endfor %}
+    )
+    -- outside a subgroup (NULL: leerroute for a Wi2013 respondent) is no line of its breakdown
+    having {{ outside | join('\n        and ') }}
 ),
 
 based as (
