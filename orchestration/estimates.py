@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 UNKNOWN = "onbekend"
 DIMENSIONS = ("group_label", "leerroute", "cohort", "gender")
@@ -246,13 +248,14 @@ def _question_groups(sizes: Iterable[tuple[str, int]], rows: int | None = None) 
         yield group
 
 
-def question_batches(answers: duckdb.DuckDBPyRelation, rows: int | None = None) -> Iterator[pd.DataFrame]:
+def question_batches(answers: duckdb.DuckDBPyRelation, rows: int | None = None) -> Iterator[pa.Table]:
     """The answers of a relation (fct_answer's columns), whole questions at a time and about
-    `rows` (BATCH_ROWS) answers each, so that they never all sit in memory at once."""
+    `rows` (BATCH_ROWS) answers each, so that they never all sit in memory at once. As Arrow
+    tables: the keys are looked up in Arrow, never made into Python strings."""
     sizes = answers.aggregate("question_id, count(*) as n").order("question_id").fetchall()
     for group in _question_groups(sizes, rows):
         wanted = [duckdb.ConstantExpression(question_id) for question_id in group]
-        yield answers.filter(duckdb.ColumnExpression("question_id").isin(*wanted)).df()
+        yield answers.filter(duckdb.ColumnExpression("question_id").isin(*wanted)).to_arrow_table()
 
 
 def _frame_batches(answers: pd.DataFrame) -> Iterator[pd.DataFrame]:
@@ -263,7 +266,7 @@ def _frame_batches(answers: pd.DataFrame) -> Iterator[pd.DataFrame]:
         yield answers[answers["question_id"].isin(group)]
 
 
-def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame], respondents: pd.DataFrame, questions: pd.DataFrame,
+def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame | pa.Table], respondents: pd.DataFrame, questions: pd.DataFrame,
               answer_sets: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """One row per meting x question x breakdown line x category (zero rows included for every
     category of a line that has a base). Inputs: fct_answer (respondent_key, question_id,
@@ -279,7 +282,8 @@ def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame], respondents: pd.Da
     cats = categories(questions, answer_sets, groups)
     frames, seen = [], set()
     for chunk in _frame_batches(answers) if isinstance(answers, pd.DataFrame) else answers:
-        in_chunk = set(chunk["question_id"].unique())
+        chunk = chunk if isinstance(chunk, pa.Table) else pa.Table.from_pandas(chunk, preserve_index=False)
+        in_chunk = set(pc.unique(chunk["question_id"]).to_pylist())
         # a question split over two chunks would be estimated twice, each time on part of its base
         split = seen & in_chunk
         if split:
@@ -306,7 +310,7 @@ class _Codes:
     turns the codes back into text (-1: the dimension does not apply). Text codes are given in
     sorted order, so that sorting codes sorts the text."""
     people: pd.DataFrame  # meting, weight, stratum, *DIMENSIONS; a row per respondent
-    respondent_index: pd.Index
+    respondent_keys: pa.Array  # a respondent's row in `people` is its position here
     question_index: pd.Index
     question_base: np.ndarray  # a question code's percentage_base
     labels: dict[str, np.ndarray]
@@ -322,27 +326,41 @@ class _Codes:
         for column in ("stratum", *DIMENSIONS):
             people[column], labels[column] = pd.factorize(text[column].astype(object), sort=True)
         return cls(people=people,
-                   respondent_index=_unique_index(respondents["respondent_key"], "fct_respondent.respondent_key"),
+                   respondent_keys=pa.array(_unique_index(respondents["respondent_key"], "fct_respondent.respondent_key")
+                                            .to_numpy(dtype=object), type=pa.string()),
                    question_index=_unique_index(questions["question_id"], "seeds questions.question_id"),
                    question_base=questions["percentage_base"].to_numpy(dtype=object), labels=labels)
 
 
-def _coded_base(answers: pd.DataFrame, codes: _Codes) -> pd.DataFrame:
+def _coded_base(answers: pa.Table, codes: _Codes) -> pd.DataFrame:
     """The answers each question's percentage_base counts, of respondents and questions known,
     joined to their respondent's codes."""
-    question = codes.question_index.get_indexer(answers["question_id"])
-    person = codes.respondent_index.get_indexer(answers["respondent_key"])
-    status = answers["answer_status"].to_numpy(dtype=object)
+    question = _positions(answers["question_id"], pa.array(codes.question_index.to_numpy(dtype=object), pa.string()))
+    person = _positions(answers["respondent_key"], codes.respondent_keys)
+    statuses = sorted({status for kept in BASE_STATUSES.values() for status in kept})
+    status = _positions(answers["answer_status"], pa.array(statuses, pa.string()))
     known = (question >= 0) & (person >= 0)
-    base_of = codes.question_base[np.where(known, question, 0)]
-    counted = np.zeros(len(answers), dtype=bool)
-    for base, statuses in BASE_STATUSES.items():
-        counted |= (base_of == base) & np.isin(status, statuses)
-    keep = known & counted
+    # counts[base, status]: whether a question with that percentage_base counts an answer of that
+    # status; the last column, all False, is any other status (position -1)
+    bases = sorted(BASE_STATUSES)
+    counts = np.array([[name in BASE_STATUSES[base] for name in statuses] + [False] for base in bases])
+    base_of = np.searchsorted(bases, codes.question_base)[np.where(known, question, 0)]
+    keep = known & counts[base_of, status]
+    code = answers["harmonised_code"].to_numpy(zero_copy_only=False)[keep]
+    if np.isnan(code.astype(float)).any():
+        missing = sorted(set(codes.question_index.to_numpy()[question[keep][np.isnan(code.astype(float))]]))
+        raise ValueError(f"fct_answer: answers in the base without a harmonised_code, question(s) {missing[:5]}")
     base = codes.people.take(person[keep]).reset_index(drop=True)
     base.insert(0, "question", question[keep])
-    base["harmonised_code"] = answers["harmonised_code"].to_numpy()[keep].astype(int)
+    base["harmonised_code"] = code.astype(int)
     return base
+
+
+def _positions(values: pa.ChunkedArray | pa.Array, among: pa.Array) -> np.ndarray:
+    """Each value's position in `among` (distinct values), -1 where it is not there; in Arrow's
+    hash lookup, without turning the keys into Python strings."""
+    found = pc.index_in(values, value_set=among.cast(values.type))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> list[pd.DataFrame]:

@@ -191,7 +191,7 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     # read from the warehouse a batch of whole questions at a time, as the dbt model does: the same
     with duckdb.connect() as con:
         relation = con.from_df(answers)
-        assert [sorted(set(batch["question_id"])) for batch in question_batches(relation, rows=30)] == [["p"], ["q"]]
+        assert [sorted(set(batch["question_id"].to_pylist())) for batch in question_batches(relation, rows=30)] == [["p"], ["q"]]
         streamed = estimates(question_batches(relation, rows=30), respondents, questions, answer_sets, groups)
     pd.testing.assert_frame_equal(streamed.sort_values(order).reset_index(drop=True), together,
                                   check_exact=False, rtol=1e-12)
@@ -209,6 +209,17 @@ def test_a_respondent_twice_in_fct_respondent_is_refused_not_counted_twice():
                                 "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
                                 "gender": "man", "weight": 1.0})
     with pytest.raises(ValueError, match=r"fct_respondent.respondent_key: \['b'\] occur more than once"):
+        estimates(answers, respondents, questions, answer_sets, groups)
+
+
+def test_an_answer_in_the_base_without_a_harmonised_code_is_refused():
+    questions, answer_sets, groups = _codebook()
+    answers = pd.DataFrame({"respondent_key": ["a", "b"], "question_id": "q", "harmonised_code": [4, None],
+                            "answer_status": "valid"})
+    respondents = pd.DataFrame({"respondent_key": ["a", "b"], "meting": 2023, "wet": "Wi2013",
+                                "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
+                                "gender": "man", "weight": 1.0})
+    with pytest.raises(ValueError, match=r"without a harmonised_code, question\(s\) \['q'\]"):
         estimates(answers, respondents, questions, answer_sets, groups)
 
 
