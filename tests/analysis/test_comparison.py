@@ -191,7 +191,8 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     # read from the warehouse a batch of whole questions at a time, as the dbt model does: the same
     with duckdb.connect() as con:
         relation = con.from_df(answers)
-        assert [sorted(set(batch["question_id"].to_pylist())) for batch in question_batches(relation, rows=30)] == [["p"], ["q"]]
+        batches = question_batches(relation, rows=30)
+        assert [sorted(set(batch["question_id"].to_pylist())) for batch in batches] == [["p"], ["q"]]
         streamed = estimates(question_batches(relation, rows=30), respondents, questions, answer_sets, groups)
     pd.testing.assert_frame_equal(streamed.sort_values(order).reset_index(drop=True), together,
                                   check_exact=False, rtol=1e-12)
