@@ -44,10 +44,21 @@ def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, metin
     """How far into the respondent's questionnaire the question comes (0 first, 1 last)."""
     fractions = {}
     for questionnaire in frame["questionnaire"].unique():
-        layout = ctx.codebook.layout(meting, questionnaire)
-        rows = layout[layout["question_id"] == question_id]
-        fractions[questionnaire] = (rows["position"].iloc[0] / layout["position"].max()) if len(rows) else 0.5
+        positions = _positions(ctx, meting, questionnaire)
+        fractions[questionnaire] = positions.get(question_id, 0.5)
     return frame["questionnaire"].map(fractions).to_numpy(dtype=float)
+
+
+def _positions(ctx: Context, meting: int, questionnaire: str) -> dict[str, float]:
+    """Each question's first position in the export over its last position: read from the layout
+    once per export, not once per question."""
+    key = ("positions", meting, questionnaire)
+    if key not in ctx.cache:
+        layout = ctx.codebook.layout(meting, questionnaire)
+        last = layout["position"].max()
+        first = layout.drop_duplicates("question_id")  # the layout is in position order
+        ctx.cache[key] = {question: position / last for question, position in zip(first["question_id"], first["position"])}
+    return ctx.cache[key]
 
 
 def _pooled_correction(ctx: Context, question_id: str, targets: QuestionTargets) -> float | None:
