@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.synthetic.allocation import allocate, fit_joint
-from orchestration.synthetic.context import Context, cell_frame
+from orchestration.synthetic.context import Context
 from orchestration.synthetic.margins import QuestionTargets, apply_2023, question_targets
 from orchestration.synthetic.universe import asked
 
@@ -37,7 +37,7 @@ def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
 def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
     available = frame["questionnaire"].isin(ctx.asked_in(question_id, meting)).to_numpy()
     rule = ctx.questions.loc[question_id, "universe_rule"]
-    return available & asked(frame, rule, ctx.params["routing_flags"])
+    return available & asked(frame, rule, ctx.params["routing_flags"], ctx.cells(frame))
 
 
 def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
@@ -140,7 +140,7 @@ def allocate_answers(ctx: Context, frame: pd.DataFrame, question_id: str, meting
     """Valid answers for the respondents in `rows` (a mask or index), fitted to the margins."""
     targets = targets_for(ctx, question_id, meting)
     answer_codes = _valid_codes(ctx.answers(question_id), targets)
-    cells = cell_frame(frame).iloc[np.flatnonzero(rows) if rows.dtype == bool else rows]
+    cells = ctx.cells(frame).iloc[np.flatnonzero(rows) if rows.dtype == bool else rows]
     fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes))
     return allocate(cells, fit, ctx.rng("allocate", meting, question_id, *stream))
 

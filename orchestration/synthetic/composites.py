@@ -24,7 +24,7 @@ import statsmodels.api as sm
 
 from orchestration.synthetic.allocation import cell_index, fit_joint, largest_remainder
 from orchestration.synthetic.answers import _valid_codes, prior, respond, targets_for
-from orchestration.synthetic.context import Context, cell_frame
+from orchestration.synthetic.context import Context
 from orchestration.synthetic.report_mapping import (
     PublishedModel,
     outcome_items,
@@ -163,7 +163,7 @@ def _cell_distributions(ctx: Context, frame: pd.DataFrame, item: str, meting: in
     # structure (gender, or route and cohort where nothing is printed) comes from the model
     printed = {key for margin in targets.margins for key in margin.where}
     columns = ["group_label", "wet", "migrant_type"] + [c for c in ("leerroute", "cohort") if c in printed]
-    cells = cell_frame(frame)[columns]
+    cells = ctx.cells(frame)[columns]
     fit = fit_joint(cells[valid], codes, targets.margins, prior(ctx, item, codes))
     index = np.full(len(frame), -1)
     index[valid] = cell_index(cells[valid], fit)

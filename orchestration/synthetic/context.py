@@ -65,10 +65,27 @@ class Context:
     def answers(self, question_id: str) -> pd.DataFrame:
         return self.codebook.answers(self.questions.loc[question_id, "answer_set_id"])
 
+    def cells(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """cell_frame(frame), kept while the attributes it reads stay as they were: every question
+        of a meting reads the same cells, and a frame of a million respondents takes a while to
+        label. Callers take what they need from it and leave it unchanged."""
+        sources = frame[[column for column in CELL_SOURCES if column in frame]]
+        kept = self.cache.get("cells")
+        if kept is not None and kept[0].columns.equals(sources.columns) and kept[0].index.equals(sources.index) \
+                and kept[0].equals(sources):
+            return kept[1]
+        cells = cell_frame(frame)
+        self.cache["cells"] = (sources.copy(), cells)
+        return cells
+
     def asked_in(self, question_id: str, meting: int) -> set[str]:
         rows = self.codebook.availability
         rows = rows[(rows["question_id"] == question_id) & (rows["meting"] == meting)]
         return set(rows["questionnaire"])
+
+
+# the respondent attributes cell_frame reads
+CELL_SOURCES = ("questionnaire", "leerroute", "cohort", "gender")
 
 
 def cell_frame(frame: pd.DataFrame) -> pd.DataFrame:
