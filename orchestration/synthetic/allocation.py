@@ -125,11 +125,23 @@ def _ipf(joint: np.ndarray, counts: np.ndarray, cells: pd.DataFrame, codes: list
 def cell_index(respondents: pd.DataFrame, fit: JointFit) -> np.ndarray:
     """For each respondent, the row of `fit.cells` (and of `fit.probabilities`) it belongs to."""
     cell_columns = [c for c in fit.cells.columns if c != "count"]
-    keys = respondents[cell_columns].astype(object).fillna("-")
     lookup = {tuple(row): i for i, row in enumerate(fit.cells[cell_columns].itertuples(index=False))}
-    # respondents share a few cells: look each distinct cell up once
-    position, distinct = pd.MultiIndex.from_frame(keys).factorize()
-    return np.array([lookup[tuple(row)] for row in distinct], dtype=int)[position]
+    # respondents share a few cells: code each column, look each distinct cell up once
+    key = np.zeros(len(respondents), dtype=np.int64)
+    values = []
+    for column in cell_columns:
+        codes, uniques = pd.factorize(respondents[column])
+        values.append(np.append(np.asarray(uniques, dtype=object), "-"))  # code -1 (missing) reads "-"
+        key = key * (len(uniques) + 1) + (codes + 1)
+    position, distinct = pd.factorize(key)
+    cells = []
+    for packed in distinct:
+        row = []
+        for column_values in reversed(values):
+            packed, code = divmod(int(packed), len(column_values))
+            row.append(column_values[code - 1])
+        cells.append(lookup[tuple(reversed(row))])
+    return np.array(cells, dtype=int)[position]
 
 
 def allocate(respondents: pd.DataFrame, fit: JointFit, rng: np.random.Generator) -> np.ndarray:
@@ -137,8 +149,11 @@ def allocate(respondents: pd.DataFrame, fit: JointFit, rng: np.random.Generator)
     cell_index_ = cell_index(respondents, fit)
     answers = np.empty(len(respondents), dtype=np.int64)
     codes = np.asarray(fit.codes)
-    for cell in np.unique(cell_index_):
-        members = np.flatnonzero(cell_index_ == cell)
+    # each cell's members in ascending order, as np.flatnonzero(cell_index_ == cell) gives them
+    order = np.argsort(cell_index_, kind="stable")
+    cells, starts = np.unique(cell_index_[order], return_index=True)
+    for cell, start, end in zip(cells, starts, [*starts[1:], len(order)]):
+        members = order[start:end]
         counts = largest_remainder(fit.probabilities[cell] * len(members), rng)
         answers[rng.permutation(members)] = np.repeat(codes, counts)
     return answers
