@@ -42,11 +42,10 @@ def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int)
 
 def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
     """How far into the respondent's questionnaire the question comes (0 first, 1 last)."""
-    fractions = {}
-    for questionnaire in frame["questionnaire"].unique():
-        positions = _positions(ctx, meting, questionnaire)
-        fractions[questionnaire] = positions.get(question_id, 0.5)
-    return frame["questionnaire"].map(fractions).to_numpy(dtype=float)
+    codes, questionnaires = pd.factorize(frame["questionnaire"])
+    fractions = np.array([_positions(ctx, meting, questionnaire).get(question_id, 0.5)
+                          for questionnaire in questionnaires], dtype=float)
+    return fractions[codes]
 
 
 def _positions(ctx: Context, meting: int, questionnaire: str) -> dict[str, float]:
@@ -77,24 +76,26 @@ def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: in
     """Per respondent, the chance that an asked respondent gives a valid answer: the printed
     valid N over the number asked (meting 2024, reused for 2023), else a position-based default."""
     targets = targets_for(ctx, question_id, meting)
-    groups = frame["questionnaire"].to_numpy()
+    # the questionnaires coded once, in sorted order: a comparison per group is then of integers
+    codes, names = pd.factorize(frame["questionnaire"], sort=True)
     nonresponse = ctx.params["item_nonresponse"]
     default = 1 - (nonresponse["first"] + (nonresponse["last"] - nonresponse["first"])
                    * position_fraction(ctx, frame, question_id, meting))
     rates = default.copy()
     pooled = _pooled_correction(ctx, question_id, targets)
     asked_total = asked_now.sum()
-    for group in np.unique(groups):
+    for code, group in enumerate(names):
         key = (question_id, str(group))
+        in_group = codes == code
         # the printed Ns are 2024's; 2023 reuses the rates, a later meting follows 2024's design
         if key not in ctx.answer_rates and meting != 2023 and group in targets.group_n:
-            asked_group = (asked_now & (groups == group)).sum()
+            asked_group = (asked_now & in_group).sum()
             if pooled is not None and asked_total:
                 ctx.answer_rates[key] = min(1.0, pooled * ctx.scale / asked_total)
             elif asked_group:
                 ctx.answer_rates[key] = min(1.0, targets.group_n[group] * ctx.scale / asked_group)
         if key in ctx.answer_rates:
-            rates[groups == group] = ctx.answer_rates[key]
+            rates[in_group] = ctx.answer_rates[key]
     return rates
 
 
