@@ -70,16 +70,16 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
     counts as random). Expanded into sums per domain x stratum (x category), so that every domain and
     category is estimated in one pass instead of one estimator call each; tests check it against svy."""
     w = np.asarray(weight, dtype=float)
-    strata, h = _codes(stratum)
+    strata, h = _factorized(stratum)
     n_h = np.bincount(h)
     if (n_h < 2).any():
         raise ValueError(f"strata {sorted(strata[n_h < 2].tolist())[:5]} hold one respondent: a variance "
                          "needs two; collapse them first (_collapse_singleton_strata)")
-    domains, d = _codes(domain)
-    cats, c = _codes(category)
+    domains, d = _factorized(domain)
+    cats, c = _factorized(category)
     f = n_h / (n_h - 1)
     # cells: domain x stratum
-    cell_keys, cell = _codes(d.astype(np.int64) * len(strata) + h)
+    cell_keys, cell = _factorized(d.astype(np.int64) * len(strata) + h)
     cell_d, cell_h = np.divmod(cell_keys, len(strata))
     W_hd, Q_hd = np.bincount(cell, w), np.bincount(cell, w * w)
     f_ww = f[cell_h] * W_hd ** 2 / n_h[cell_h]
@@ -87,11 +87,11 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
     all_q = np.bincount(cell_d, f[cell_h] * Q_hd, minlength=len(domains))
     all_ww = np.bincount(cell_d, f_ww, minlength=len(domains))
     # found: domain x stratum x category, where the category occurs
-    found_keys, found = _codes(cell.astype(np.int64) * len(cats) + c)
+    found_keys, found = _factorized(cell.astype(np.int64) * len(cats) + c)
     found_cell, found_c = np.divmod(found_keys, len(cats))
     S, Q = np.bincount(found, w), np.bincount(found, w * w)
     # lines: domain x category
-    line_keys, line = _codes(cell_d[found_cell] * len(cats) + found_c)
+    line_keys, line = _factorized(cell_d[found_cell] * len(cats) + found_c)
     line_d, line_c = np.divmod(line_keys, len(cats))
     share = np.bincount(line, S) / W_d[line_d]
     p = share[line]
@@ -107,7 +107,7 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
                          "se": np.sqrt(variance)})
 
 
-def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _factorized(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct values, each value's position among them), by a lookup table for integers
     in a narrow range and by hashing otherwise, so only the distinct values are sorted. Sums by
     np.bincount over these positions run in row order, the same order for a domain's cells as for
@@ -165,9 +165,9 @@ def _estimate_kind(base: pd.DataFrame, category: np.ndarray, dimensions: tuple[s
         return pd.DataFrame()
     part = {column: base[column].to_numpy()[scope] for column in [*keys, "stratum", "weight", "weighted"]}
     # a domain is a line of the breakdown: question x meting x subgroup
-    domain_keys, domain = _codes(_packed([part[key] for key in keys]))
-    cats, c = _codes(category[scope])
-    pair_keys, pair = _codes(domain.astype(np.int64) * len(cats) + c)
+    domain_keys, domain = _factorized(_packed([part[key] for key in keys]))
+    cats, c = _factorized(category[scope])
+    pair_keys, pair = _factorized(domain.astype(np.int64) * len(cats) + c)
     pair_domain, pair_c = np.divmod(pair_keys, len(cats))
     row_of = np.empty(len(domain_keys), dtype=np.int64)
     row_of[domain] = np.arange(len(domain))  # any row of a domain: its keys are the same in all
@@ -199,7 +199,7 @@ def _packed(columns: list[np.ndarray]) -> np.ndarray:
         low, high = (int(column.min()), int(column.max())) if len(column) else (0, 0)
         span = high - low + 1
         if len(key) and int(key.max()) >= (1 << 62) // span:
-            key = _codes(key)[1].astype(np.int64)  # renumber densely rather than overflow
+            key = _factorized(key)[1].astype(np.int64)  # renumber densely rather than overflow
         key = key * span + (column.astype(np.int64) - low)
     return key
 
@@ -214,7 +214,7 @@ def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray,
     design of its own. Returns the strata of the rows kept, and which rows are kept."""
     if not len(stratum):
         return stratum, np.ones(0, dtype=bool)
-    _, cell = _codes(_packed([question, stratum]))
+    _, cell = _factorized(_packed([question, stratum]))
     size = np.bincount(cell)[cell]
     if (size > 1).all():
         return stratum, np.ones(len(stratum), dtype=bool)
@@ -224,7 +224,7 @@ def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray,
     largest = largest.set_index(["question", "meting"])["stratum"]
     into = largest.reindex(pd.MultiIndex.from_frame(sized[["question", "meting"]])).to_numpy()
     stratum = np.where(size > 1, stratum, into)
-    _, cell = _codes(_packed([question, stratum]))
+    _, cell = _factorized(_packed([question, stratum]))
     kept = np.bincount(cell)[cell] > 1
     return stratum[kept], kept
 
@@ -296,11 +296,12 @@ def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame | pa.Table], respond
     return _complete(pd.concat(frames, ignore_index=True), cats)
 
 
-def _unique_index(values: pd.Series, what: str) -> pd.Index:
-    index = pd.Index(values)
-    if not index.is_unique:
-        raise ValueError(f"{what}: {sorted(index[index.duplicated()].unique())[:5]} occur more than once")
-    return index
+def _distinct_keys(values: pd.Series, what: str) -> pa.Array:
+    """Key values as Arrow text, refused when one occurs twice: a key's position is its row."""
+    repeated = values[values.duplicated()]
+    if len(repeated):
+        raise ValueError(f"{what}: {sorted(repeated.unique())[:5]} occur more than once")
+    return pa.array(values.to_numpy(dtype=object), type=pa.string())
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,7 @@ class _Codes:
     sorted order, so that sorting codes sorts the text."""
     people: pd.DataFrame  # meting, weight, stratum, *DIMENSIONS; a row per respondent
     respondent_keys: pa.Array  # a respondent's row in `people` is its position here
-    question_index: pd.Index
+    question_ids: np.ndarray  # a question's code is its position here
     question_base: np.ndarray  # a question code's percentage_base
     labels: dict[str, np.ndarray]
 
@@ -326,16 +327,16 @@ class _Codes:
         for column in ("stratum", *DIMENSIONS):
             people[column], labels[column] = pd.factorize(text[column].astype(object), sort=True)
         return cls(people=people,
-                   respondent_keys=pa.array(_unique_index(respondents["respondent_key"], "fct_respondent.respondent_key")
-                                            .to_numpy(dtype=object), type=pa.string()),
-                   question_index=_unique_index(questions["question_id"], "seeds questions.question_id"),
+                   respondent_keys=_distinct_keys(respondents["respondent_key"], "fct_respondent.respondent_key"),
+                   question_ids=_distinct_keys(questions["question_id"], "seeds questions.question_id")
+                   .to_numpy(zero_copy_only=False),
                    question_base=questions["percentage_base"].to_numpy(dtype=object), labels=labels)
 
 
 def _coded_base(answers: pa.Table, codes: _Codes) -> pd.DataFrame:
     """The answers each question's percentage_base counts, of respondents and questions known,
     joined to their respondent's codes."""
-    question = _positions(answers["question_id"], pa.array(codes.question_index.to_numpy(dtype=object), pa.string()))
+    question = _positions(answers["question_id"], codes.question_ids)
     person = _positions(answers["respondent_key"], codes.respondent_keys)
     statuses = sorted({status for kept in BASE_STATUSES.values() for status in kept})
     status = _positions(answers["answer_status"], pa.array(statuses, pa.string()))
@@ -347,8 +348,9 @@ def _coded_base(answers: pa.Table, codes: _Codes) -> pd.DataFrame:
     base_of = np.searchsorted(bases, codes.question_base)[np.where(known, question, 0)]
     keep = known & counts[base_of, status]
     code = answers["harmonised_code"].to_numpy(zero_copy_only=False)[keep]
-    if np.isnan(code.astype(float)).any():
-        missing = sorted(set(codes.question_index.to_numpy()[question[keep][np.isnan(code.astype(float))]]))
+    uncoded = np.isnan(code.astype(float))
+    if uncoded.any():
+        missing = sorted(set(codes.question_ids[question[keep][uncoded]]))
         raise ValueError(f"fct_answer: answers in the base without a harmonised_code, question(s) {missing[:5]}")
     base = codes.people.take(person[keep]).reset_index(drop=True)
     base.insert(0, "question", question[keep])
@@ -356,9 +358,10 @@ def _coded_base(answers: pa.Table, codes: _Codes) -> pd.DataFrame:
     return base
 
 
-def _positions(values: pa.ChunkedArray | pa.Array, among: pa.Array) -> np.ndarray:
+def _positions(values: pa.ChunkedArray | pa.Array, among: pa.Array | np.ndarray) -> np.ndarray:
     """Each value's position in `among` (distinct values), -1 where it is not there; in Arrow's
     hash lookup, without turning the keys into Python strings."""
+    among = among if isinstance(among, pa.Array) else pa.array(among, type=pa.string())
     found = pc.index_in(values, value_set=among.cast(values.type))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
@@ -367,12 +370,12 @@ def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> li
     """Every breakdown of the single and the combined categories of the questions in `base`, with
     the codes turned back into text."""
     # weighted shares only for a meting where everybody in the question's base has a weight
-    _, question_meting = _codes(_packed([base["question"].to_numpy(), base["meting"].to_numpy()]))
+    _, question_meting = _factorized(_packed([base["question"].to_numpy(), base["meting"].to_numpy()]))
     unweighted = np.bincount(question_meting, np.isnan(base["weight"].to_numpy())) > 0
     base = base.assign(weighted=~unweighted[question_meting])
     recodings = {"single": (base, base["harmonised_code"].to_numpy())}
     combined = cats.loc[cats["category_kind"] == "combined", ["question_id", "code", "category_id"]]
-    combined = combined.assign(question=codes.question_index.get_indexer(combined["question_id"]))
+    combined = combined.assign(question=_positions(pa.array(combined["question_id"], pa.string()), codes.question_ids))
     grouped = base[np.isin(base["question"].to_numpy(), combined["question"].to_numpy())]
     if len(grouped):
         ids, names = pd.factorize(combined["category_id"])
@@ -396,7 +399,7 @@ def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> li
 def _decoded(estimated: pd.DataFrame, dimensions: tuple[str, ...], codes: _Codes) -> pd.DataFrame:
     """Question and subgroup codes back to text (they are in every row of a breakdown's scope)."""
     question = estimated.pop("question").to_numpy()
-    estimated.insert(0, "question_id", codes.question_index.to_numpy(dtype=object)[question])
+    estimated.insert(0, "question_id", codes.question_ids[question])
     estimated["percentage_base"] = codes.question_base[question]
     for dimension in dimensions:
         estimated[dimension] = np.asarray(codes.labels[dimension], dtype=object)[estimated[dimension].to_numpy()]

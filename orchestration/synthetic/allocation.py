@@ -126,22 +126,12 @@ def cell_index(respondents: pd.DataFrame, fit: JointFit) -> np.ndarray:
     """For each respondent, the row of `fit.cells` (and of `fit.probabilities`) it belongs to."""
     cell_columns = [c for c in fit.cells.columns if c != "count"]
     lookup = {tuple(row): i for i, row in enumerate(fit.cells[cell_columns].itertuples(index=False))}
-    # respondents share a few cells: code each column, look each distinct cell up once
-    key = np.zeros(len(respondents), dtype=np.int64)
-    values = []
-    for column in cell_columns:
-        codes, uniques = pd.factorize(respondents[column])
-        values.append(np.append(np.asarray(uniques, dtype=object), "-"))  # code -1 (missing) reads "-"
-        key = key * (len(uniques) + 1) + (codes + 1)
-    position, distinct = pd.factorize(key)
-    cells = []
-    for packed in distinct:
-        row = []
-        for column_values in reversed(values):
-            packed, code = divmod(int(packed), len(column_values))
-            row.append(column_values[code - 1])
-        cells.append(lookup[tuple(reversed(row))])
-    return np.array(cells, dtype=int)[position]
+    keys = respondents[cell_columns]
+    # respondents share a few cells: each distinct cell (numbered in order of first appearance, as
+    # drop_duplicates lists them) is looked up once
+    position = keys.groupby(cell_columns, dropna=False, sort=False).ngroup().to_numpy()
+    distinct = keys.drop_duplicates().astype(object).fillna("-")
+    return np.array([lookup[row] for row in distinct.itertuples(index=False, name=None)], dtype=int)[position]
 
 
 def allocate(respondents: pd.DataFrame, fit: JointFit, rng: np.random.Generator) -> np.ndarray:

@@ -37,7 +37,7 @@ def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
 def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
     available = frame["questionnaire"].isin(ctx.asked_in(question_id, meting)).to_numpy()
     rule = ctx.questions.loc[question_id, "universe_rule"]
-    return available & asked(frame, rule, ctx.params["routing_flags"], ctx.cells(frame))
+    return available & asked(frame, ctx.cells(frame), rule, ctx.params["routing_flags"])
 
 
 def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:

@@ -11,8 +11,6 @@ import re
 import numpy as np
 import pandas as pd
 
-from orchestration.synthetic.context import cell_frame
-
 _KEYWORDS = {"AND": "and", "OR": "or", "NOT": "not", "IN": "in"}
 
 
@@ -36,11 +34,11 @@ def routing_flags(frame: pd.DataFrame, flags: dict[str, dict]) -> pd.DataFrame:
     return result
 
 
-def asked(frame: pd.DataFrame, rule: str, flags: dict[str, dict], cells: pd.DataFrame | None = None) -> np.ndarray:
-    """Whether each respondent is asked; `cells` is cell_frame(frame) where the caller has it."""
+def asked(frame: pd.DataFrame, cells: pd.DataFrame, rule: str, flags: dict[str, dict]) -> np.ndarray:
+    """Whether each respondent of `frame` is asked; `cells` are its cell labels (cell_frame)."""
     if not rule.strip():
         return np.ones(len(frame), dtype=bool)
-    scope = (cell_frame(frame) if cells is None else cells).join(routing_flags(frame, flags))
+    scope = cells.join(routing_flags(frame, flags))
     scope["cohort"] = scope["cohort"].astype(float) if "cohort" in scope else np.nan
     try:
         result = scope.eval(to_python(rule), engine="python")
