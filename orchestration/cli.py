@@ -17,6 +17,7 @@ from rich.table import Table
 
 from orchestration.codebook_draft.command import codebook_app
 from orchestration.config import Settings
+from orchestration.yaml_file import read_yaml
 
 app = typer.Typer(help="Perspectief inburgeraars survey warehouse.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -48,11 +49,9 @@ def _fail(what: str, message: object, code: int = 1):
 
 def _generator_metingen() -> list[int]:
     """The metingen the synthetic generator has sample sizes for (its params.yaml)."""
-    import yaml
-
     from orchestration.synthetic.context import PARAMS_FILE
 
-    return sorted(yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))["sample_sizes"])
+    return sorted(read_yaml(PARAMS_FILE)["sample_sizes"])
 
 
 @app.command()

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from orchestration.config import PROJECT_DIR
+from orchestration.yaml_file import read_yaml
 
 # "<1" printed: a share the report's whole-percent rounding took below one half of a percent
 # (it would have printed 1 otherwise) but not to zero. 0.4 lies inside that interval, as the two
@@ -83,7 +82,7 @@ def table_key(table_type: str, table_id: str) -> str:
 
 @lru_cache(maxsize=4)
 def _load_tables(path: Path) -> dict[str, ReferenceTable]:
-    document = yaml.safe_load((path / "report_tables.yaml").read_text(encoding="utf-8"))
+    document = read_yaml(path / "report_tables.yaml")
     tables = {}
     for item in document["tables"]:
         key = table_key(item["type"], item["id"])
@@ -109,7 +108,7 @@ def tables(path: Path | None = None) -> dict[str, ReferenceTable]:
 
 @lru_cache(maxsize=4)
 def _load_meting2023(path: Path) -> dict:
-    return yaml.safe_load((path / "meting2023.yaml").read_text(encoding="utf-8"))
+    return read_yaml(path / "meting2023.yaml")
 
 
 def meting2023(path: Path | None = None) -> dict:

@@ -85,18 +85,34 @@ def meting_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     return [(int(m), int(p)) for m, p in con.execute(PAIRS_SQL).fetchall()]
 
 
-def chi_square(previous: pd.Series, current: pd.Series) -> dict:
-    """Pearson chi-square of the 2 x k table (answers with no one in either meting dropped)."""
+def chi_square_tests(counts: pd.DataFrame, meting: int, previous: int, keys: list[str]) -> pd.DataFrame:
+    """Pearson chi-square of each key's 2 x k table (metingen x answers; answers with no one in
+    either meting dropped), all keys at once: answers_compared, chi_square, df, p_value and
+    min_expected, indexed by `keys`. A table of fewer than two answers, or with a meting that
+    has no one, has no statistic."""
     from scipy import stats  # imported on use: loading the Dagster code location stays fast
 
-    table = pd.concat([previous, current], axis=1).fillna(0).to_numpy(dtype=float).T
-    table = table[:, table.sum(axis=0) > 0]
-    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
-        return {"answers_compared": int(table.shape[1]), "chi_square": None, "df": None, "p_value": None,
-                "min_expected": None}
-    statistic, p_value, dof, expected = stats.chi2_contingency(table, correction=False)
-    return {"answers_compared": int(table.shape[1]), "chi_square": float(statistic), "df": int(dof),
-            "p_value": float(p_value), "min_expected": float(expected.min())}
+    columns = ["answers_compared", "chi_square", "df", "p_value", "min_expected"]
+    sums = counts.groupby([*keys, "harmonised_code", "meting"])["respondents"].sum().unstack("meting")
+    table = pd.DataFrame({side: sums[side] if side in sums else 0.0 for side in (previous, meting)},
+                         index=sums.index).fillna(0).astype(float)
+    table = table[table.sum(axis=1) > 0]
+    if table.empty:
+        return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_tuples([], names=keys))
+    by_key = table.groupby(level=keys, sort=True)
+    rows = by_key.sum()  # per key: the metingen's totals
+    result = pd.DataFrame({"answers_compared": by_key.size()})
+    testable = (result["answers_compared"] >= 2) & (rows > 0).all(axis=1)
+    totals = rows.sum(axis=1)
+    per_answer = table.sum(axis=1)  # an answer's total over the two metingen
+    shares = rows.div(totals, axis=0).reindex(table.index.droplevel("harmonised_code"))
+    expected = shares.mul(per_answer.to_numpy(), axis=0).set_axis(table.index)
+    terms = ((table - expected) ** 2 / expected).sum(axis=1).groupby(level=keys, sort=True).sum()
+    result["chi_square"] = terms.where(testable)
+    result["df"] = (result["answers_compared"] - 1).where(testable)
+    result["p_value"] = pd.Series(stats.chi2.sf(result["chi_square"], result["df"]), index=result.index).where(testable)
+    result["min_expected"] = expected.min(axis=1).groupby(level=keys, sort=True).min().where(testable)
+    return result[columns]
 
 
 def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,31 +124,27 @@ def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tu
     singles = cells[cells["category_kind"] == "single"]
 
     keys = ["question_id", "breakdown", "breakdown_value"]
-    valid_n = counts.groupby(["meting", *keys])["respondents"].sum().to_dict()
-    wide = counts.pivot_table(index=keys + ["harmonised_code"], columns="meting", values="respondents",
-                              aggfunc="sum", fill_value=0)
-    tests = []
-    for key, part in singles.groupby(keys, sort=True):
-        note = part.iloc[0]["comparison_note"]
-        if key in wide.index.droplevel("harmonised_code"):
-            block = wide.loc[key]
-            result = chi_square(block.get(previous, pd.Series(0, index=block.index)),
-                                block.get(meting, pd.Series(0, index=block.index)))
-        else:
-            result = {"answers_compared": 0, "chi_square": None, "df": None, "p_value": None, "min_expected": None}
-        differences = part["difference_points"].abs()
-        tests.append({
-            "meting": meting, "previous_meting": previous, **dict(zip(keys, key)),
-            "valid_n_previous": valid_n.get((previous, *key)), "valid_n_current": valid_n.get((meting, *key)), **result,
-            "significant": None if result["p_value"] is None else result["p_value"] < ALPHA,
-            "max_abs_difference_points": differences.max() if differences.notna().any() else None,
-            "meaningful_difference": bool(part["meaningful_difference"].fillna(False).any())
-            if part["meaningful_difference"].notna().any() else None,
-            "note": note if not pd.isna(note) else (
-                "expected count below 5 in a cell: read the p-value with care"
-                if result["min_expected"] is not None and result["min_expected"] < 5 else None),
-        })
-    tests = pd.DataFrame(tests, columns=CHI_SQUARE_COLUMNS)
+    valid_n = counts.groupby([*keys, "meting"])["respondents"].sum().unstack("meting")
+    per_line = [singles[key] for key in keys]
+    meaningful = singles["meaningful_difference"]
+    lines = pd.DataFrame({
+        "note": singles.drop_duplicates(keys).set_index(keys)["comparison_note"],  # the line's first cell's
+        "max_abs_difference_points": singles["difference_points"].abs().groupby(per_line, sort=True).max(),
+        # NULL when no cell of the line could be compared
+        "meaningful_difference": meaningful.fillna(False).astype(bool).groupby(per_line, sort=True).any().where(
+            meaningful.notna().groupby(per_line, sort=True).any()),
+    })
+    tested = chi_square_tests(counts, meting, previous, keys).reindex(lines.index)
+    tested["answers_compared"] = tested["answers_compared"].fillna(0)
+    lines = lines.join(tested)
+    for column, side in (("valid_n_previous", previous), ("valid_n_current", meting)):
+        lines[column] = valid_n[side].reindex(lines.index) if side in valid_n else None
+    lines["significant"] = (lines["p_value"] < ALPHA).where(lines["p_value"].notna())
+    low_expected = lines["min_expected"] < 5
+    lines["note"] = lines["note"].where(lines["note"].notna(), pd.Series(
+        "expected count below 5 in a cell: read the p-value with care", index=lines.index).where(low_expected))
+    tests = lines.reset_index().assign(meting=meting, previous_meting=previous)
+    tests = tests.reindex(columns=CHI_SQUARE_COLUMNS)
     cells = cells.merge(tests[keys + ["p_value"]].rename(columns={"p_value": "chi_square_p_value"}),
                         on=keys, how="left")
     return _typed(cells[FREQUENCY_COLUMNS]), _typed(tests)

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
 from orchestration.analysis.table_types import typed
 from orchestration.codebook import Codebook
 from orchestration.reference import CellCheck, Column, ReferenceTable, compare_table, tables
+from orchestration.yaml_file import read_yaml
 
 MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
 REPORT_METING = 2024  # the wave report_tables.yaml describes
@@ -47,7 +47,7 @@ CELL_COLUMNS = ["meting", "reference_key", "report_table", "column_label", "row_
 
 @lru_cache(maxsize=1)
 def report_mapping() -> dict:
-    return yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
+    return read_yaml(MAPPING_FILE)
 
 
 @dataclass(frozen=True)
@@ -139,20 +139,34 @@ def _counts(con: duckdb.DuckDBPyConnection, meting: int, question_ids: list[str]
     ).df()
 
 
-def check_table(codebook: Codebook, table: ReferenceTable, entry: dict, counts: pd.DataFrame,
+def respondents_by_cell(counts: pd.DataFrame) -> dict[tuple, int]:
+    """Respondents per (question, breakdown, breakdown value, harmonised code) of the mart's
+    counts, so that a printed cell adds up a few lookups instead of filtering the counts."""
+    coded = counts[counts["harmonised_code"].notna()]
+    sums = coded.groupby(["question_id", "breakdown", "breakdown_value", "harmonised_code"])["respondents"].sum()
+    return {(question, breakdown, value, int(code)): int(total)
+            for (question, breakdown, value, code), total in sums.items()}
+
+
+def check_table(codebook: Codebook, table: ReferenceTable, entry: dict, respondents: dict[tuple, int],
                 groups_present: list[str]) -> list[tuple[CellCheck, MartCell, frozenset]]:
+    """`respondents`: respondents_by_cell of the mart's counts."""
     base = entry.get("base", ["valid"])
+    bases: dict[str, set[int]] = {}
 
     def mart_column(column: Column) -> MartCell | None:
         cell = mart_cell(column_subgroup(column.label), groups_present)
         return cell if cell is not None and cell.values else None
 
+    def added(cell: MartCell, question_id: str, codes) -> int:
+        return sum(respondents.get((question_id, cell.breakdown, value, code), 0)
+                   for value in cell.values for code in codes)
+
     def percent(cell: MartCell, question_id: str, codes: frozenset[int]) -> tuple[int, float | None]:
-        in_cell = counts[(counts["question_id"] == question_id) & (counts["breakdown"] == cell.breakdown)
-                         & counts["breakdown_value"].isin(cell.values)]
-        valid_codes = base_codes(codebook, question_id, base)
-        n = int(in_cell.loc[in_cell["harmonised_code"].isin(valid_codes), "respondents"].sum())
-        hits = int(in_cell.loc[in_cell["harmonised_code"].isin(codes), "respondents"].sum())
+        if question_id not in bases:
+            bases[question_id] = base_codes(codebook, question_id, base)
+        n = added(cell, question_id, bases[question_id])
+        hits = added(cell, question_id, codes)
         return n, 100.0 * hits / n if n and codes else None
 
     targets = {label: (target.question_id, target.codes)
@@ -174,10 +188,11 @@ def frequency_checks(con: duckdb.DuckDBPyConnection, meting: int = REPORT_METING
                            for q in ([entry["question"]] if "question" in entry else entry["options"].values())})
     counts = _counts(con, meting, question_ids)
     groups_present = sorted(counts.loc[counts["breakdown"] == "group", "breakdown_value"].unique())
+    respondents = respondents_by_cell(counts)
     rows = []
     for key in sorted(mapped):
         table = reference[key]
-        for check, cell, codes in check_table(codebook, table, mapped[key], counts, groups_present):
+        for check, cell, codes in check_table(codebook, table, mapped[key], respondents, groups_present):
             rows.append({
                 "meting": meting, "reference_key": key, "report_table": table.id, "column_label": check.column,
                 "row_label": check.row, "question_id": check.question_id,

@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from orchestration.codebook import Codebook
+from orchestration.yaml_file import read_yaml
 
 SPEC_FILE = Path(__file__).with_name("models.yaml")
 MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
@@ -32,8 +32,8 @@ class ReportModel:
 def _document() -> dict:
     """The mapping's models, outcomes and scales with this layer's term coding (models.yaml);
     a term of the mapping without a coding here stops the analysis."""
-    mapping = yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
-    coding = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))["terms"]
+    mapping = read_yaml(MAPPING_FILE)
+    coding = read_yaml(SPEC_FILE)["terms"]
     missing = sorted({term for model in mapping["models"] for term in model["terms"]} - set(coding))
     if missing:
         raise ValueError(f"{SPEC_FILE.name} has no coding for the report mapping's terms {missing}")

@@ -87,16 +87,22 @@ def _lines(table: pd.DataFrame, columns: list[str]) -> list[pd.Index]:
     return [table.index[positions] for positions in table.groupby(columns, sort=False, dropna=False).indices.values()]
 
 
-def _blocks(table: pd.DataFrame, rows: list[str], columns: list[str]) -> list[list[int]]:
+def _line_ids(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Per row, the number of its line: the rows sharing the values of `columns` (one line of
+    all rows if none), numbered in order of first appearance."""
+    if not columns:
+        return np.zeros(len(table), dtype=np.int64)
+    return table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+
+
+def _blocks(row_ids: np.ndarray, column_ids: np.ndarray | None) -> list[list[int]]:
     """The positions of each independent part of the table: cells linked by a shared row or
     column line (one question's table, say). Each part is protected on its own."""
-    row_ids = table.groupby(rows, sort=False, dropna=False).ngroup().to_numpy() if rows else [0] * len(table)
-    if not columns:
+    if column_ids is None:
         parts: dict[int, list[int]] = {}
-        for position, line in enumerate(row_ids):
-            parts.setdefault(int(line), []).append(position)
+        for position, line in enumerate(row_ids.tolist()):
+            parts.setdefault(line, []).append(position)
         return list(parts.values())
-    column_ids = table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
     parent = list(range(int(max(row_ids, default=-1)) + 1 + int(max(column_ids, default=-1)) + 1))
     offset = int(max(row_ids, default=-1)) + 1
 
@@ -119,19 +125,20 @@ class _Grid:
     with column totals, a column line. Lines of one cell are left out (a cell that is its own
     total cannot be protected by a complement; its total is not to be printed)."""
 
-    def __init__(self, table: pd.DataFrame, dimensions: list[list[str]]):
+    def __init__(self, dimensions: list[list[int]]):
+        """`dimensions`: per dimension (row lines, column lines), each cell's line number."""
         self.members: list[list[int]] = []
-        self.lines_of: list[list[int]] = [[] for _ in range(len(table))]
-        for columns in dimensions:
-            frame = table.reset_index(drop=True)
-            groups = [list(range(len(frame)))] if not columns else [
-                list(positions) for positions in frame.groupby(columns, sort=False, dropna=False).indices.values()]
-            for positions in groups:
+        self.lines_of: list[list[int]] = [[] for _ in range(len(dimensions[0]))]
+        for line_ids in dimensions:
+            groups: dict[int, list[int]] = {}
+            for position, line_id in enumerate(line_ids):
+                groups.setdefault(line_id, []).append(position)
+            for positions in groups.values():
                 if len(positions) < 2:
                     continue
                 line = len(self.members)
-                self.members.append(sorted(int(p) for p in positions))
-                for position in self.members[line]:
+                self.members.append(positions)
+                for position in positions:
                     self.lines_of[position].append(line)
 
     def derived(self, hidden: list[bool]) -> dict[int, int]:
@@ -313,10 +320,12 @@ def suppress(
     at_risk = (reason.notna() & ((counts > 0) | suppress_zeros)).tolist()
     hidden = reason.notna().tolist()
     values = counts.astype(float).tolist()
-    for block in _blocks(result, rows, columns):
+    row_ids = _line_ids(result, rows)
+    column_ids = _line_ids(result, columns) if columns else None
+    for block in _blocks(row_ids, column_ids):
         if not any(hidden[p] for p in block):
             continue
-        grid = _Grid(result.iloc[block], [rows] + ([columns] if columns else []))
+        grid = _Grid([row_ids[block].tolist()] + ([column_ids[block].tolist()] if columns else []))
         part = [hidden[p] for p in block]
         risk, part_values = [at_risk[p] for p in block], [values[p] for p in block]
         complements = _release(grid, part, risk, part_values, _protect(grid, part, risk, part_values))
@@ -349,6 +358,12 @@ def recoverable_cells(suppressed: pd.DataFrame, original: pd.DataFrame, count_co
     return recoverable
 
 
+def _row_keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """Each row's values of `columns` as a tuple; a missing value is None (NaN equals nothing)."""
+    return [tuple(None if pd.isna(value) else value for value in row)
+            for row in zip(*(frame[column].tolist() for column in columns))]
+
+
 def suppress_combined(
     combined: pd.DataFrame,
     singles: pd.DataFrame,
@@ -371,16 +386,14 @@ def suppress_combined(
     if combined.empty:
         return combined.assign(**{reason_column: pd.Series(dtype=object)})
     lines = list(line_columns)
-    hidden_codes = {}
-    for key, part in singles.groupby(lines, sort=False, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        hidden = part.loc[part[single_reason_column].notna(), code_column]
-        hidden_codes[key] = set(int(code) for code in hidden)
+    hidden_singles = singles[singles[single_reason_column].notna()]
+    hidden_codes: dict[tuple, set[int]] = {}
+    for key, code in zip(_row_keys(hidden_singles, lines), hidden_singles[code_column].tolist()):
+        hidden_codes.setdefault(key, set()).add(int(code))
     gives_away = []
-    for _, row in combined.iterrows():
-        key = tuple(row[column] for column in lines)
+    for key, codes in zip(_row_keys(combined, lines), combined[members_column].tolist()):
         hidden = hidden_codes.get(key, set())
-        members = set(int(code) for code in row[members_column])
+        members = {int(code) for code in codes}
         inside, outside = len(hidden & members), len(hidden - members)
         gives_away.append(inside == 1 or outside == 1)
     all_hidden = pd.Series(gives_away, index=combined.index)

@@ -17,6 +17,7 @@ import duckdb
 import yaml
 
 from orchestration.config import PROJECT_DIR
+from orchestration.yaml_file import read_yaml
 
 ANALYSIS_SOURCES = PROJECT_DIR / "models" / "analysis" / "_analysis__sources.yml"
 
@@ -32,7 +33,7 @@ class TableDoc:
 def source_docs(path: Path = ANALYSIS_SOURCES) -> list[TableDoc]:
     """The tables of every dbt source in `path`, with their descriptions."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise RuntimeError(f"{path}: cannot read the table descriptions: {exc}") from exc
     return [

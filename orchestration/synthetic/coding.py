@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from orchestration.yaml_file import read_yaml
 
 CODING_FILE = Path(__file__).with_name("coding.yaml")
 SCALE_POINTS = range(1, 6)
@@ -15,7 +16,7 @@ SCALE_POINTS = range(1, 6)
 
 @lru_cache(maxsize=1)
 def _spec() -> dict:
-    return yaml.safe_load(CODING_FILE.read_text(encoding="utf-8"))
+    return read_yaml(CODING_FILE)
 
 
 def wave_rules(meting: int) -> dict:

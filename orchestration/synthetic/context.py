@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from orchestration.codebook import Codebook
 from orchestration.reference import ReferenceTable, meting2023, tables
 from orchestration.synthetic.report_mapping import value_labels
+from orchestration.yaml_file import read_yaml
 
 PARAMS_FILE = Path(__file__).with_name("params.yaml")
 
@@ -36,7 +36,7 @@ class Context:
             codebook=codebook or Codebook.load(),
             tables=tables(),
             facts_2023=meting2023()["facts_2023"],
-            params=yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8")),
+            params=read_yaml(PARAMS_FILE),
             seed=seed,
             scale=scale,
         )

@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from orchestration.codebook import Codebook
+from orchestration.yaml_file import read_yaml
 
 MAPPING_FILE = Path(__file__).parents[1] / "report_mapping.yaml"
 # the mapping's subgroup keys as the generator's respondent cells name them
@@ -21,7 +21,7 @@ _CELL_KEYS = {"group": "group_label", "wet": "wet", "leerroute": "leerroute", "c
 
 @lru_cache(maxsize=1)
 def mapping() -> dict:
-    return yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
+    return read_yaml(MAPPING_FILE)
 
 
 def frequency_tables() -> dict[str, dict]:

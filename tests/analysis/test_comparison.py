@@ -14,7 +14,7 @@ import svy
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from orchestration.analysis.comparison import chi_square
+from orchestration.analysis.comparison import chi_square_tests
 from orchestration.estimates import _packed, estimates, question_batches, weighted_shares
 
 # Six respondents, known weights; "agree" is the category of interest.
@@ -234,16 +234,52 @@ def test_group_keys_of_wide_integer_columns_neither_overflow_nor_merge_groups():
     assert len(set(zip(key.tolist(), expected.tolist()))) == len(set(expected.tolist())) == len(set(key.tolist()))
 
 
+KEYS = ["question_id", "breakdown", "breakdown_value"]
+
+
+def chi_square_of(tables: dict[str, tuple[dict[int, int], dict[int, int]]]) -> pd.DataFrame:
+    """chi_square_tests of several 2 x k tables at once, as the mart's counts hold them: per
+    question id, (previous, current) respondents by answer code; the previous meting is 2023."""
+    rows = [{"meting": meting, "question_id": question, "breakdown": "total", "breakdown_value": "Totaal",
+             "harmonised_code": code, "respondents": respondents}
+            for question, sides in tables.items() for meting, side in zip((2023, 2024), sides)
+            for code, respondents in side.items()]
+    return chi_square_tests(pd.DataFrame(rows), 2024, 2023, KEYS).droplevel(["breakdown", "breakdown_value"])
+
+
 def test_chi_square_of_a_yes_no_table_is_the_pooled_z_squared():
-    previous, current = pd.Series({0: 160, 1: 40}), pd.Series({0: 140, 1: 70})
-    result = chi_square(previous, current)
+    result = chi_square_of({"q": ({0: 160, 1: 40}, {0: 140, 1: 70})}).loc["q"]
     z, _ = proportions_ztest([70, 40], [210, 200])
     assert result["chi_square"] == pytest.approx(z ** 2) and result["df"] == 1
 
 
+def test_chi_square_of_tables_tested_together_by_hand_and_against_scipy():
+    # 2 x 3: rows 60 and 50, columns 30, 40, 40 of 110; expected 16.36, 21.82, 21.82 / 13.64,
+    # 18.18, 18.18; chi-square = 12.5278 on 2 df, p = 0.001904; smallest expected 13.636
+    result = chi_square_of({"three": ({1: 10, 2: 20, 3: 30}, {1: 20, 2: 20, 3: 10}),
+                            "two": ({1: 5, 2: 7}, {1: 3, 2: 9}),
+                            "shifted": ({4: 10, 5: 20}, {4: 25, 5: 15})})
+    three = result.loc["three"]
+    assert three["chi_square"] == pytest.approx(12.527778, abs=1e-6) and three["df"] == 2
+    assert three["p_value"] == pytest.approx(0.0019038, abs=1e-7)
+    assert three["min_expected"] == pytest.approx(13.636364, abs=1e-6) and three["answers_compared"] == 3
+    # 2 x 2: expected 4, 8 / 4, 8; chi-square = 1/4 + 1/8 + 1/4 + 1/8 = 0.75
+    assert result.loc["two", "chi_square"] == pytest.approx(0.75) and result.loc["two", "min_expected"] == 4
+    for question, table in (("two", [[5, 7], [3, 9]]), ("shifted", [[10, 20], [25, 15]])):
+        statistic, p_value, dof, expected = stats.chi2_contingency(np.array(table), correction=False)
+        assert result.loc[question, "chi_square"] == pytest.approx(statistic)
+        assert result.loc[question, "p_value"] == pytest.approx(p_value)
+        assert result.loc[question, "df"] == dof and result.loc[question, "min_expected"] == pytest.approx(
+            expected.min())
+
+
 def test_chi_square_drops_answers_nobody_gave():
-    previous, current = pd.Series({1: 10, 2: 20, 3: 0}), pd.Series({1: 25, 2: 15, 3: 0})
-    result = chi_square(previous, current)
+    result = chi_square_of({"q": ({1: 10, 2: 20, 3: 0}, {1: 25, 2: 15, 3: 0}),
+                            "one_answer": ({1: 0, 2: 4}, {1: 0, 2: 5}),
+                            "no_one_before": ({1: 0, 2: 0}, {1: 5, 2: 3})})
     expected = stats.chi2_contingency(np.array([[10, 20], [25, 15]]), correction=False)
-    assert result["answers_compared"] == 2 and result["p_value"] == pytest.approx(expected[1])
-    assert chi_square(pd.Series({1: 0}), pd.Series({1: 5}))["p_value"] is None
+    assert result.loc["q", "answers_compared"] == 2 and result.loc["q", "p_value"] == pytest.approx(expected[1])
+    # one answer given, or a meting without anyone: compared, but no statistic
+    assert result.loc["one_answer", "answers_compared"] == 1 and result.loc["no_one_before", "answers_compared"] == 2
+    assert result.loc[["one_answer", "no_one_before"], ["chi_square", "df", "p_value", "min_expected"]].isna().all(
+        axis=None)
