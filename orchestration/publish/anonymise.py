@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from orchestration.privacy.snapshot_privacy import (
@@ -371,15 +372,19 @@ def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule
 def _hide_complements(values: pd.DataFrame, hidden: pd.Series, k: int) -> bool:
     """One set of sibling lines: hide the smallest printed lines until every count column's
     hidden total is 0 or at least k (or nothing is left to hide)."""
+    order = values.index.get_indexer(values.min(axis=1).sort_values(kind="stable").index)
+    counts = values.to_numpy(dtype=float)
+    has_count = ~np.isnan(counts)
+    is_hidden = hidden[values.index].to_numpy(dtype=bool, copy=True)
     changed = False
-    order = values.min(axis=1).sort_values(kind="stable").index
     while True:
-        totals = values[hidden[values.index]].fillna(0).sum()
-        short = [c for c in values.columns if 0 < totals[c] < k]
-        helpers = [i for i in order if not hidden[i] and values.loc[i, short].notna().any()]
-        if not short or not helpers:
+        totals = np.where(is_hidden[:, None] & has_count, counts, 0.0).sum(axis=0)
+        short = (totals > 0) & (totals < k)
+        helper = next((line for line in order if not is_hidden[line] and has_count[line, short].any()), None)
+        if not short.any() or helper is None:
             return changed
-        hidden[helpers[0]], changed = True, True
+        is_hidden[helper] = True
+        hidden[values.index[helper]], changed = True, True
 
 
 def _table_rules(columns: dict[tuple[str, str], dict[str, str]], rules: Rules) -> dict[tuple[str, str], TableRule]:
