@@ -38,3 +38,17 @@ def test_a_build_s_wait_holds_for_the_build_only(monkeypatch):
     with waiting_for(3.0):
         assert default_wait_seconds() == 3.0
     assert WAIT_ENV not in os.environ
+
+
+def test_the_dbt_resource_states_the_version_the_dbt_executable_reports():
+    """The resource takes dbt's version from the installed dbt-core instead of asking the
+    executable in a subprocess on every run: both must agree."""
+    import re
+    import subprocess
+
+    from orchestration.definitions import defs
+
+    dbt = defs.resources["dbt"]
+    reported = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
+    installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", reported).group(1)
+    assert str(dbt._cli_version) == installed
