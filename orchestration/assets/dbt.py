@@ -174,6 +174,10 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
     if work.kind == "nothing":
         yield from _in_dependency_order(context, rebuilt, checks, work.reason)
         return
+    # A build of everything reports each node as dbt finishes it (dbt finishes a node after
+    # those it depends on), so Dagster records the events while dbt works; a build of the
+    # modified nodes reports them at the end, in dependency order with the ones it kept.
+    streamed = work.kind == "everything"
     with tempfile.TemporaryDirectory(prefix="dbt-state-") as state_dir:
         args = ["build", *work.dbt_args(dbt_state.write_state(work, Path(state_dir)))]
         # without the context: dagster-dbt would add its own selection (every node) to ours
@@ -185,15 +189,21 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
                     rebuilt[event.asset_key] = result
                 elif result is not None:
                     checks.append(result)
+                if streamed and result is not None:
+                    yield result
         except Exception:
             # what dbt did build is reported; the step fails and nothing is recorded
-            yield from (rebuilt[key] for key in _dependency_order(context) if key in rebuilt)
-            yield from checks
+            if not streamed:
+                yield from (rebuilt[key] for key in _dependency_order(context) if key in rebuilt)
+                yield from checks
             raise
     with duckdb.connect(str(database)) as con:
         dbt_state.record(con, work.inputs, invocation.target_path / "manifest.json",
                          models_ran=_models_ran(invocation.target_path))
-    yield from _in_dependency_order(context, rebuilt, checks, work.reason)
+    if streamed:
+        yield from _in_dependency_order(context, {}, [], work.reason, skip=set(rebuilt))
+    else:
+        yield from _in_dependency_order(context, rebuilt, checks, work.reason)
 
 
 def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:
@@ -206,9 +216,12 @@ def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:
 
 
 def _in_dependency_order(context: AssetExecutionContext, rebuilt: dict[AssetKey, Output],
-                         checks: list[AssetCheckResult], reason: str) -> Iterator:
-    """An output for every selected asset: dbt's where it rebuilt it, else one saying it did not."""
+                         checks: list[AssetCheckResult], reason: str, skip: set[AssetKey] = frozenset()) -> Iterator:
+    """An output for every selected asset not in `skip` (reported already): dbt's where it
+    rebuilt it, else one saying it did not."""
     for asset_key in _dependency_order(context):
+        if asset_key in skip:
+            continue
         yield rebuilt.get(asset_key) or Output(
             value=None, output_name=context.assets_def.get_output_name_for_asset_key(asset_key),
             metadata={"rebuilt": False, "reason": reason})
