@@ -243,17 +243,18 @@ def _panel(top: float, title: str, lines: list[Line], labels: list[str], palette
     return parts, TITLE_INCHES * PX + height + AXIS_INCHES * PX
 
 
-def _columns(items: list[tuple[str, str]], room: float, swatch: float) -> list[list[tuple[str, list[str]]]]:
+def _columns(items: list[tuple[str, str]], room: float, marker: float) -> list[list[tuple[str, list[str]]]]:
     """The legend's items in columns, filled top to bottom: as many columns (up to
-    LEGEND_COLUMNS) as fit on one line each, else one column with the labels wrapped."""
+    LEGEND_COLUMNS) as fit with every label on one line, else one column with the labels
+    wrapped. `marker` is the width of a swatch and its gap to the label."""
     column_gap = 2 * LABEL_PT * PT
     for count in range(min(LEGEND_COLUMNS, len(items)), 0, -1):
         rows = -(-len(items) // count)
         columns = [items[start:start + rows] for start in range(0, len(items), rows)]
-        widths = [swatch + max(len(label) for _, label in column) * CHAR_WIDTH * LABEL_PT * PT for column in columns]
+        widths = [marker + max(len(label) for _, label in column) * CHAR_WIDTH * LABEL_PT * PT for column in columns]
         if sum(widths) + column_gap * (len(columns) - 1) <= room:
             return [[(fill, [label]) for fill, label in column] for column in columns]
-    return [[(fill, _wrap(label, LABEL_PT, room - swatch)) for fill, label in items]]
+    return [[(fill, _wrap(label, LABEL_PT, room - marker)) for fill, label in items]]
 
 
 def _legend(top: float, items: list[tuple[str, str]]) -> tuple[list[str], float]:
