@@ -2,8 +2,8 @@
 
 A page's fingerprint covers everything its bytes depend on: the marts' rows and labels it is
 built from (report.Source, read before disclosure control, so an unchanged page costs no
-suppression), its language and parameters, the code of this package and of the disclosure
-control, and the matplotlib that draws its figures. The manifest beside the pages
+suppression), its language and parameters, and the code of this package (which writes the
+figures' SVG itself) and of the disclosure control. The manifest beside the pages
 (`.pages.json`) keeps, per page, that fingerprint and the sha256 of every file written for it
 (the page and its CSVs); a page is left as it is only when both still match, so a page edited
 or deleted by hand is drawn again.
@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +25,8 @@ _PACKAGE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """This package's code, the disclosure control it applies and the matplotlib version: each
-    can change a page's bytes."""
-    digest = hashlib.sha256(version("matplotlib").encode())  # without importing it: the figures may not be drawn
+    """This package's code and the disclosure control it applies: each can change a page's bytes."""
+    digest = hashlib.sha256()
     for path in [*sorted(_PACKAGE.glob("*.py")), _PACKAGE.parent / "privacy" / "disclosure.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -363,9 +363,9 @@ def _shares(jobs: list[_Job], count: int) -> list[list[_Job]]:
 
 
 def _rendered(jobs: list[_Job]):
-    """(job, rendered, seconds) as pages are ready. Pages are independent, and their figures
-    are most of the time: with several cores, worker processes (worker.py) draw shares of the
-    pages while this process draws the first share, page by page."""
+    """(job, rendered, seconds) as pages are ready. Pages are independent: with several
+    cores, worker processes (worker.py) draw shares of the pages while this process draws the
+    first share, page by page."""
     count = workers(len(jobs))
     shares = _shares(jobs, count)
     with tempfile.TemporaryDirectory(prefix="publication-") as scratch:

@@ -1,4 +1,4 @@
-"""Draws pages in a process of its own, so a second core draws figures while the first does:
+"""Draws pages in a process of its own, so a second core draws pages while the first does:
 `python -m orchestration.publication.worker JOBS RESULTS` reads a pickled list of report jobs
 from the file JOBS and writes the pickled list of (order, rendered page, seconds) to RESULTS.
 

@@ -1,5 +1,5 @@
 """The report written once from the session's real warehouse (tests/conftest.py built_warehouse),
-shared by the report and browser tests: rendering every page takes about a minute."""
+shared by the report and browser tests."""
 
 from __future__ import annotations
 

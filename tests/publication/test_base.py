@@ -62,7 +62,7 @@ def test_dont_know_is_a_segment_and_a_column_and_the_line_sums_to_100_over_the_b
                                                                               "Dat weet ik niet"]
     assert "Percentages van alle antwoorden, &#x27;weet ik niet&#x27; inbegrepen, zoals het rapport (Tabel 2.2)" \
         in rendered.html
-    assert 'id="answer-2"' in rendered.html  # the third answer's segment is drawn
+    assert '<g class="answer-2">' in rendered.html  # the third answer's segment is drawn
     records = list(csv.reader(io.StringIO(rendered.csvs["benefit.csv"])))
     assert records[0][4:] == ["Ja (ongewogen percentages)", "Nee (ongewogen percentages)",
                               "Dat weet ik niet (ongewogen percentages)"]
