@@ -11,10 +11,6 @@
 from __future__ import annotations
 
 import os
-import pickle
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,10 +70,6 @@ class Content:
             cut = frames.distribution_lines if kind == "distribution" else frames.comparison_lines
             self._lines[key] = cut(self._lines["rows"], question_id, breakdown)
         return self._lines[key]
-
-    def __getstate__(self) -> dict:
-        # a worker process cuts its own lines: the cut rows are pandas' itertuples, not picklable
-        return {**self.__dict__, "_lines": {}}
 
 
 INDEX_FILE = "index.html"
@@ -344,57 +336,6 @@ def render_page(job: _Job) -> tuple[Rendered, float]:
     return rendered, time.perf_counter() - started
 
 
-def workers(pages: int) -> int:
-    """Processes that draw pages at once: one per available core, never more than the pages."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, pages))
-
-
-def _shares(jobs: list[_Job], count: int) -> list[list[_Job]]:
-    """The jobs split into `count` shares of about equal work (a page's work grows with its
-    published rows), largest first onto the lightest share."""
-    shares: list[list[_Job]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for job in sorted(jobs, key=lambda job: (-len(job.content.published), job.order)):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(job)
-        loads[lightest] += len(job.content.published) + 1
-    return [sorted(share, key=lambda job: job.order) for share in shares]
-
-
-def _rendered(jobs: list[_Job]):
-    """(job, rendered, seconds) as pages are ready. Pages are independent: with several
-    cores, worker processes (worker.py) draw shares of the pages while this process draws the
-    first share, page by page."""
-    count = workers(len(jobs))
-    shares = _shares(jobs, count)
-    with tempfile.TemporaryDirectory(prefix="publication-") as scratch:
-        started = []
-        for number, share in enumerate(shares[1:], start=1):
-            if not share:
-                continue
-            jobs_path, results_path = Path(scratch) / f"jobs-{number}", Path(scratch) / f"results-{number}"
-            jobs_path.write_bytes(pickle.dumps(share, protocol=pickle.HIGHEST_PROTOCOL))
-            errors = (Path(scratch) / f"errors-{number}").open("w+b")
-            process = subprocess.Popen([sys.executable, "-m", "orchestration.publication.worker", str(jobs_path),
-                                        str(results_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=errors)
-            started.append((process, results_path, errors, share))
-        for job in shares[0]:
-            yield job, *render_page(job)
-        by_order = {job.order: job for job in jobs}
-        for process, results_path, errors, share in started:
-            code = process.wait()
-            errors.seek(0)
-            message = errors.read().decode("utf-8", "replace")
-            errors.close()
-            if code != 0:
-                raise RuntimeError(f"the process drawing {', '.join(job.name for job in share)} failed "
-                                   f"(exit code {code}):\n{message}")
-            for order, rendered, seconds in pickle.loads(results_path.read_bytes()):
-                yield by_order[order], rendered, seconds
-
-
 def _sources(con: duckdb.DuckDBPyConnection, languages: tuple[str, ...], threshold: int):
     """Every page to be written, with what it is read from, and the index entries of the pages."""
     jobs, entries = [], []
@@ -448,7 +389,8 @@ def write_reports(con: duckdb.DuckDBPyConnection, directory: Path, languages: tu
                 progress(pages[job.order])
         else:
             to_draw.append(job)
-    for job, rendered, seconds in _rendered(_with_contents(to_draw)):
+    for job in _with_contents(to_draw):
+        rendered, seconds = render_page(job)
         files = _write_page(directory, job.name, rendered)
         manifest[job.name] = {"fingerprint": job.fingerprint, "files": files, "tables": rendered.tables,
                               "figures": rendered.figures}

@@ -1,7 +1,6 @@
 """The report's pages are drawn again only when what they are drawn from changed: a refresh with
 the same marts leaves every page as it was (and says so), a changed mart redraws the pages that
-read it and no others, a page changed by hand is drawn again, and the pages a worker process
-draws are the bytes this process draws."""
+read it and no others, and a page changed by hand is drawn again."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import duckdb
 import pytest
 from dagster import materialize
 
-from orchestration.publication import data, report, write_reports
+from orchestration.publication import data
 
 pytestmark = pytest.mark.integration
 
@@ -85,17 +84,3 @@ def test_a_page_changed_by_hand_is_drawn_again(asset_run):
     assert (metadata["pages_drawn"].value, metadata["pages_skipped"].value) == (2, 4)
     assert page.read_bytes() == drawn
     assert (directory / "vergelijking-2023-2024.en.html").exists()
-
-
-def test_a_worker_process_draws_the_same_bytes(built_warehouse, tmp_path, monkeypatch):
-    """The pages drawn in this process alone and with a second process drawing half of them."""
-    monkeypatch.setattr(data, "MAX_QUESTIONS", 2)
-    outputs = {}
-    for count in (1, 2):
-        monkeypatch.setattr(report, "workers", lambda pages, count=count: min(count, pages))
-        with duckdb.connect(str(built_warehouse), read_only=True) as con:
-            pages = write_reports(con, tmp_path / str(count), min_count=10)
-        assert all(page.drawn for page in pages) and len(pages) == 6
-        outputs[count] = {name: content for name, (_, content) in _files(tmp_path / str(count)).items()}
-    assert outputs[1] == outputs[2]
-    assert len(outputs[1]) > 6
