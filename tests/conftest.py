@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -31,13 +34,32 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path
     return paths
 
 
+def _once(tmp_path_factory, name: str, build: Callable[[Path], object]):
+    """`build(folder)` once per test session, by whichever worker asks first; the other workers
+    (pytest-xdist: a process each, each with a base folder of its own inside the session's)
+    wait for it and get the same JSON result. A build that failed is tried again."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / f"session-{name}"
+    root.mkdir(exist_ok=True)
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        result = root / "result.json"
+        if not result.exists():
+            shutil.rmtree(root / "data", ignore_errors=True)
+            result.write_text(json.dumps(build(root / "data")), encoding="utf-8")
+        return json.loads(result.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory):
-    """One full generation (both metingen, scale 1), shared by the tests that read it: ~25 s."""
+    """One full generation (both metingen, scale 1), shared by the tests that read it: ~15 s."""
     from orchestration.synthetic.generator import generate
 
-    directory = tmp_path_factory.mktemp("exports")
-    return directory, generate(directory, seed=2024)
+    def build(directory: Path) -> dict:
+        return {"directory": str(directory), "paths": [str(path) for path in generate(directory, seed=2024)]}
+
+    shared = _once(tmp_path_factory, "exports", build)
+    return Path(shared["directory"]), [Path(path) for path in shared["paths"]]
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +79,11 @@ def built_warehouse(generated, tmp_path_factory):
     from orchestration.dbt_runner import land_and_build
 
     _, paths = generated
-    return land_and_build(paths, tmp_path_factory.mktemp("warehouse"))
+
+    def build(root: Path) -> str:
+        return str(land_and_build(paths, root))
+
+    return Path(_once(tmp_path_factory, "warehouse", build))
 
 
 @pytest.fixture
