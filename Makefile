@@ -74,9 +74,10 @@ dbt-build: setup
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/inburgering load $(TEST_LANDING)/*.sav
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --profiles-dir . --quiet
 
+# sqlfluff on every core (--processes 0): the dbt templater compiles each file
 lint: setup
 	$(BIN)/ruff check .
-	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models tests/dbt
+	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
 
 clean:
 	rm -rf target warehouse/test
