@@ -62,10 +62,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # The suite on every core (pytest-xdist), a test file at a time per worker so that a file's
-# fixtures are built once; PYTEST_WORKERS=0 runs it in this process.
+# fixtures are built once, and the 25 slowest tests listed; PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
 test: manifest dagster-home browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 	$(MAKE) --no-print-directory dbt-build lint mutants-sample
 
 dbt-build: setup

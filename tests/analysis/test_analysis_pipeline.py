@@ -1,7 +1,8 @@
-"""The analysis layer end to end on a throw-away warehouse: synthetic exports (both metingen,
-half scale) landed by the real loader, `dbt build` in a subprocess, then every analysis asset and
-asset check materialised by Dagster with the real resources. No mocks."""
+"""The analysis layer end to end on a throw-away warehouse: a copy of the session's (synthetic
+exports of both metingen landed by the real loader, `dbt build` in a subprocess), then every
+analysis asset and asset check materialised by Dagster with the real resources. No mocks."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -17,13 +18,12 @@ ANALYSIS_TABLES = [
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
-    from orchestration.dbt_runner import land_and_build
-    from orchestration.synthetic.generator import generate
-
+def analysed(built_warehouse, tmp_path_factory):
     root = tmp_path_factory.mktemp("analysis")
     outputs = root / "warehouse" / "outputs"
-    database = land_and_build(generate(root / "exports", seed=2024, scale=0.5), root / "warehouse")
+    database = root / "warehouse" / "inburgering.duckdb"
+    database.parent.mkdir(parents=True)
+    shutil.copy2(built_warehouse, database)
 
     patch = pytest.MonkeyPatch()
     patch.setenv("INBURGERING_DUCKDB_PATH", str(database))
