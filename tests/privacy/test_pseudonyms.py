@@ -82,7 +82,7 @@ def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(tmp_path: 
         return subprocess.run(
             [str(dbt), command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
              "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-             "--log-level-file", "debug", "--no-partial-parse", "--quiet",
+             "--log-level-file", "debug", "--quiet",
              "--inline", "select {{ person_key(\"'t'\") }} as k", *args],
             cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
 
