@@ -34,12 +34,14 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path
     return paths
 
 
-def _once(tmp_path_factory, name: str, build: Callable[[Path], object]):
+def _once(request, tmp_path_factory, name: str, build: Callable[[Path], object]):
     """`build(folder)` once per test session, by whichever worker asks first; the other workers
     (pytest-xdist: a process each, each with a base folder of its own inside the session's)
-    wait for it and get the same JSON result. A build that failed is tried again."""
+    wait for it and get the same JSON result. A build that failed is tried again. Whether this
+    is a worker comes from pytest's own config, not from the environment, which a pytest started
+    by a test would inherit."""
     base = tmp_path_factory.getbasetemp()
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / f"session-{name}"
+    root = (base.parent if hasattr(request.config, "workerinput") else base) / f"session-{name}"
     root.mkdir(exist_ok=True)
     with (root / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
@@ -51,14 +53,14 @@ def _once(tmp_path_factory, name: str, build: Callable[[Path], object]):
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory):
+def generated(request, tmp_path_factory):
     """One full generation (both metingen, scale 1), shared by the tests that read it: ~15 s."""
     from orchestration.synthetic.generator import generate
 
     def build(directory: Path) -> dict:
         return {"directory": str(directory), "paths": [str(path) for path in generate(directory, seed=2024)]}
 
-    shared = _once(tmp_path_factory, "exports", build)
+    shared = _once(request, tmp_path_factory, "exports", build)
     return Path(shared["directory"]), [Path(path) for path in shared["paths"]]
 
 
@@ -73,7 +75,7 @@ def harmonised(generated):
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(generated, tmp_path_factory):
+def built_warehouse(request, generated, tmp_path_factory):
     """The generated exports landed and `dbt build` run on them in a throw-away DuckDB file:
     the real loader, the real dbt, the real database."""
     from orchestration.dbt_runner import land_and_build
@@ -83,7 +85,7 @@ def built_warehouse(generated, tmp_path_factory):
     def build(root: Path) -> str:
         return str(land_and_build(paths, root))
 
-    return Path(_once(tmp_path_factory, "warehouse", build))
+    return Path(_once(request, tmp_path_factory, "warehouse", build))
 
 
 @pytest.fixture

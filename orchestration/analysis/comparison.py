@@ -120,10 +120,11 @@ def comparison(con: duckdb.DuckDBPyConnection, meting: int, previous: int) -> tu
     params = {"meting": int(meting), "previous": int(previous), "breakdowns": list(BREAKDOWNS)}
     cells = con.execute(CELLS_SQL, params).df()
     counts = con.execute(COUNTS_SQL, params).df()
-    # the chi-square lines: the single answers (a combined category repeats them)
-    singles = cells[cells["category_kind"] == "single"]
-
+    # the chi-square lines: the single answers (a combined category repeats them); a cell
+    # without a complete line key belongs to no line
     keys = ["question_id", "breakdown", "breakdown_value"]
+    singles = cells[cells["category_kind"] == "single"].dropna(subset=keys)
+
     valid_n = counts.groupby([*keys, "meting"])["respondents"].sum().unstack("meting")
     per_line = [singles[key] for key in keys]
     meaningful = singles["meaningful_difference"]

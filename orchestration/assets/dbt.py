@@ -192,7 +192,8 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
                 if streamed and result is not None:
                     yield result
         except Exception:
-            # what dbt did build is reported; the step fails and nothing is recorded
+            # what dbt did build is reported; the step fails and the build is not recorded, so
+            # the next refresh plans the same work again
             if not streamed:
                 yield from (rebuilt[key] for key in _dependency_order(context) if key in rebuilt)
                 yield from checks

@@ -359,7 +359,8 @@ def recoverable_cells(suppressed: pd.DataFrame, original: pd.DataFrame, count_co
 
 
 def _row_keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    """Each row's values of `columns` as a tuple; a missing value is None (NaN equals nothing)."""
+    """Each row's values of `columns` as a tuple, a missing value as None: rows whose line has a
+    missing value match, as `suppress` groups them into one line (NaN itself equals nothing)."""
     return [tuple(None if pd.isna(value) else value for value in row)
             for row in zip(*(frame[column].tolist() for column in columns))]
 

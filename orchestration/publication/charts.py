@@ -217,6 +217,8 @@ def _panel(top: float, title: str, lines: list[Line], labels: list[str], palette
            hatch: str, weighted: bool) -> tuple[list[str], float]:
     """One panel from `top` down: title, a bar per line (first subgroup on top) with its label on
     the left, the axis; and its height."""
+    if len(labels) != len(lines):
+        raise ValueError(f"figure panel {title!r}: {len(labels)} labels for {len(lines)} bars")
     width = WIDTH_INCHES * PX
     left, plot_width = LEFT * width, (RIGHT - LEFT) * width
     slot = BAR_HEIGHT_INCHES * PX
