@@ -185,11 +185,13 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
         try:
             for event in invocation.stream():
                 result = _as_step_result(context, event)
+                if result is None:
+                    continue
                 if isinstance(result, Output):
                     rebuilt[event.asset_key] = result
-                elif result is not None:
+                else:
                     checks.append(result)
-                if streamed and result is not None:
+                if streamed:
                     yield result
         except Exception:
             # what dbt did build is reported; the step fails and the build is not recorded, so
@@ -201,10 +203,7 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
     with duckdb.connect(str(database)) as con:
         dbt_state.record(con, work.inputs, invocation.target_path / "manifest.json",
                          models_ran=_models_ran(invocation.target_path))
-    if streamed:
-        yield from _in_dependency_order(context, {}, [], work.reason, skip=set(rebuilt))
-    else:
-        yield from _in_dependency_order(context, rebuilt, checks, work.reason)
+    yield from _in_dependency_order(context, rebuilt, checks, work.reason, reported=streamed)
 
 
 def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:
@@ -217,16 +216,18 @@ def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:
 
 
 def _in_dependency_order(context: AssetExecutionContext, rebuilt: dict[AssetKey, Output],
-                         checks: list[AssetCheckResult], reason: str, skip: set[AssetKey] = frozenset()) -> Iterator:
-    """An output for every selected asset not in `skip` (reported already): dbt's where it
-    rebuilt it, else one saying it did not."""
+                         checks: list[AssetCheckResult], reason: str, reported: bool = False) -> Iterator:
+    """An output for every selected asset, then dbt's checks: dbt's output where it rebuilt the
+    asset, else one saying it did not. `reported`: dbt's outputs and checks went to Dagster as
+    dbt finished them, so only the assets it did not rebuild are left."""
     for asset_key in _dependency_order(context):
-        if asset_key in skip:
+        if reported and asset_key in rebuilt:
             continue
         yield rebuilt.get(asset_key) or Output(
             value=None, output_name=context.assets_def.get_output_name_for_asset_key(asset_key),
             metadata={"rebuilt": False, "reason": reason})
-    yield from checks
+    if not reported:
+        yield from checks
 
 
 def _as_step_result(context: AssetExecutionContext, event) -> Output | AssetCheckResult | None:

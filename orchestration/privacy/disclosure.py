@@ -80,13 +80,6 @@ def _as_list(columns: str | Sequence[str] | None) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
 
 
-def _lines(table: pd.DataFrame, columns: list[str]) -> list[pd.Index]:
-    """The index of every line: the rows sharing the values of `columns` (all rows if none)."""
-    if not columns:
-        return [table.index]
-    return [table.index[positions] for positions in table.groupby(columns, sort=False, dropna=False).indices.values()]
-
-
 def _line_ids(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Per row, the number of its line: the rows sharing the values of `columns` (one line of
     all rows if none), numbered in order of first appearance."""
@@ -95,14 +88,24 @@ def _line_ids(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
 
 
+def _members(ids) -> list[list[int]]:
+    """The positions of each id's rows, ascending, ids in order of first appearance."""
+    groups: dict[int, list[int]] = {}
+    for position, line in enumerate(ids.tolist() if isinstance(ids, np.ndarray) else ids):
+        groups.setdefault(line, []).append(position)
+    return list(groups.values())
+
+
+def _lines(table: pd.DataFrame, columns: list[str]) -> list[pd.Index]:
+    """The index of every line: the rows sharing the values of `columns` (all rows if none)."""
+    return [table.index[positions] for positions in _members(_line_ids(table, columns))]
+
+
 def _blocks(row_ids: np.ndarray, column_ids: np.ndarray | None) -> list[list[int]]:
     """The positions of each independent part of the table: cells linked by a shared row or
     column line (one question's table, say). Each part is protected on its own."""
     if column_ids is None:
-        parts: dict[int, list[int]] = {}
-        for position, line in enumerate(row_ids.tolist()):
-            parts.setdefault(line, []).append(position)
-        return list(parts.values())
+        return _members(row_ids)
     parent = list(range(int(max(row_ids, default=-1)) + 1 + int(max(column_ids, default=-1)) + 1))
     offset = int(max(row_ids, default=-1)) + 1
 
@@ -114,10 +117,7 @@ def _blocks(row_ids: np.ndarray, column_ids: np.ndarray | None) -> list[list[int
 
     for row_line, column_line in zip(row_ids, column_ids):
         parent[root(int(row_line))] = root(offset + int(column_line))
-    parts = {}
-    for position, row_line in enumerate(row_ids):
-        parts.setdefault(root(int(row_line)), []).append(position)
-    return list(parts.values())
+    return _members([root(int(row_line)) for row_line in row_ids])
 
 
 class _Grid:
@@ -130,10 +130,7 @@ class _Grid:
         self.members: list[list[int]] = []
         self.lines_of: list[list[int]] = [[] for _ in range(len(dimensions[0]))]
         for line_ids in dimensions:
-            groups: dict[int, list[int]] = {}
-            for position, line_id in enumerate(line_ids):
-                groups.setdefault(line_id, []).append(position)
-            for positions in groups.values():
+            for positions in _members(line_ids):
                 if len(positions) < 2:
                     continue
                 line = len(self.members)
