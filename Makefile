@@ -13,19 +13,24 @@ TEST_LANDING := $(CURDIR)/warehouse/test/landing
 
 setup: $(STAMP)
 
+# uv installs what pyproject.toml declares from the same registry as pip, in parallel and from
+# its cache: about 5 s instead of pip's 40 on a fresh clone.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 dagster-home:
 	@mkdir -p $(DAGSTER_HOME)
 	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 
-# dagster-dbt reads target/manifest.json when the definitions load.
+# dagster-dbt reads target/manifest.json when the definitions load. The parse is a full one (a
+# partial parse can keep stale singular-test properties) that leaves dbt's partial-parse file
+# beside it: dagster-dbt copies that into every dbt run it starts, which then skips the parse.
 manifest: setup
-	$(BIN)/dbt parse --profiles-dir . --quiet --no-partial-parse
+	rm -f target/partial_parse.msgpack
+	$(BIN)/dbt parse --profiles-dir . --quiet
 
 # The demo is asked for by name: without INBURGERING_DEMO=1 (or a real INBURGERING_PSEUDONYM_KEY)
 # nothing builds. make run, make test and make bench work on synthetic data only.
@@ -64,9 +69,12 @@ browser:
 # The suite on every core (pytest-xdist), a test file at a time per worker so that a file's
 # fixtures are built once, and the 25 slowest tests listed; PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
+# dbt build of the generated demo is part of the suite: the session's warehouse
+# (tests/conftest.py) is that build, and tests/integration/test_dbt_build.py holds it to every node of
+# the project. `make dbt-build` runs it on its own, into warehouse/test/.
 test: manifest dagster-home browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
-	$(MAKE) --no-print-directory dbt-build lint mutants-sample
+	$(MAKE) --no-print-directory lint mutants-sample
 
 dbt-build: setup
 	rm -rf $(dir $(TEST_DB))
@@ -74,10 +82,14 @@ dbt-build: setup
 	INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/inburgering load $(TEST_LANDING)/*.sav
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --profiles-dir . --quiet
 
-# sqlfluff on every core (--processes 0): the dbt templater compiles each file
+# sqlfluff on every core (--processes 0): the dbt templater compiles each file. The codebook
+# macros read the seeds while compiling, so the lint warehouse holds them (and nothing else).
+LINT_DB := $(CURDIR)/warehouse/lint/inburgering.duckdb
 lint: setup
 	$(BIN)/ruff check .
-	$(DEMO) INBURGERING_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
+	rm -rf $(dir $(LINT_DB))
+	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/dbt seed --profiles-dir . --quiet --target-path target/lint
+	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
 
 clean:
 	rm -rf target warehouse/test
