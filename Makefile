@@ -14,11 +14,12 @@ TEST_LANDING := $(CURDIR)/warehouse/test/landing
 setup: $(STAMP)
 
 # uv installs what pyproject.toml declares from the same registry as pip, in parallel and from
-# its cache: about 5 s instead of pip's 40 on a fresh clone.
+# its cache: about 14 s instead of pip's 40 on a fresh clone. It compiles the bytecode as pip does,
+# which every later process needs where PYTHONDONTWRITEBYTECODE keeps Python from caching it.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e '.[dev]'
 	@touch $(STAMP)
 
 dagster-home:
@@ -87,7 +88,7 @@ dbt-build: setup
 LINT_DB := $(CURDIR)/warehouse/lint/inburgering.duckdb
 lint: setup
 	$(BIN)/ruff check .
-	rm -rf $(dir $(LINT_DB))
+	rm -rf $(dir $(LINT_DB)) && mkdir -p $(dir $(LINT_DB))
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/dbt seed --profiles-dir . --quiet --target-path target/lint
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
 
