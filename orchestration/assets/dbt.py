@@ -15,7 +15,9 @@ whether their own inputs changed. A run of some dbt assets only (picked in the U
 """
 
 import json
+import os
 import re
+import shutil
 import tempfile
 from collections import defaultdict
 from graphlib import TopologicalSorter
@@ -38,6 +40,9 @@ from orchestration import dbt_state
 from orchestration.assets.catalog import OWNERS, tags_for
 from orchestration.resources import WarehouseResource, dbt_manifest
 from orchestration.warehouse import wait_until_free, writer_lock
+
+# dbt's saved parse of the project (dagster-dbt copies the project's into each run's target folder)
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 class SchemaQualifiedTranslator(DagsterDbtTranslator):
@@ -203,7 +208,28 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
     with duckdb.connect(str(database)) as con:
         dbt_state.record(con, work.inputs, invocation.target_path / "manifest.json",
                          models_ran=_models_ran(invocation.target_path))
+    _keep_partial_parse(context, invocation.target_path, Path(dbt.project_dir))
     yield from _in_dependency_order(context, rebuilt, checks, work.reason, reported=streamed)
+
+
+def _keep_partial_parse(context: AssetExecutionContext, run_target: Path, project_dir: Path) -> None:
+    """This run's parse of the project kept as the project's partial-parse file, which dagster-dbt
+    copies into every dbt run it starts: the next refresh of this warehouse reads it instead of
+    parsing the project again (a few seconds). dbt still parses what changed since, and parses
+    in full for another warehouse file, whose connection differs. Only a cache: a project folder
+    that cannot take it costs the next run its parse, never this one."""
+    source = run_target / PARTIAL_PARSE_FILE
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    target = target if target.is_absolute() else project_dir / target
+    if not source.is_file():
+        return
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        temporary = target / f".{PARTIAL_PARSE_FILE}.{os.getpid()}"
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target / PARTIAL_PARSE_FILE)  # whole, for a run starting meanwhile
+    except OSError as error:
+        context.log.warning(f"dbt's partial-parse file not kept in {target}: {error}")
 
 
 def _dependency_order(context: AssetExecutionContext) -> list[AssetKey]:

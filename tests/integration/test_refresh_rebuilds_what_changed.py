@@ -94,6 +94,12 @@ def _full_build_of(database: Path, project: Path, root: Path) -> dict[str, pd.Da
     return _dbt_tables(copy)
 
 
+def _dbt_log(project: Path) -> str:
+    """The logs of every dbt run in the project so far (dagster-dbt writes each into its run's
+    target folder)."""
+    return "".join(path.read_text(encoding="utf-8", errors="replace") for path in (project / "target").rglob("dbt.log"))
+
+
 def _last_build(database: Path) -> str | None:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute("select fingerprint from refresh.dbt_inputs where input = 'build'").fetchall()[0][0]
@@ -138,6 +144,9 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     answer_sets.write_text(text.replace(*EDITED_LABEL), encoding="utf-8")
     third = _refresh(project, database, landing)
     assert set(third["rebuilt"]) == {"seeds/answer_sets"} | ANSWER_SETS_DEPENDENTS
+    # the first refresh kept its parse of the project; this one re-parsed only the edited seed
+    assert (project / "target" / "partial_parse.msgpack").is_file()
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 1 files changed." in _dbt_log(project)
     assert "intermediate/int_answers" in third["kept"] and "marts/fct_answer" in third["kept"]
     edited = _dbt_tables(database)
     changed = _same(edited, built)
