@@ -53,15 +53,34 @@ def _once(request, tmp_path_factory, name: str, build: Callable[[Path], object])
 
 
 @pytest.fixture(scope="session")
-def generated(request, tmp_path_factory):
-    """One full generation (both metingen, scale 1), shared by the tests that read it: ~15 s."""
-    from orchestration.synthetic.generator import generate
+def _generated_forms(request, tmp_path_factory) -> dict:
+    """One full generation (both metingen, scale 1, seed 2024) written as SPSS files and as CSV
+    files with their label sidecars, each form in its own folder: ~15 s, once per session."""
+    from orchestration.synthetic.generator import generate_forms
 
-    def build(directory: Path) -> dict:
-        return {"directory": str(directory), "paths": [str(path) for path in generate(directory, seed=2024)]}
+    def build(root: Path) -> dict:
+        folders = {"sav": root / "sav", "csv": root / "csv"}
+        paths = generate_forms(folders, seed=2024)
+        return {form: {"directory": str(folders[form]), "paths": [str(path) for path in paths[form]]}
+                for form in folders}
 
-    shared = _once(request, tmp_path_factory, "exports", build)
+    return _once(request, tmp_path_factory, "exports", build)
+
+
+def _form(shared: dict) -> tuple[Path, list[Path]]:
     return Path(shared["directory"]), [Path(path) for path in shared["paths"]]
+
+
+@pytest.fixture(scope="session")
+def generated(_generated_forms):
+    """The session's generation as SPSS files: (folder, files), shared by the tests that read it."""
+    return _form(_generated_forms["sav"])
+
+
+@pytest.fixture(scope="session")
+def generated_csv(_generated_forms):
+    """The same generation in the CSV + label sidecar form, in a folder of its own."""
+    return _form(_generated_forms["csv"])
 
 
 @pytest.fixture(scope="session")

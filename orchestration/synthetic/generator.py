@@ -4,6 +4,7 @@ as one harmonised frame per meting (question ids as columns, harmonised codes as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -112,13 +113,21 @@ def generate_waves(seed: int = 2024, scale: float = 1.0, metingen: tuple[int, ..
 def generate(out_dir: Path, seed: int = 2024, scale: float = 1.0, fmt: str = "sav",
              metingen: tuple[int, ...] = (2023, 2024)) -> list[Path]:
     """Write one export per meting x questionnaire into `out_dir`; returns the files."""
+    return generate_forms({fmt: out_dir}, seed, scale, metingen)[fmt]
+
+
+def generate_forms(out_dirs: Mapping[str, Path], seed: int = 2024, scale: float = 1.0,
+                   metingen: tuple[int, ...] = (2023, 2024)) -> dict[str, list[Path]]:
+    """One generation written in several forms, each into its folder ({"sav": ..., "csv": ...}):
+    the files a generation per form would write, for the cost of one."""
     ctx = Context.create(seed, scale)
     frames = generate_waves(ctx=ctx, metingen=metingen)
-    paths = []
+    paths: dict[str, list[Path]] = {fmt: [] for fmt in out_dirs}
     for meting, frame in frames.items():
         # the file says when it was exported: the day after fieldwork closed, not the wall clock
         created = datetime.fromisoformat(ctx.per_meting("fieldwork", meting)["end"]) + timedelta(days=1, hours=9)
         for questionnaire in sorted(frame["questionnaire"].unique()):
             export = build_export(ctx.codebook, frame, meting, questionnaire, seed)
-            paths.append(write_export(export, out_dir, fmt, created))
+            for fmt, out_dir in out_dirs.items():
+                paths[fmt].append(write_export(export, out_dir, fmt, created))
     return paths

@@ -7,7 +7,6 @@ import re
 import numpy as np
 import pandas as pd
 import pyreadstat
-import pytest
 
 from orchestration.codebook import Codebook
 
@@ -133,18 +132,23 @@ def test_item_nonresponse_rises_towards_the_end(harmonised):
     assert np.corrcoef(positions, shares)[0, 1] > 0
 
 
-@pytest.mark.parametrize("fmt", ["sav", "csv"])
-def test_same_seed_gives_byte_identical_files(tmp_path, fmt):
-    from orchestration.synthetic.generator import generate
+def test_same_seed_gives_byte_identical_files_in_both_forms(tmp_path):
+    """Each form twice from the same seed, written in opposite orders (one generation writes its
+    forms one after the other, and neither may change what the other writes), then another seed."""
+    from orchestration.synthetic.generator import generate_forms
 
-    first = generate(tmp_path / "a", seed=7, scale=0.1, fmt=fmt, metingen=(2024,))
-    second = generate(tmp_path / "b", seed=7, scale=0.1, fmt=fmt, metingen=(2024,))
-    for a, b in zip(first, second):
-        assert a.read_bytes() == b.read_bytes(), a.name
-        if fmt == "csv":
-            assert a.with_suffix(".labels.json").read_bytes() == b.with_suffix(".labels.json").read_bytes()
-    other = generate(tmp_path / "c", seed=8, scale=0.1, fmt=fmt, metingen=(2024,))
-    assert first[0].read_bytes() != other[0].read_bytes()
+    def run(name: str, seed: int, forms: tuple[str, ...] = ("sav", "csv")) -> dict[str, list]:
+        return generate_forms({fmt: tmp_path / name / fmt for fmt in forms}, seed=seed, scale=0.1, metingen=(2024,))
+
+    first, second, other = run("a", 7), run("b", 7, ("csv", "sav")), run("c", 8)
+    for fmt in ("sav", "csv"):
+        assert len(first[fmt]) == len(second[fmt]) == 4, fmt
+        for a, b in zip(first[fmt], second[fmt]):
+            assert a.name == b.name and a.suffix == f".{fmt}"
+            assert a.read_bytes() == b.read_bytes(), a.name
+            if fmt == "csv":
+                assert a.with_suffix(".labels.json").read_bytes() == b.with_suffix(".labels.json").read_bytes()
+        assert first[fmt][0].read_bytes() != other[fmt][0].read_bytes(), fmt
 
 
 def test_scale_multiplies_respondents(tmp_path):

@@ -38,15 +38,6 @@ EIGHT = {f"perspectief_{meting}_{group}" for meting in (2023, 2024)
          for group in ("wi2021_asiel", "wi2021_gezin", "wi2013_asiel", "wi2013_gezin")}
 
 
-@pytest.fixture(scope="module")
-def generated_csv(tmp_path_factory):
-    """The same generation as the session's `generated` (seed 2024), in the CSV + sidecar form."""
-    from orchestration.synthetic.generator import generate
-
-    directory = tmp_path_factory.mktemp("exports_csv")
-    return directory, generate(directory, seed=2024, fmt="csv")
-
-
 def _codebook_copy(tmp_path: Path) -> Path:
     target = tmp_path / "codebook"
     shutil.copytree(SEEDS, target)
