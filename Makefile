@@ -101,7 +101,7 @@ clean:
 # Scale 100 takes long: make bench BENCH_SCALES="1 10 100"
 BENCH_SCALES ?= 1 10
 .PHONY: bench
-bench: setup
+bench: manifest
 	$(DEMO) $(BIN)/python -m orchestration.bench --scales $(BENCH_SCALES)
 
 # Mutation check (tests/mutation/): deliberate errors, one at a time, in a copy of the project;
