@@ -29,9 +29,14 @@ dagster-home:
 # dagster-dbt reads target/manifest.json when the definitions load. The parse is a full one (a
 # partial parse can keep stale singular-test properties) that leaves dbt's partial-parse file
 # beside it: dagster-dbt copies that into every dbt run it starts, which then skips the parse.
-manifest: setup
+# It runs again when a file of the dbt project (or the environment) is newer than the manifest;
+# the folders are listed too, so a file removed from one counts.
+DBT_SOURCES := dbt_project.yml profiles.yml $(shell find models macros seeds tests/dbt 2>/dev/null)
+manifest: target/manifest.json
+target/manifest.json: $(STAMP) $(DBT_SOURCES)
 	rm -f target/partial_parse.msgpack
 	$(BIN)/dbt parse --profiles-dir . --quiet
+	@touch $@
 
 # The demo is asked for by name: without INBURGERING_DEMO=1 (or a real INBURGERING_PSEUDONYM_KEY)
 # nothing builds. make run, make test and make bench work on synthetic data only.
