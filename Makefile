@@ -98,7 +98,7 @@ lint: setup
 	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
 
 clean:
-	rm -rf target warehouse/test
+	rm -rf target warehouse/test warehouse/lint
 
 # Times every stage (generate, land, dbt build, analysis) with its peak memory, the plain-SQL
 # floor, a refresh with nothing new and an analyst's query; a table and each goal beside its
