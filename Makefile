@@ -90,12 +90,14 @@ dbt-build: setup
 
 # sqlfluff on every core (--processes 0): the dbt templater compiles each file. The codebook
 # macros read the seeds while compiling, so the lint warehouse holds them (and nothing else).
+# dbt's files of the lint go to target/lint, leaving target/ (manifest, partial parse) to the runs.
 LINT_DB := $(CURDIR)/warehouse/lint/inburgering.duckdb
+LINT_DBT := $(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) DBT_TARGET_PATH=target/lint
 lint: setup
 	$(BIN)/ruff check .
 	rm -rf $(dir $(LINT_DB)) && mkdir -p $(dir $(LINT_DB))
-	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/dbt seed --profiles-dir . --quiet --target-path target/lint
-	$(DEMO) INBURGERING_DUCKDB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
+	$(LINT_DBT) $(BIN)/dbt seed --profiles-dir . --quiet
+	$(LINT_DBT) $(BIN)/sqlfluff lint --processes 0 models tests/dbt
 
 clean:
 	rm -rf target warehouse/test warehouse/lint

@@ -14,6 +14,23 @@ from orchestration.warehouse import wait_until_free, writer_lock
 
 # What a copy of the dbt project needs to build on its own (seeds edited in the copy, say).
 DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+# dbt's saved parse of the project, in a target folder: a later dbt command given it re-parses
+# only the files changed since (dagster-dbt copies the project's into every run's target folder)
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def copy_partial_parse(source_target: Path, target: Path) -> bool:
+    """The partial-parse file of one target folder copied into another, whole (written beside it,
+    then renamed: a dbt run starting meanwhile reads the old one or the new one). False when
+    `source_target` has none."""
+    source = source_target / PARTIAL_PARSE_FILE
+    if not source.is_file():
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    temporary = target / f".{PARTIAL_PARSE_FILE}.{os.getpid()}"
+    shutil.copyfile(source, temporary)
+    os.replace(temporary, target / PARTIAL_PARSE_FILE)
+    return True
 
 
 def copy_dbt_project(target: Path) -> Path:

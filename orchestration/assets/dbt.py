@@ -17,7 +17,6 @@ whether their own inputs changed. A run of some dbt assets only (picked in the U
 import json
 import os
 import re
-import shutil
 import tempfile
 from collections import defaultdict
 from graphlib import TopologicalSorter
@@ -38,11 +37,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import dbt_state
 from orchestration.assets.catalog import OWNERS, tags_for
+from orchestration.dbt_runner import copy_partial_parse
 from orchestration.resources import WarehouseResource, dbt_manifest
 from orchestration.warehouse import wait_until_free, writer_lock
-
-# dbt's saved parse of the project (dagster-dbt copies the project's into each run's target folder)
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 class SchemaQualifiedTranslator(DagsterDbtTranslator):
@@ -165,7 +162,9 @@ def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wa
     with writer_lock(warehouse.db, "dbt build"):
         wait_until_free(warehouse.db)
         if set(context.selected_asset_keys) != set(context.assets_def.keys):
-            yield from dbt.cli(["build"], context=context).stream()
+            invocation = dbt.cli(["build"], context=context)
+            yield from invocation.stream()
+            _keep_partial_parse(context, invocation.target_path, Path(dbt.project_dir))
         else:
             yield from _refresh(context, dbt, warehouse.db)
 
@@ -214,20 +213,14 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
 
 def _keep_partial_parse(context: AssetExecutionContext, run_target: Path, project_dir: Path) -> None:
     """This run's parse of the project kept as the project's partial-parse file, which dagster-dbt
-    copies into every dbt run it starts: the next refresh of this warehouse reads it instead of
+    copies into every dbt run it starts: the next run on this warehouse reads it instead of
     parsing the project again (a few seconds). dbt still parses what changed since, and parses
     in full for another warehouse file, whose connection differs. Only a cache: a project folder
     that cannot take it costs the next run its parse, never this one."""
-    source = run_target / PARTIAL_PARSE_FILE
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))  # where dagster-dbt looks for it
     target = target if target.is_absolute() else project_dir / target
-    if not source.is_file():
-        return
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        temporary = target / f".{PARTIAL_PARSE_FILE}.{os.getpid()}"
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target / PARTIAL_PARSE_FILE)  # whole, for a run starting meanwhile
+        copy_partial_parse(run_target, target)
     except OSError as error:
         context.log.warning(f"dbt's partial-parse file not kept in {target}: {error}")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from orchestration.bench.stage import publish_available
 from orchestration.config import PROJECT_DIR
+from orchestration.dbt_runner import copy_partial_parse
 from orchestration.privacy.pseudonym_key import DEMO_VARIABLE
 
 RESULTS_DIR = PROJECT_DIR / "warehouse" / "bench"
@@ -125,7 +126,7 @@ def bench_scale(scale: float, options: Options, root: Path, say=say_flushed) -> 
     stage("dbt_parse_warm", "dbt_parse", parse_target)
     # the build starts from that cache, as the refresh job's does: dagster-dbt copies the
     # project's partial_parse.msgpack into each invocation's target folder
-    _copy_partial_parse(root / "parse-target", target)
+    copy_partial_parse(root / "parse-target", target)
     stage("dbt_build", "dbt_build", {"database": str(database), "target_path": str(target)})
     # the snapshot where the refresh job publishes it too: a refresh with nothing new then finds
     # it up to date, as it would after a build
@@ -153,13 +154,6 @@ def bench_scale(scale: float, options: Options, root: Path, say=say_flushed) -> 
     return {"scale": scale, "stages": stages, "rows": dbt_counts, "summary": summarise(stages),
             "respondent_waves": dbt_counts.get("marts.fct_respondent"),
             "answer_rows": dbt_counts.get("intermediate.int_answers")}
-
-
-def _copy_partial_parse(source: Path, target: Path) -> None:
-    cache = source / "partial_parse.msgpack"
-    if cache.is_file():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cache, target / cache.name)
 
 
 def _row_counts(database: Path) -> dict[str, int]:

@@ -124,9 +124,10 @@ def dbt_parse(args: dict) -> dict:
     import subprocess
 
     from orchestration.config import PROJECT_DIR
+    from orchestration.dbt_runner import PARTIAL_PARSE_FILE
 
     target = Path(args["target_path"])
-    had_cache = (target / "partial_parse.msgpack").exists()
+    had_cache = (target / PARTIAL_PARSE_FILE).exists()
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run([str(dbt), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
                              "--target-path", str(target)], cwd=PROJECT_DIR, capture_output=True, text=True,
