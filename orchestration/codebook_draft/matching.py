@@ -89,6 +89,8 @@ class Similarity:
         frequency = Counter(word for words in documents for word in words)
         self._total = max(len(documents), 1)
         self._weight = {word: math.log(1 + self._total / count) for word, count in frequency.items()}
+        # a draft compares each text left over with every wording, again on every pass
+        self._known: dict[tuple[str, str], float] = {}
 
     def weight(self, word: str) -> float:
         return self._weight.get(word, math.log(1 + self._total))
@@ -96,6 +98,12 @@ class Similarity:
     def __call__(self, a: str, b: str) -> float:
         if a == b:
             return 1.0
+        known = self._known.get((a, b))
+        if known is None:
+            known = self._known[(a, b)] = self._score(a, b)
+        return known
+
+    def _score(self, a: str, b: str) -> float:
         words_a, words_b = set(a.split()), set(b.split())
         weight_a, weight_b = sum(map(self.weight, words_a)), sum(map(self.weight, words_b))
         shared = sum(map(self.weight, words_a & words_b))
@@ -104,7 +112,12 @@ class Similarity:
         # discounted, and only for texts long enough that a few words cannot make it
         shorter = min((weight_a, words_a), (weight_b, words_b), key=lambda pair: pair[0])
         contained = CONTAINED * shared / shorter[0] if len(shorter[1]) >= 4 and shorter[0] else 0.0
-        return max(SequenceMatcher(None, a, b, autojunk=False).ratio(), overlap, contained)
+        words = max(overlap, contained)
+        # difflib's ratio only when it can win: its cheap upper bounds decide most pairs
+        matcher = SequenceMatcher(None, a, b, autojunk=False)
+        if matcher.real_quick_ratio() <= words or matcher.quick_ratio() <= words:
+            return words
+        return max(matcher.ratio(), words)
 
 
 def match_variables(variables: list[ExportVariable], reference: Reference,
