@@ -1,5 +1,5 @@
-"""`inburgering build`: waits its turn for the warehouse, shows stages, keeps dbt's lines in a log
-file, and fails naming every failed step and ERROR check."""
+"""`inburgering build`: builds the whole chain, waits its turn for the warehouse, shows stages,
+keeps dbt's lines in a log file, and fails naming every failed step and ERROR check."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import shutil
 import subprocess
 import sys
 
+import duckdb
 import pytest
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
+    DagsterEventType,
     DagsterInstance,
     Definitions,
     asset,
@@ -72,9 +74,12 @@ def test_a_failed_error_check_and_a_failed_step_fail_the_build_naming_each(tmp_p
     assert "STEP_FAILURE" in log
 
 
-def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, hold_warehouse, tmp_path):
+def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, harmonised, hold_warehouse, tmp_path):
     """The real command in its own process, the real build, while another process holds the
-    warehouse; the holder ends once the build has said it waits for it."""
+    warehouse; the holder ends once the build has said it waits for it. That build is the whole
+    chain on the generated exports (the loader, dbt, the analyses, the report and the snapshot,
+    materialised by Dagster with the project's own definitions and resources): every asset of
+    the project is materialised, and the marts hold what the exports hold."""
     _, paths = generated
     workspace["landing"].mkdir(parents=True)
     for path in paths:
@@ -109,3 +114,22 @@ def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, ho
     with DagsterInstance.from_config(str(home)) as instance:
         [run] = instance.get_runs()
         assert run.job_name == "refresh_warehouse"
+        materialised = {entry.dagster_event.asset_key for entry in instance.all_logs(
+            run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+    assert materialised == set(defs.resolve_asset_graph().get_all_asset_keys())
+    for key in (["raw", "export_2024_wi2021_asiel"], ["raw", "export_2023_wi2013_gezin"],
+                ["staging", "stg_2024__wi2021_asiel"], ["intermediate", "int_answers"],
+                ["marts", "fct_respondent"], ["marts", "mart_route_cohort"],
+                ["analysis", "regression_coefficients"], ["published", "snapshot"]):
+        assert AssetKey(key) in materialised, key
+
+    with duckdb.connect(str(workspace["duckdb"]), read_only=True) as con:
+        raw_rows = con.execute("select count(*) from raw.export_2024_wi2021_asiel").fetchone()[0]
+        facts = dict(con.execute("select meting, count(*) from marts.fct_respondent group by 1").fetchall())
+        columns = [row[0] for row in con.execute("describe analysis.regression_coefficients").fetchall()]
+        tables = {row[0] for row in con.execute(
+            "select distinct report_table from analysis.regression_coefficients where meting = 2024").fetchall()}
+    assert raw_rows == 2651
+    assert facts == {meting: len(frame) for meting, frame in harmonised.items()}
+    assert {"meting", "report_table", "term", "estimate", "std_error", "t_value", "p_value", "stars"} <= set(columns)
+    assert {"4.7", "B.2.7", "B.2.14", "B.4.14"} <= tables
