@@ -73,14 +73,24 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # The suite on every core (pytest-xdist), a test file at a time per worker so that a file's
-# fixtures are built once, and the 25 slowest tests listed; PYTEST_WORKERS=0 runs it in this process.
+# fixtures are built once, the slow files first (tests/conftest.py), and the 25 slowest tests
+# listed; PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
 # dbt build of the generated demo is part of the suite: the session's warehouse
 # (tests/conftest.py) is that build, and tests/integration/test_dbt_build.py holds it to every node of
 # the project. `make dbt-build` runs it on its own, into warehouse/test/.
+# Lint and the mutation sample run beside the suite, on what its workers leave of the cores
+# (waiting on a shared fixture, a subprocess or a lock); each part's output is printed whole
+# when it ends, and make test fails if any part does.
 test: manifest dagster-home browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
-	$(MAKE) --no-print-directory lint mutants-sample
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=target pytest-suite lint-and-mutants
+
+.PHONY: pytest-suite lint-and-mutants
+pytest-suite: manifest dagster-home
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
+
+lint-and-mutants: manifest
+	@$(MAKE) --no-print-directory --jobs=1 lint mutants-sample
 
 dbt-build: setup
 	rm -rf $(dir $(TEST_DB))

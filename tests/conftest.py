@@ -20,6 +20,13 @@ os.environ["INBURGERING_DEMO"] = "1"
 os.environ["COLUMNS"] = "400"
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow files first, each keeping its place among them: the workers (pytest-xdist, a file
+    at a time, in this order when make test keeps it with --no-loadscope-reorder) then end on
+    short files, never one idle while the other runs a long one to the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """A throw-away warehouse: env vars point the code (and dbt subprocesses) at tmp_path."""

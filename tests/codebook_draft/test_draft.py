@@ -32,6 +32,8 @@ from orchestration.codebook_draft.apply import DraftRefused, apply_review
 from orchestration.codebook_draft.matching import _reversed
 from orchestration.codebook_draft.review import make_draft, write_review
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wave_a(generated, tmp_path_factory):

@@ -12,7 +12,7 @@ from codebook_draft.waves import NEW, NEW_QUESTIONS_A, QUESTIONNAIRE, build_wave
 from orchestration.codebook_draft.apply import apply_review
 from orchestration.dbt_runner import copy_dbt_project, dbt_build
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ANSWERS = """
     select question_id, harmonised_code, answer_status, count(*) as answers

@@ -23,7 +23,7 @@ from orchestration.config import PROJECT_DIR
 from orchestration.publish import docs
 from orchestration.publish.snapshot import publish
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ANALYSIS_SOURCE = PROJECT_DIR / "models" / "analysis" / "_analysis__sources.yml"
 # the tables orchestration/assets/analysis.py writes, typed from its module docstring

@@ -26,7 +26,7 @@ from rich.console import Console
 
 from orchestration.build import print_outcome, run_build
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @asset(key=AssetKey(["marts", "tiny"]))

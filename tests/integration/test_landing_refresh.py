@@ -22,7 +22,7 @@ from helpers.landing import fingerprint, load_log
 
 from orchestration.landing.loader import land_files
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 NEW = "perspectief_2024_wi2021_gezin.sav"
 CORRECTED = "perspectief_2024_wi2021_asiel_herzien.sav"

@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.dbt_runner import copy_dbt_project, dbt_build
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NEW, BASE, QUESTIONNAIRE = 2025, 2024, "Wi2021-asiel"
 
 

@@ -23,7 +23,7 @@ from orchestration.dbt_runner import copy_dbt_project, dbt_build
 from orchestration.landing.loader import land_files
 from orchestration.resources import WarehouseResource
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # answer_sets.csv feeds these three models and nothing else (typed from the lineage, not read)
 ANSWER_SETS_DEPENDENTS = {"marts/dim_answer_option", "marts/mart_answer_shares", "marts/mart_meting_comparison"}

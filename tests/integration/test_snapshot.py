@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from orchestration.publish.snapshot import INFO_TABLE, SnapshotError, publish
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Column names that would hold a direct identifier. respondent_key and person_key are keyed
 # pseudonyms (orchestration/privacy/README.md) and allowed.

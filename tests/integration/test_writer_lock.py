@@ -12,7 +12,7 @@ import pytest
 from orchestration.config import PROJECT_DIR
 from orchestration.warehouse import WarehouseBusy, connect, current_holder, lock_path, reading_turn, writer_lock
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 def test_the_holder_writes_who_it_is_into_the_lock_file(tmp_path, hold_warehouse):
     db = tmp_path / "w.duckdb"

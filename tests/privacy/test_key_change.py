@@ -13,7 +13,7 @@ import pytest
 from orchestration import dbt_state
 from orchestration.dbt_runner import dbt_build
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 KEY_A, KEY_B = "first-key-of-the-warehouse", "second-key-after-rotation"
 # every column holding a keyed pseudonym

@@ -18,7 +18,7 @@ import pytest
 from orchestration.config import PROJECT_DIR
 from orchestration.privacy.pseudonym_key import DEMO_KEY
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def keyed_hash(key: str, value: str) -> str:

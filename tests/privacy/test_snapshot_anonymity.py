@@ -17,7 +17,7 @@ import pytest
 from orchestration.config import PROJECT_DIR
 from orchestration.publish.snapshot import SnapshotError, publish
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 K = 5
 # Typed by hand from the privacy requirements and the seed's review, not read from the seed: dropping one from

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BROWSER_SECONDS = 120  # one page; a hung browser must not hang the suite
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -7,8 +7,11 @@ import re
 import numpy as np
 import pandas as pd
 import pyreadstat
+import pytest
 
 from orchestration.codebook import Codebook
+
+pytestmark = pytest.mark.slow
 
 QUESTIONNAIRES = ("Wi2021-asiel", "Wi2021-gezin", "Wi2013-asiel", "Wi2013-gezin")
 

@@ -31,6 +31,8 @@ from orchestration.landing import registry
 from orchestration.landing.errors import ConflictError, ExportError, LandingError, ValidationError
 from orchestration.landing.loader import land_files
 
+pytestmark = pytest.mark.slow
+
 TYPES = csv_types(MINI_LAYOUT)
 
 
