@@ -90,7 +90,7 @@ pytest-suite: manifest dagster-home
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint-and-mutants: manifest
-	@$(MAKE) --no-print-directory --jobs=1 lint mutants-sample
+	@$(MAKE) --no-print-directory lint mutants-sample
 
 dbt-build: setup
 	rm -rf $(dir $(TEST_DB))
