@@ -1,6 +1,7 @@
-"""What an analyst meets first: the docs site (served over HTTP) opening on the overview with the
-analysis tables documented, table and column comments in the snapshot, and every SQL example of
-the README running as written against the snapshot."""
+"""What an analyst meets first: the docs site (`inburgering docs`, served over HTTP) opening on
+the overview with the analysis tables documented and the warehouse's catalog, without the
+pseudonym key; table and column comments in the snapshot, and every SQL example of the README
+running as written against the snapshot."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import duckdb
 import pytest
 import yaml
 from dagster import DagsterInstance, materialize
+from typer.testing import CliRunner
 
 from orchestration.config import PROJECT_DIR
 from orchestration.publish import docs
@@ -30,6 +32,7 @@ ANALYSIS_SOURCE = PROJECT_DIR / "models" / "analysis" / "_analysis__sources.yml"
 ANALYSIS_TABLES = {"regression_coefficients", "regression_models", "scale_reliability", "scale_items",
                    "scale_item_correlations", "comparison_frequencies", "comparison_chi_square",
                    "report_reproduction", "report_reproduction_cells", "meting_inputs"}
+KEY = "test-only-pseudonym-key-must-not-be-served-5f1c"
 MART_TABLES = {"fct_respondent", "fct_answer", "fct_open_answer", "dim_question", "dim_answer_option",
                "dim_respondent", "mart_route_cohort", "mart_answer_shares", "mart_meting_comparison",
                "mart_response_vs_population", "mart_weighting_summary"}
@@ -38,8 +41,9 @@ MART_TABLES = {"fct_respondent", "fct_answer", "fct_open_answer", "dim_question"
 @pytest.fixture(scope="module")
 def analysed(built_warehouse, tmp_path_factory) -> dict[str, Path]:
     """A copy of the session's warehouse with every analysis asset materialised, its snapshot and
-    its docs site."""
+    its docs site (`inburgering docs --no-serve`, with a pseudonym key set)."""
     from orchestration.assets.analysis import analysis_assets
+    from orchestration.cli import app
     from orchestration.resources import default_resources
 
     root = tmp_path_factory.mktemp("analyst")
@@ -51,11 +55,13 @@ def analysed(built_warehouse, tmp_path_factory) -> dict[str, Path]:
         patch.setenv("INBURGERING_LANDING_DIR", str(root / "warehouse" / "landing"))
         patch.setenv("INBURGERING_OUTPUTS_DIR", str(root / "warehouse" / "outputs"))
         result = materialize(analysis_assets, resources=default_resources(), instance=DagsterInstance.ephemeral())
-    assert result.success
-    snapshot = root / "published" / "inburgering.duckdb"
-    publish(warehouse, snapshot)
-    site = root / "site"
-    docs.generate(warehouse, site)
+        assert result.success
+        snapshot = root / "published" / "inburgering.duckdb"
+        publish(warehouse, snapshot)
+        site = root / "site"
+        patch.setenv("INBURGERING_PSEUDONYM_KEY", KEY)
+        documented = CliRunner().invoke(app, ["docs", "--no-serve", "--target", str(site)])
+    assert documented.exit_code == 0, documented.output
     return {"warehouse": warehouse, "snapshot": snapshot, "site": site}
 
 
@@ -93,9 +99,31 @@ def served(analysed):
         server.wait(timeout=30)
 
 
+def test_the_site_holds_the_warehouse_catalog(analysed):
+    site = analysed["site"]
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        assert (site / name).is_file(), name
+    catalog = json.loads((site / "catalog.json").read_text())
+    fct = catalog["nodes"]["model.inburgering.fct_respondent"]
+    assert fct["metadata"]["schema"] == "marts" and "respondent_key" in fct["columns"]
+    manifest = json.loads((site / "manifest.json").read_text())
+    assert manifest["nodes"]["model.inburgering.fct_respondent"]["description"]
+
+
+def test_the_site_does_not_hold_the_pseudonym_key(analysed):
+    leaking = [path.name for path in analysed["site"].rglob("*") if path.is_file() and KEY.encode() in path.read_bytes()]
+    assert not leaking, f"the docs folder is served as a whole; these files hold the key: {leaking}"
+
+
+def test_generate_without_a_warehouse_names_the_file(tmp_path):
+    with pytest.raises(docs.DocsFailed, match=rf"{re.escape(str(tmp_path / 'missing.duckdb'))}: no warehouse file"):
+        docs.generate(tmp_path / "missing.duckdb", tmp_path / "site")
+
+
 def test_the_served_site_opens_on_the_overview(served):
     index = served("index.html").decode()
     assert "<title>dbt Docs</title>" in index
+    assert "model.inburgering.fct_respondent" in json.loads(served("catalog.json"))["nodes"]
     manifest = json.loads(served("manifest.json"))
     overview = manifest["docs"]["doc.inburgering.__overview__"]["block_contents"]
     for phrase in ("Query the snapshot, not the warehouse", "What answers which question", "8-point rule",
