@@ -67,6 +67,9 @@ class JointFit:
     notes: list[str] = field(default_factory=list)
     # a cell's labels (as a row of `cells`, without its count) -> its row
     rows: dict[tuple, int] = field(default_factory=dict)
+    # the respondents fitted, and the row of each one's cell
+    fitted: pd.DataFrame | None = None
+    fitted_cells: np.ndarray | None = None
 
 
 def fit_joint(
@@ -86,8 +89,9 @@ def fit_joint(
     cell_columns = [c for c in CELL_COLUMNS if c in respondents]
     position, labels = _cell_groups(respondents, cell_columns)
     # the cells as value_counts lists them: most respondents first, ties in order of appearance
-    order = np.argsort(-np.bincount(position, minlength=len(labels)), kind="stable")
-    sizes = np.bincount(position, minlength=len(labels))[order]
+    sizes = np.bincount(position, minlength=len(labels))
+    order = np.argsort(-sizes, kind="stable")
+    sizes = sizes[order]
     cell_labels = [labels[i] for i in order]
     cells = pd.DataFrame(cell_labels, columns=cell_columns, dtype=object)
     cells["count"] = sizes
@@ -102,8 +106,11 @@ def fit_joint(
     joint, iteration, error = _ipf(joint, counts, _prepare(usable, parts, columns, len(codes)), max_iterations,
                                    tolerance)
     probabilities = joint / joint.sum(axis=1, keepdims=True)
+    row_of_group = np.empty(len(order), dtype=int)
+    row_of_group[order] = np.arange(len(order))
     return JointFit(cells=cells, probabilities=probabilities, codes=list(codes), iterations=iteration, max_error=error,
-                    rows={row: i for i, row in enumerate(cell_labels)})
+                    rows={row: i for i, row in enumerate(cell_labels)}, fitted=respondents,
+                    fitted_cells=row_of_group[position])
 
 
 def _cell_groups(respondents: pd.DataFrame, cell_columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
@@ -128,23 +135,21 @@ def _label_codes(values: pd.Series) -> tuple[np.ndarray, list]:
     """A column's values as codes into its distinct labels (as `astype(object).fillna("-")`
     gives them): values that label alike, a missing value and a literal "-" say, share a code."""
     codes, uniques = pd.factorize(values)
-    labels = [*uniques.astype(object), "-"]  # code -1 (missing) is the last
-    label_codes, distinct = pd.factorize(pd.Series(labels, dtype=object))
-    return label_codes[codes], list(distinct)
+    numbering: dict[object, int] = {}
+    label_codes = np.array([numbering.setdefault(label, len(numbering))
+                            for label in [*uniques.astype(object), "-"]])  # code -1 (missing) is the last
+    return label_codes[codes], list(numbering)
 
 
 def _prepare(margins: list[Margin], parts: list[list[tuple[np.ndarray, float]]], columns: dict[str, list],
-             n_codes: int) -> list[tuple[np.ndarray, list[tuple[np.ndarray, float]], bool]]:
-    """Per margin that selects cells and names codes: its cells' rows, its parts as code
-    indices and whether the parts are disjoint (then one pass over them rescales alike)."""
-    prepared = []
+             n_codes: int) -> list[_Step]:
+    """A step per margin that selects cells and names codes."""
+    steps = []
     for margin, margin_parts in zip(margins, parts):
         rows = np.flatnonzero(_selects(margin.where, columns))
         if len(rows) and margin_parts:
-            indexed = [(np.flatnonzero(members), share) for members, share in margin_parts]
-            covered = np.concatenate([index for index, _ in indexed])
-            prepared.append((rows, indexed, len(np.unique(covered)) == len(covered)))
-    return prepared
+            steps.append(_Step.of(rows, [(np.flatnonzero(members), share) for members, share in margin_parts], n_codes))
+    return steps
 
 
 def _selects(where: dict[str, object], columns: dict[str, list]) -> np.ndarray:
@@ -157,16 +162,15 @@ def _selects(where: dict[str, object], columns: dict[str, list]) -> np.ndarray:
     return selected
 
 
-def _ipf(joint: np.ndarray, counts: np.ndarray,
-         prepared: list[tuple[np.ndarray, list[tuple[np.ndarray, float]], bool]],
-         max_iterations: int, tolerance: float) -> tuple[np.ndarray, int, float]:
+def _ipf(joint: np.ndarray, counts: np.ndarray, steps: list[_Step], max_iterations: int, tolerance: float
+         ) -> tuple[np.ndarray, int, float]:
     joint = joint.copy()
     error = 0.0
     iteration = 0
     for iteration in range(1, max_iterations + 1):
         error = 0.0
-        for rows, parts, disjoint in prepared:
-            error = (_rescale_disjoint if disjoint else _rescale)(joint, rows, parts, error)
+        for step in steps:
+            error = step.apply(joint, error)
         row_sums = joint.sum(axis=1)
         joint *= (counts / np.where(row_sums > 0, row_sums, 1.0))[:, None]
         if error < tolerance:
@@ -176,44 +180,87 @@ def _ipf(joint: np.ndarray, counts: np.ndarray,
 
 # A part's current share is the sum of its codes' columns over the margin's cells, added up in
 # the order `block[:, members].sum()` adds them: that selection lays the values out column by
-# column, so its sum runs down each column in turn. `block.T.take(members, axis=0)` holds the
-# same values in that order, contiguously, so its sum is the same number to the last bit (a sum
-# in another order may differ there and shift an allocation).
+# column, so its sum runs down each column in turn. The rows of `block.T.take(codes, axis=0)`
+# hold the same values in that order, contiguously, so a sum over them (or over one of its
+# rows) is the same number to the last bit; a sum in another order may differ there and shift
+# an allocation.
 
-def _rescale(joint: np.ndarray, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], error: float) -> float:
-    """One margin's step: each part of its cells' answers brought to its share in turn."""
-    block = joint.take(rows, axis=0)
-    total = block.sum()
-    for members, share in parts:
-        current = block.T.take(members, axis=0).sum() / total if total else 0.0
-        error = max(error, abs(current - share))
-        if current > 0:
-            block[:, members] *= share / current
-    joint[rows] = block
-    return error
+@dataclass
+class _Step:
+    """One margin's step in the fit: the rows of the cells it selects and its parts (code
+    indices, share), with the parts' codes listed part after part (`order`, each part a slice
+    `bounds` of it) for a margin whose parts share no code."""
 
+    rows: np.ndarray
+    parts: list[tuple[np.ndarray, float]]
+    n_codes: int
+    disjoint: bool
+    order: np.ndarray
+    bounds: list[tuple[int, int]]
+    shares: np.ndarray
 
-def _rescale_disjoint(joint: np.ndarray, rows: np.ndarray, parts: list[tuple[np.ndarray, float]],
-                      error: float) -> float:
-    """_rescale for parts that share no code: rescaling one leaves the others' sums as they
-    were, so every part's sum is taken first and the block rescaled in one multiplication
-    (by 1 where a code keeps its value): the same numbers as part by part, fewer steps."""
-    block = joint.take(rows, axis=0)
-    total = block.sum()
-    by_code = block.T
-    factors = np.ones(joint.shape[1])
-    for members, share in parts:
-        current = by_code.take(members, axis=0).sum() / total if total else 0.0
-        error = max(error, abs(current - share))
-        if current > 0:
-            factors[members] = share / current
-    block *= factors
-    joint[rows] = block
-    return error
+    @classmethod
+    def of(cls, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], n_codes: int) -> "_Step":
+        order = np.concatenate([members for members, _ in parts])
+        ends = np.cumsum([len(members) for members, _ in parts])
+        return cls(rows, parts, n_codes, disjoint=len(np.unique(order)) == len(order), order=order,
+                   bounds=list(zip([0, *ends[:-1]], ends)), shares=np.array([share for _, share in parts]))
+
+    def apply(self, joint: np.ndarray, error: float) -> float:
+        """Rescale the parts of the margin's cells' answers to their shares; the largest gap
+        between a part's share before and its target, or `error` if larger."""
+        block = joint.take(self.rows, axis=0)
+        total = block.sum()
+        if not total:  # nothing to rescale: every part counts as 0
+            return max([error, *(abs(0.0 - share) for _, share in self.parts)])
+        if not self.disjoint:
+            error = self._in_turn(block, total, error)
+        elif len(self.order) == len(self.parts):
+            error = self._single_codes(block, total, error)
+        else:
+            error = self._at_once(block, total, error)
+        joint[self.rows] = block
+        return error
+
+    def _in_turn(self, block: np.ndarray, total: float, error: float) -> float:
+        """Parts that share codes: each brought to its share in turn, on what the ones before left."""
+        for members, share in self.parts:
+            current = block.T.take(members, axis=0).sum() / total
+            error = max(error, abs(current - share))
+            if current > 0:
+                block[:, members] *= share / current
+        return error
+
+    def _at_once(self, block: np.ndarray, total: float, error: float) -> float:
+        """Parts that share no code: rescaling one leaves the others' sums as they were, so every
+        part's sum is taken first and the block rescaled in one multiplication (by 1 where a code
+        keeps its value): the same numbers as part by part, in fewer steps."""
+        by_code = block.T.take(self.order, axis=0)
+        factors = np.ones(self.n_codes)
+        for (start, stop), (members, share) in zip(self.bounds, self.parts):
+            current = by_code[start:stop].sum() / total
+            error = max(error, abs(current - share))
+            if current > 0:
+                factors[members] = share / current
+        block *= factors
+        return error
+
+    def _single_codes(self, block: np.ndarray, total: float, error: float) -> float:
+        """_at_once for parts of one code each (a printed distribution over every answer): the
+        parts' sums are the rows' sums of `by_code`, taken together."""
+        current = np.add.reduce(block.T.take(self.order, axis=0), axis=1) / total
+        error = max(error, np.max(np.abs(current - self.shares)))
+        scaled = current > 0
+        factors = np.ones(self.n_codes)
+        factors[self.order[scaled]] = self.shares[scaled] / current[scaled]
+        block *= factors
+        return error
 
 
 def cell_index(respondents: pd.DataFrame, fit: JointFit) -> np.ndarray:
     """For each respondent, the row of `fit.cells` (and of `fit.probabilities`) it belongs to."""
+    if respondents is fit.fitted:  # the respondents it was fitted on: grouped already
+        return fit.fitted_cells
     cell_columns = [c for c in fit.cells.columns if c != "count"]
     position, labels = _cell_groups(respondents, cell_columns)
     # respondents share a few cells: each distinct cell is looked up once

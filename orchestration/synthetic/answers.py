@@ -35,9 +35,46 @@ def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
 
 
 def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
-    available = frame["questionnaire"].isin(ctx.asked_in(question_id, meting)).to_numpy()
     rule = ctx.questions.loc[question_id, "universe_rule"]
-    return available & asked(frame, ctx.cells(frame), rule, ctx.params["routing_flags"])
+    return _available(ctx, frame, ctx.asked_in(question_id, meting)) & _universe(ctx, frame, rule)
+
+
+def _available(ctx: Context, frame: pd.DataFrame, questionnaires: set[str]) -> np.ndarray:
+    """Who answered one of `questionnaires`: kept with the cells (the questionnaire is one of
+    their sources), as most questions are in the same few sets of questionnaires."""
+    memo = ctx.cell_memo(frame)
+    key = ("available", frozenset(questionnaires))
+    if key not in memo:
+        memo[key] = frame["questionnaire"].isin(questionnaires).to_numpy()
+    return memo[key]
+
+
+def _universe(ctx: Context, frame: pd.DataFrame, rule: str) -> np.ndarray:
+    """`asked` for a universe rule, kept per state of the routing answers it reads: the
+    questions of a meting share a few dozen rules, and once the routing questions are answered
+    the flags stay as they are."""
+    flags = ctx.params["routing_flags"]
+    state = _routing_state(frame, flags)
+    if state is None:
+        return asked(frame, ctx.cells(frame), rule, flags)
+    memo = ctx.cell_memo(frame)
+    key = ("asked", rule, state)
+    if key not in memo:
+        memo[key] = asked(frame, ctx.cells(frame), rule, flags)
+    return memo[key]
+
+
+def _routing_state(frame: pd.DataFrame, flags: dict[str, list[dict]]) -> tuple | None:
+    """The answers the routing flags are made of, as bytes (equal bytes, equal flags); None
+    when one is not a plain numeric column."""
+    state = []
+    for question in sorted({rule["question"] for rules in flags.values() for rule in rules}):
+        if question in frame:
+            values = frame[question].to_numpy()
+            if values.dtype.kind not in "biuf":
+                return None
+            state.append((question, values.dtype.str, values.tobytes()))
+    return tuple(state)
 
 
 def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
@@ -99,6 +136,25 @@ def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: in
     return rates
 
 
+def valid_codes(ctx: Context, question_id: str, meting: int) -> list[int]:
+    """_valid_codes of the question in the meting, worked out once."""
+    key = ("valid_codes", question_id, meting)
+    if key not in ctx.cache:
+        ctx.cache[key] = tuple(_valid_codes(ctx.answers(question_id), targets_for(ctx, question_id, meting)))
+    return list(ctx.cache[key])
+
+
+def _dont_know_code(ctx: Context, question_id: str, meting: int) -> int | None:
+    """The "weet niet" code a skipping respondent may give instead, unless a margin names it."""
+    key = ("dont_know", question_id, meting)
+    if key not in ctx.cache:
+        answers = ctx.answers(question_id)
+        targets = targets_for(ctx, question_id, meting)
+        dont_know = answers[(answers["missing_type"] == "dont_know") & ~answers["code"].isin(targets.named_codes)]
+        ctx.cache[key] = int(dont_know["code"].iloc[0]) if len(dont_know) else None
+    return ctx.cache[key]
+
+
 def _valid_codes(answers: pd.DataFrame, targets: QuestionTargets) -> list[int]:
     substantive = answers[answers["missing_type"] == ""]["code"].tolist()
     named_missing = answers[(answers["missing_type"] != "") & answers["code"].isin(targets.named_codes)]["code"]
@@ -109,8 +165,6 @@ def respond(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, dr
             ) -> tuple[np.ndarray, np.ndarray]:
     """Who answers validly, and the codes of those who do not: (valid mask, codes array).
     `draws` lets the options of one multi-response question share a single skip decision."""
-    answers = ctx.answers(question_id)
-    targets = targets_for(ctx, question_id, meting)
     asked_now = asked_mask(ctx, frame, question_id, meting)
     rates = answer_rates(ctx, frame, question_id, meting, asked_now)
     rng = ctx.rng("respond", meting, question_id)
@@ -118,11 +172,11 @@ def respond(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, dr
     valid = asked_now & (draws < rates)
     codes = np.full(len(frame), np.nan)
     codes[asked_now & ~valid] = SKIPPED
-    dont_know = answers[(answers["missing_type"] == "dont_know") & ~answers["code"].isin(targets.named_codes)]
-    if len(dont_know):
+    dont_know = _dont_know_code(ctx, question_id, meting)
+    if dont_know is not None:
         share = ctx.params["item_nonresponse"]["dont_know_share"]
         turned = asked_now & ~valid & (rng.random(len(frame)) < min(0.5, share / max(1e-9, 1 - rates.mean())))
-        codes[turned] = int(dont_know["code"].iloc[0])
+        codes[turned] = dont_know
     return valid, codes
 
 
@@ -140,7 +194,7 @@ def allocate_answers(ctx: Context, frame: pd.DataFrame, question_id: str, meting
                      stream: tuple = ()) -> np.ndarray:
     """Valid answers for the respondents in `rows` (a mask or index), fitted to the margins."""
     targets = targets_for(ctx, question_id, meting)
-    answer_codes = _valid_codes(ctx.answers(question_id), targets)
+    answer_codes = valid_codes(ctx, question_id, meting)
     cells = ctx.cells(frame).iloc[np.flatnonzero(rows) if rows.dtype == bool else rows]
     fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes))
     return allocate(cells, fit, ctx.rng("allocate", meting, question_id, *stream))

@@ -23,7 +23,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from orchestration.synthetic.allocation import cell_index, fit_joint, largest_remainder
-from orchestration.synthetic.answers import _valid_codes, prior, respond, targets_for
+from orchestration.synthetic.answers import prior, respond, targets_for, valid_codes
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.report_mapping import (
     PublishedModel,
@@ -158,7 +158,8 @@ class CellCuts:
 def _cell_distributions(ctx: Context, frame: pd.DataFrame, item: str, meting: int, valid: np.ndarray) -> CellCuts:
     targets = targets_for(ctx, item, meting)
     # scale codes run from the negative to the positive end (codebook convention)
-    codes = sorted(c for c in _valid_codes(ctx.answers(item), targets) if c in _substantive(ctx, item))
+    substantive = _substantive(ctx, item)
+    codes = sorted(c for c in valid_codes(ctx, item, meting) if c in substantive)
     # only the breakdowns the report prints for this item pin its cells; the rest of the
     # structure (gender, or route and cohort where nothing is printed) comes from the model
     printed = {key for margin in targets.margins for key in margin.where}
