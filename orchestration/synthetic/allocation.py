@@ -167,6 +167,12 @@ def _ipf(joint: np.ndarray, counts: np.ndarray, steps: list[_Step], max_iteratio
     joint = joint.copy()
     error = 0.0
     iteration = 0
+    # Margins that conflict keep the fit from converging; many such fits end up cycling through
+    # the same few states, bit for bit. An iteration depends on nothing but the state it starts
+    # from, so once a state comes back the rest of the iterations repeat the ones since it (none
+    # of which stopped the fit): the last iteration's state and error are read off the cycle.
+    seen = {joint.tobytes(): 0}
+    states, errors = [joint.tobytes()], [0.0]  # after iteration i; the error iteration i found
     for iteration in range(1, max_iterations + 1):
         error = 0.0
         for step in steps:
@@ -175,7 +181,23 @@ def _ipf(joint: np.ndarray, counts: np.ndarray, steps: list[_Step], max_iteratio
         joint *= (counts / np.where(row_sums > 0, row_sums, 1.0))[:, None]
         if error < tolerance:
             break
+        errors.append(error)
+        state = joint.tobytes()
+        if state in seen:
+            return _end_of_cycle(joint, states, errors, seen[state], iteration, max_iterations)
+        seen[state] = iteration
+        states.append(state)
     return joint, iteration, error
+
+
+def _end_of_cycle(joint: np.ndarray, states: list[bytes], errors: list[float], start: int, again: int,
+                  max_iterations: int) -> tuple[np.ndarray, int, float]:
+    """The fit's end when the state after iteration `again` is the one after `start`: the state
+    after the last iteration, and the error that iteration found (from the state before it)."""
+    period = again - start
+    last = states[start + (max_iterations - start) % period]
+    error = errors[start + (max_iterations - 1 - start) % period + 1]
+    return np.frombuffer(last, dtype=joint.dtype).reshape(joint.shape).copy(), max_iterations, error
 
 
 # A part's current share is the sum of its codes' columns over the margin's cells, added up in
@@ -188,8 +210,9 @@ def _ipf(joint: np.ndarray, counts: np.ndarray, steps: list[_Step], max_iteratio
 @dataclass
 class _Step:
     """One margin's step in the fit: the rows of the cells it selects and its parts (code
-    indices, share), with the parts' codes listed part after part (`order`, each part a slice
-    `bounds` of it) for a margin whose parts share no code."""
+    indices, share). For a margin whose parts share no code, the parts' codes part after part
+    (`order`, each part a slice `bounds` of it); when every part is one code, the codes in
+    ascending order with their shares."""
 
     rows: np.ndarray
     parts: list[tuple[np.ndarray, float]]
@@ -197,14 +220,20 @@ class _Step:
     disjoint: bool
     order: np.ndarray
     bounds: list[tuple[int, int]]
-    shares: np.ndarray
+    single_codes: np.ndarray | None
+    single_shares: np.ndarray | None
 
     @classmethod
     def of(cls, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], n_codes: int) -> "_Step":
         order = np.concatenate([members for members, _ in parts])
         ends = np.cumsum([len(members) for members, _ in parts])
-        return cls(rows, parts, n_codes, disjoint=len(np.unique(order)) == len(order), order=order,
-                   bounds=list(zip([0, *ends[:-1]], ends)), shares=np.array([share for _, share in parts]))
+        disjoint = len(np.unique(order)) == len(order)
+        single_codes = single_shares = None
+        if disjoint and len(order) == len(parts):
+            ascending = np.argsort(order)
+            single_codes, single_shares = order[ascending], np.array([share for _, share in parts])[ascending]
+        return cls(rows, parts, n_codes, disjoint, order, list(zip([0, *ends[:-1]], ends)), single_codes,
+                   single_shares)
 
     def apply(self, joint: np.ndarray, error: float) -> float:
         """Rescale the parts of the margin's cells' answers to their shares; the largest gap
@@ -215,7 +244,7 @@ class _Step:
             return max([error, *(abs(0.0 - share) for _, share in self.parts)])
         if not self.disjoint:
             error = self._in_turn(block, total, error)
-        elif len(self.order) == len(self.parts):
+        elif self.single_codes is not None:
             error = self._single_codes(block, total, error)
         else:
             error = self._at_once(block, total, error)
@@ -246,13 +275,17 @@ class _Step:
         return error
 
     def _single_codes(self, block: np.ndarray, total: float, error: float) -> float:
-        """_at_once for parts of one code each (a printed distribution over every answer): the
-        parts' sums are the rows' sums of `by_code`, taken together."""
-        current = np.add.reduce(block.T.take(self.order, axis=0), axis=1) / total
-        error = max(error, np.max(np.abs(current - self.shares)))
+        """_at_once for parts of one code each (a printed distribution over the answers): the
+        parts' sums are the rows' sums of `block.T.take(codes)`, taken together; a margin over
+        every code that all respondents can still move is one division and one multiplication."""
+        current = np.add.reduce(block.T.take(self.single_codes, axis=0), axis=1) / total
+        error = max(error, np.max(np.abs(current - self.single_shares)))
         scaled = current > 0
+        if len(self.single_codes) == self.n_codes and scaled.all():
+            block *= self.single_shares / current
+            return error
         factors = np.ones(self.n_codes)
-        factors[self.order[scaled]] = self.shares[scaled] / current[scaled]
+        factors[self.single_codes[scaled]] = self.single_shares[scaled] / current[scaled]
         block *= factors
         return error
 

@@ -36,28 +36,27 @@ def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
 
 def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
     rule = ctx.questions.loc[question_id, "universe_rule"]
-    return _available(ctx, frame, ctx.asked_in(question_id, meting)) & _universe(ctx, frame, rule)
+    memo = ctx.cell_memo(frame)
+    return _available(frame, memo, ctx.asked_in(question_id, meting)) & _universe(ctx, frame, memo, rule)
 
 
-def _available(ctx: Context, frame: pd.DataFrame, questionnaires: set[str]) -> np.ndarray:
+def _available(frame: pd.DataFrame, memo: dict, questionnaires: set[str]) -> np.ndarray:
     """Who answered one of `questionnaires`: kept with the cells (the questionnaire is one of
     their sources), as most questions are in the same few sets of questionnaires."""
-    memo = ctx.cell_memo(frame)
     key = ("available", frozenset(questionnaires))
     if key not in memo:
         memo[key] = frame["questionnaire"].isin(questionnaires).to_numpy()
     return memo[key]
 
 
-def _universe(ctx: Context, frame: pd.DataFrame, rule: str) -> np.ndarray:
-    """`asked` for a universe rule, kept per state of the routing answers it reads: the
-    questions of a meting share a few dozen rules, and once the routing questions are answered
-    the flags stay as they are."""
+def _universe(ctx: Context, frame: pd.DataFrame, memo: dict, rule: str) -> np.ndarray:
+    """`asked` for a universe rule, kept (in the cells' `memo`) per state of the routing
+    answers it reads: the questions of a meting share a few dozen rules, and once the routing
+    questions are answered the flags stay as they are."""
     flags = ctx.params["routing_flags"]
     state = _routing_state(frame, flags)
     if state is None:
         return asked(frame, ctx.cells(frame), rule, flags)
-    memo = ctx.cell_memo(frame)
     key = ("asked", rule, state)
     if key not in memo:
         memo[key] = asked(frame, ctx.cells(frame), rule, flags)

@@ -7,6 +7,7 @@ sidecar."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,9 +26,37 @@ def file_stem(meting: int, questionnaire: str) -> str:
     return f"perspectief_{meting}_{questionnaire.lower().replace('-', '_')}"
 
 
-def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionnaire: str, seed: int) -> SavExport:
+@dataclass(frozen=True)
+class SetCoding:
+    """How an export writes one answer set in one meting: source code per answer position,
+    the value labels in the platform's order and the user-missing source codes."""
+
+    coding: dict[int, int]
+    value_labels: dict[int, str]
+    missing: list[int]
+
+    @classmethod
+    def of(cls, codebook: Codebook, answer_set: str, meting: int) -> "SetCoding":
+        answers = codebook.answers(answer_set)
+        coding = source_codes(answer_set, answers, meting)
+        labels = dict(zip(answers["code"], answers["label_nl"]))
+        # as platforms list them: ascending, the negative skip code last
+        order = sorted(coding.items(), key=lambda item: (item[1] < 0, item[1]))
+        missing = sorted(coding[int(c)] for c in answers.loc[answers["missing_type"] != "", "code"])
+        return cls(coding, {source: labels[position] for position, source in order}, missing)
+
+    def user_missing(self) -> list:
+        return list(self.missing) if len(self.missing) <= 3 else [{"lo": min(self.missing), "hi": max(self.missing)}]
+
+
+def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionnaire: str, seed: int,
+                 codings: dict[tuple[str, int], SetCoding] | None = None) -> SavExport:
+    """`codings`: the answer sets' codings worked out so far, shared by the exports of one
+    generation (hundreds of variables, a few dozen answer sets)."""
+    codings = {} if codings is None else codings
     rows = frame[frame["questionnaire"] == questionnaire].reset_index(drop=True)
     layout = codebook.layout(meting, questionnaire)
+    answer_sets = codebook.questions["answer_set_id"]
     data: dict[str, object] = {}
     variable_labels, value_labels, user_missing = {}, {}, {}
     for variable in layout.itertuples(index=False):
@@ -35,17 +64,14 @@ def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionn
         variable_labels[name] = variable.variable_label
         values = rows[question_id] if question_id in rows else pd.Series(np.nan, index=rows.index)
         if variable.value_type in CODED:
-            answer_set = codebook.questions.loc[question_id, "answer_set_id"]
-            answers = codebook.answers(answer_set)
-            coding = source_codes(answer_set, answers, meting)
-            data[name] = _to_source_codes(values, coding, name, meting, questionnaire)
-            labels = dict(zip(answers["code"], answers["label_nl"]))
-            # as platforms list them: ascending, the negative skip code last
-            order = sorted(coding.items(), key=lambda item: (item[1] < 0, item[1]))
-            value_labels[name] = {source: labels[position] for position, source in order}
-            missing = sorted(coding[int(c)] for c in answers.loc[answers["missing_type"] != "", "code"])
-            if missing:
-                user_missing[name] = missing if len(missing) <= 3 else [{"lo": min(missing), "hi": max(missing)}]
+            answer_set = answer_sets[question_id]
+            if (answer_set, meting) not in codings:
+                codings[answer_set, meting] = SetCoding.of(codebook, answer_set, meting)
+            coding = codings[answer_set, meting]
+            data[name] = _to_source_codes(values, coding.coding, name, meting, questionnaire)
+            value_labels[name] = dict(coding.value_labels)
+            if coding.missing:
+                user_missing[name] = coding.user_missing()
         elif variable.value_type == "integer":
             data[name] = pd.to_numeric(values, errors="coerce").astype(float)
         elif variable.value_type == "date" or question_id in TIMESTAMP_QUESTIONS:
@@ -65,13 +91,20 @@ def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionn
 
 def _to_source_codes(values: pd.Series, coding: dict[int, int], name: str, meting: int, questionnaire: str
                      ) -> pd.Series:
-    present = pd.to_numeric(values, errors="coerce").dropna().astype(int).unique()
-    unknown = sorted(int(v) for v in set(present) - set(coding))
+    # int() truncates: so does np.trunc
+    codes = np.trunc(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    present = np.unique(codes[~np.isnan(codes)])
+    unknown = sorted(int(v) for v in present if int(v) not in coding)
     if unknown:
         raise ValueError(f"{meting} {questionnaire} {name}: answers {unknown} are not in the codebook's answer set")
-    numeric = pd.to_numeric(values, errors="coerce")
-    # int() truncates: so does np.trunc, and every truncated code is in `coding` (checked above)
-    return np.trunc(numeric).map({float(code): float(source) for code, source in coding.items()})
+    if not coding:
+        return pd.Series(np.nan, index=values.index)
+    # every code is in `coding` (checked above): looked up in the sorted codes
+    positions = sorted(coding)
+    known = np.array(positions, dtype=float)
+    sources = np.array([coding[position] for position in positions], dtype=float)
+    at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+    return pd.Series(np.where(known[at] == codes, sources[at], np.nan), index=values.index)
 
 
 def write_csv(export: SavExport, path: Path) -> Path:
