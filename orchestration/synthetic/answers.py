@@ -27,8 +27,12 @@ def targets_for(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
 def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
     question = ctx.questions.loc[question_id]
     answers = ctx.answers(question_id)
-    prose = ctx.params.get("prose_margins", {}).get(question_id)
-    targets = question_targets(question, answers, ctx.tables, prose)
+    # the printed margins, read once for every meting (apply_2023 leaves them as they are)
+    key = ("printed_targets", question_id)
+    if key not in ctx.cache:
+        prose = ctx.params.get("prose_margins", {}).get(question_id)
+        ctx.cache[key] = question_targets(question, answers, ctx.tables, prose)
+    targets = ctx.cache[key]
     if meting == 2023:
         targets = apply_2023(targets, question, answers, ctx.facts_2023)
     return targets
@@ -78,10 +82,18 @@ def _routing_state(frame: pd.DataFrame, flags: dict[str, list[dict]]) -> tuple |
 
 def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
     """How far into the respondent's questionnaire the question comes (0 first, 1 last)."""
-    codes, questionnaires = pd.factorize(frame["questionnaire"])
+    codes, questionnaires = _questionnaires(ctx, frame, sort=False)
     fractions = np.array([_positions(ctx, meting, questionnaire).get(question_id, 0.5)
                           for questionnaire in questionnaires], dtype=float)
     return fractions[codes]
+
+
+def _questionnaires(ctx: Context, frame: pd.DataFrame, sort: bool) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize of the respondents' questionnaires, kept with the cells (one of their sources)."""
+    memo = ctx.cell_memo(frame)
+    if ("questionnaires", sort) not in memo:
+        memo["questionnaires", sort] = pd.factorize(frame["questionnaire"], sort=sort)
+    return memo["questionnaires", sort]
 
 
 def _positions(ctx: Context, meting: int, questionnaire: str) -> dict[str, float]:
@@ -113,7 +125,7 @@ def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: in
     valid N over the number asked (meting 2024, reused for 2023), else a position-based default."""
     targets = targets_for(ctx, question_id, meting)
     # the questionnaires coded once, in sorted order: a comparison per group is then of integers
-    codes, names = pd.factorize(frame["questionnaire"], sort=True)
+    codes, names = _questionnaires(ctx, frame, sort=True)
     nonresponse = ctx.params["item_nonresponse"]
     default = 1 - (nonresponse["first"] + (nonresponse["last"] - nonresponse["first"])
                    * position_fraction(ctx, frame, question_id, meting))
@@ -148,9 +160,9 @@ def _dont_know_code(ctx: Context, question_id: str, meting: int) -> int | None:
     key = ("dont_know", question_id, meting)
     if key not in ctx.cache:
         answers = ctx.answers(question_id)
-        targets = targets_for(ctx, question_id, meting)
-        dont_know = answers[(answers["missing_type"] == "dont_know") & ~answers["code"].isin(targets.named_codes)]
-        ctx.cache[key] = int(dont_know["code"].iloc[0]) if len(dont_know) else None
+        named = targets_for(ctx, question_id, meting).named_codes
+        ctx.cache[key] = next((int(code) for code, missing in zip(answers["code"], answers["missing_type"])
+                               if missing == "dont_know" and code not in named), None)
     return ctx.cache[key]
 
 

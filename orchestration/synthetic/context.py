@@ -87,13 +87,14 @@ class Context:
         """A store for what follows from `frame`'s cells alone: emptied when the cells change."""
         return self._cells_kept(frame)[2]
 
-    def _cells_kept(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-        sources = frame[[column for column in CELL_SOURCES if column in frame]]
+    def _cells_kept(self, frame: pd.DataFrame) -> tuple[list[pd.Series], pd.DataFrame, dict]:
+        # compared column by column: selecting the columns of a frame hundreds wide costs more
+        sources = [frame[column] for column in CELL_SOURCES if column in frame]
         kept = self.cache.get("cells")
-        if kept is not None and kept[0].columns.equals(sources.columns) and kept[0].index.equals(sources.index) \
-                and kept[0].equals(sources):
+        if kept is not None and [s.name for s in kept[0]] == [s.name for s in sources] and all(
+                old.index.equals(new.index) and old.equals(new) for old, new in zip(kept[0], sources)):
             return kept
-        self.cache["cells"] = (sources.copy(), cell_frame(frame), {})
+        self.cache["cells"] = ([source.copy() for source in sources], cell_frame(frame), {})
         return self.cache["cells"]
 
     def asked_in(self, question_id: str, meting: int) -> set[str]:
