@@ -82,7 +82,10 @@ def _cut_by_rank(latent: np.ndarray, shares: np.ndarray, codes: list[int], rng: 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:
     """k/(k-1) * (1 - sum of item variances / variance of the sum), complete cases."""
-    complete = items.dropna()
+    return _alpha_of_complete(items.dropna())
+
+
+def _alpha_of_complete(complete: pd.DataFrame) -> float:
     k = complete.shape[1]
     if k < 2 or len(complete) < 2:
         return float("nan")
@@ -120,7 +123,9 @@ def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_commo
     best, best_gap = 0.5, np.inf
     for rho in np.linspace(0.0, 0.98, 50):
         latent = signal + scales * (np.sqrt(rho) * z_common[:, None] + np.sqrt(1 - rho) * z_items)
-        gap = abs(cronbach_alpha(pd.DataFrame(latent)) - alpha)
+        # with no missing score dropna would keep the frame as it is (a shallow copy): skipped
+        items = pd.DataFrame(latent)
+        gap = abs((cronbach_alpha(items) if np.isnan(latent).any() else _alpha_of_complete(items)) - alpha)
         if gap < best_gap:
             best, best_gap = rho, gap
     return best
@@ -226,10 +231,11 @@ def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, me
     errors = np.array([plan.errors.reindex(terms).to_numpy() for plan in plans])
     latent_coefficients = coefficients.copy()
     best = (np.inf, latent_coefficients.copy(), scales.copy())
+    designs: dict[bytes, pd.DataFrame | None] = {}
     for _ in range(CORRECTION_ROUNDS):
         coded = _code_items(plans, x_filled, latent_coefficients, scales, rho, z_common, z_items, item_cuts,
                             members, ctx, meting, group)
-        fitted = _fit(x, coded, plans, terms, shared_model)
+        fitted = _fit(x, coded, plans, terms, shared_model, designs)
         if fitted is None:
             break
         params, fitted_r2 = fitted
@@ -265,22 +271,36 @@ def _code_items(plans, x, coefficients, scales, rho, z_common, z_items, item_cut
     return coded
 
 
+def _design(x: pd.DataFrame, keep: pd.Series, terms) -> pd.DataFrame | None:
+    """The kept respondents' predictors with a constant; None when there are too few
+    respondents (a small --scale) to estimate the model: the published coefficients then stay
+    as they are rather than be corrected towards noise."""
+    design = sm.add_constant(x[keep], has_constant="add")
+    if keep.sum() <= len(terms) + 5 or np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
+        return None
+    return design
+
+
 def _odds(r2: np.ndarray) -> np.ndarray:
     return r2 / (1 - r2)
 
 
-def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model
-         ) -> tuple[np.ndarray, np.ndarray] | None:
+def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model,
+         designs: dict[bytes, pd.DataFrame | None] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The models fitted on the coded answers. `designs`: the design matrices of earlier
+    rounds by the respondents they keep (who answers stays the same from round to round)."""
+    designs = {} if designs is None else designs
     frame = pd.DataFrame(coded, index=x.index)
     outcomes = [tuple(coded)] if shared_model else [(plan.item,) for plan in plans]
     fitted, explained = [], []
     for items in outcomes:
         y = scale_score(frame, items)
         keep = y.notna() & x.notna().all(axis=1)
-        design = sm.add_constant(x[keep], has_constant="add")
-        # too few respondents (a small --scale) to estimate the model: keep the published
-        # coefficients as they are rather than correct towards noise
-        if keep.sum() <= len(terms) + 5 or np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
+        key = keep.to_numpy().tobytes()
+        if key not in designs:
+            designs[key] = _design(x, keep, terms)
+        design = designs[key]
+        if design is None:
             return None
         result = sm.OLS(y[keep], design).fit()
         fitted.append(result.params.reindex(terms).to_numpy())
