@@ -148,7 +148,8 @@ def _prepare(margins: list[Margin], parts: list[list[tuple[np.ndarray, float]]],
     for margin, margin_parts in zip(margins, parts):
         rows = np.flatnonzero(_selects(margin.where, columns))
         if len(rows) and margin_parts:
-            steps.append(_Step.of(rows, [(np.flatnonzero(members), share) for members, share in margin_parts], n_codes))
+            parts_at = [(np.flatnonzero(members), share) for members, share in margin_parts]
+            steps.append(_Step.of(rows, parts_at, n_codes, len(next(iter(columns.values())))))
     return steps
 
 
@@ -175,8 +176,11 @@ def _ipf(joint: np.ndarray, counts: np.ndarray, steps: list[_Step], max_iteratio
     states, errors = [joint.tobytes()], [0.0]  # after iteration i; the error iteration i found
     for iteration in range(1, max_iterations + 1):
         error = 0.0
+        gaps: list[np.ndarray] = []
         for step in steps:
-            error = step.apply(joint, error)
+            error = step.apply(joint, error, gaps)
+        if gaps:  # the largest gap is the same whichever step found it: taken once per iteration
+            error = max(error, np.max(np.abs(np.concatenate(gaps))))
         row_sums = joint.sum(axis=1)
         joint *= (counts / np.where(row_sums > 0, row_sums, 1.0))[:, None]
         if error < tolerance:
@@ -222,9 +226,15 @@ class _Step:
     bounds: list[tuple[int, int]]
     single_codes: np.ndarray | None
     single_shares: np.ndarray | None
+    all_rows: bool = False  # the margin selects every cell: rescaled in place
+    every_code: bool = False  # single codes, all of them
+
+    def __post_init__(self) -> None:
+        self.every_code = self.single_codes is not None and len(self.single_codes) == self.n_codes
 
     @classmethod
-    def of(cls, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], n_codes: int) -> "_Step":
+    def of(cls, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], n_codes: int, n_cells: int = -1
+           ) -> "_Step":
         order = np.concatenate([members for members, _ in parts])
         ends = np.cumsum([len(members) for members, _ in parts])
         disjoint = len(np.unique(order)) == len(order)
@@ -233,22 +243,24 @@ class _Step:
             ascending = np.argsort(order)
             single_codes, single_shares = order[ascending], np.array([share for _, share in parts])[ascending]
         return cls(rows, parts, n_codes, disjoint, order, list(zip([0, *ends[:-1]], ends)), single_codes,
-                   single_shares)
+                   single_shares, all_rows=len(rows) == n_cells)
 
-    def apply(self, joint: np.ndarray, error: float) -> float:
-        """Rescale the parts of the margin's cells' answers to their shares; the largest gap
-        between a part's share before and its target, or `error` if larger."""
-        block = joint.take(self.rows, axis=0)
-        total = block.sum()
+    def apply(self, joint: np.ndarray, error: float, gaps: list[np.ndarray]) -> float:
+        """Rescale the parts of the margin's cells' answers to their shares. Returns the largest
+        gap between a part's share before and its target, or `error` if larger; a margin of
+        single codes adds its gaps (signed) to `gaps` instead."""
+        block = joint if self.all_rows else joint.take(self.rows, axis=0)
+        total = np.add.reduce(block, axis=None)
         if not total:  # nothing to rescale: every part counts as 0
             return max([error, *(abs(0.0 - share) for _, share in self.parts)])
         if not self.disjoint:
             error = self._in_turn(block, total, error)
         elif self.single_codes is not None:
-            error = self._single_codes(block, total, error)
+            self._single_codes(block, total, gaps)
         else:
             error = self._at_once(block, total, error)
-        joint[self.rows] = block
+        if not self.all_rows:
+            joint[self.rows] = block
         return error
 
     def _in_turn(self, block: np.ndarray, total: float, error: float) -> float:
@@ -274,20 +286,20 @@ class _Step:
         block *= factors
         return error
 
-    def _single_codes(self, block: np.ndarray, total: float, error: float) -> float:
+    def _single_codes(self, block: np.ndarray, total: float, gaps: list[np.ndarray]) -> None:
         """_at_once for parts of one code each (a printed distribution over the answers): the
         parts' sums are the rows' sums of `block.T.take(codes)`, taken together; a margin over
         every code that all respondents can still move is one division and one multiplication."""
-        current = np.add.reduce(block.T.take(self.single_codes, axis=0), axis=1) / total
-        error = max(error, np.max(np.abs(current - self.single_shares)))
+        by_code = block.T.copy() if self.every_code else block.T.take(self.single_codes, axis=0)
+        current = np.add.reduce(by_code, axis=1) / total
+        gaps.append(current - self.single_shares)
         scaled = current > 0
-        if len(self.single_codes) == self.n_codes and scaled.all():
+        if self.every_code and scaled.all():
             block *= self.single_shares / current
-            return error
+            return
         factors = np.ones(self.n_codes)
         factors[self.single_codes[scaled]] = self.single_shares[scaled] / current[scaled]
         block *= factors
-        return error
 
 
 def cell_index(respondents: pd.DataFrame, fit: JointFit) -> np.ndarray:
