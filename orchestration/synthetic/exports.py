@@ -110,20 +110,10 @@ def _to_source_codes(values: pd.Series, coding: dict[int, int], name: str, metin
 def write_csv(export: SavExport, path: Path) -> Path:
     """Codes in a UTF-8 CSV; labels, types and missing codes in `<name>.labels.json` beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame = export.data.copy()
-    types = {}
-    for name, column in frame.items():
-        if name in export.value_labels or pd.api.types.is_float_dtype(column):
-            frame[name] = column.astype("Int64")
-            types[name] = "integer"
-        elif column.map(lambda v: isinstance(v, datetime)).any():
-            frame[name] = column.map(lambda v: v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else "")
-            types[name] = "timestamp"
-        elif column.map(lambda v: hasattr(v, "isoformat")).any():
-            frame[name] = column.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else "")
-            types[name] = "date"
-        else:
-            types[name] = "text"
+    columns, types = {}, {}
+    for name, column in export.data.items():
+        columns[name], types[name] = _csv_column(name, column, export)
+    frame = pd.DataFrame(columns, index=export.data.index)
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     sidecar = {
         "meting": export.meting,
@@ -143,6 +133,19 @@ def write_csv(export: SavExport, path: Path) -> Path:
     labels_path = path.with_suffix(".labels.json")
     labels_path.write_text(json.dumps(sidecar, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     return path
+
+
+def _csv_column(name: str, column: pd.Series, export: SavExport) -> tuple[pd.Series, str]:
+    """A column as the CSV writes it, and its type for the sidecar."""
+    if name in export.value_labels or pd.api.types.is_float_dtype(column):
+        return column.astype("Int64"), "integer"
+    if isinstance(column.dtype, pd.StringDtype):  # strings only: no value to look at as a date
+        return column, "text"
+    if column.map(lambda v: isinstance(v, datetime)).any():
+        return column.map(lambda v: v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else ""), "timestamp"
+    if column.map(lambda v: hasattr(v, "isoformat")).any():
+        return column.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else ""), "date"
+    return column, "text"
 
 
 def write_export(export: SavExport, directory: Path, fmt: str, created: datetime) -> Path:
