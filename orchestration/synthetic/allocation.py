@@ -79,15 +79,21 @@ def fit_joint(
     prior: np.ndarray | None = None,
     max_iterations: int = 200,
     tolerance: float = 1e-6,
+    coded: CellCodes | None = None,
 ) -> JointFit:
     """IPF over (cell x answer): each margin rescales its cells' answer shares, then each cell
     is brought back to its respondent count. Conflicting margins settle on a compromise.
 
     Two passes: first with every margin widened to its group (a figure that speaks of cohort 2
     only then shapes cohort 1 alike instead of leaving it at the prior), then the margins as
-    printed, starting from that shape."""
+    printed, starting from that shape.
+
+    `coded`: the respondents' cell columns coded already (their rows of a larger frame's codes)."""
     cell_columns = [c for c in CELL_COLUMNS if c in respondents]
-    position, labels = _cell_groups(respondents, cell_columns)
+    coded = coded or CellCodes.of(respondents, cell_columns)
+    if coded.columns != cell_columns:
+        raise ValueError(f"cell codes of {coded.columns}, respondents with {cell_columns}")
+    position, labels = coded.groups()
     # the cells as value_counts lists them: most respondents first, ties in order of appearance
     sizes = np.bincount(position, minlength=len(labels))
     order = np.argsort(-sizes, kind="stable")
@@ -113,22 +119,38 @@ def fit_joint(
                     fitted_cells=row_of_group[position])
 
 
-def _cell_groups(respondents: pd.DataFrame, cell_columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
-    """Per respondent its cell, cells numbered in order of first appearance (as groupby with
-    sort=False numbers them), and each cell's labels with a missing value as "-". Grouped on
-    integer codes per column: a few thousand respondents are grouped in numpy, not row by row."""
-    combined = np.zeros(len(respondents), dtype=np.int64)
-    per_column = []
-    for column in cell_columns:
-        codes, labels = _label_codes(respondents[column])
-        combined = combined * len(labels) + codes
-        per_column.append((codes, labels))
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    by_appearance = np.argsort(first)
-    rank = np.empty(len(first), dtype=np.intp)
-    rank[by_appearance] = np.arange(len(first))
-    rows = [tuple(labels[codes[i]] for codes, labels in per_column) for i in first[by_appearance]]
-    return rank[inverse.reshape(-1)], rows
+@dataclass
+class CellCodes:
+    """Cell columns of a frame as integer codes into each column's distinct labels (missing as
+    "-"): the respondents of a question are a subset of a meting's, whose cells are then grouped
+    from these codes in numpy, without reading the labels again."""
+
+    columns: list[str]
+    codes: list[np.ndarray]
+    labels: list[list]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, columns: list[str]) -> "CellCodes":
+        coded = [_label_codes(frame[column]) for column in columns]
+        return cls(list(columns), [codes for codes, _ in coded], [labels for _, labels in coded])
+
+    def subset(self, rows: np.ndarray, columns: list[str] | None = None) -> "CellCodes":
+        """The codes of `rows` (positions), of `columns` (all when None)."""
+        at = [self.columns.index(column) for column in (columns or self.columns)]
+        return CellCodes([self.columns[i] for i in at], [self.codes[i][rows] for i in at], [self.labels[i] for i in at])
+
+    def groups(self) -> tuple[np.ndarray, list[tuple]]:
+        """Per row its cell, cells numbered in order of first appearance (as groupby with
+        sort=False numbers them), and each cell's labels."""
+        combined = np.zeros(len(self.codes[0]) if self.codes else 0, dtype=np.int64)
+        for codes, labels in zip(self.codes, self.labels):
+            combined = combined * len(labels) + codes
+        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        by_appearance = np.argsort(first)
+        rank = np.empty(len(first), dtype=np.intp)
+        rank[by_appearance] = np.arange(len(first))
+        rows = [tuple(labels[codes[i]] for codes, labels in zip(self.codes, self.labels)) for i in first[by_appearance]]
+        return rank[inverse.reshape(-1)], rows
 
 
 def _label_codes(values: pd.Series) -> tuple[np.ndarray, list]:
@@ -307,7 +329,7 @@ def cell_index(respondents: pd.DataFrame, fit: JointFit) -> np.ndarray:
     if respondents is fit.fitted:  # the respondents it was fitted on: grouped already
         return fit.fitted_cells
     cell_columns = [c for c in fit.cells.columns if c != "count"]
-    position, labels = _cell_groups(respondents, cell_columns)
+    position, labels = CellCodes.of(respondents, cell_columns).groups()
     # respondents share a few cells: each distinct cell is looked up once
     return np.array([fit.rows[row] for row in labels], dtype=int)[position]
 

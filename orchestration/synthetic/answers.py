@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orchestration.synthetic.allocation import allocate, fit_joint
+from orchestration.synthetic.allocation import CELL_COLUMNS, CellCodes, allocate, fit_joint
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.margins import QuestionTargets, apply_2023, question_targets
 from orchestration.synthetic.universe import asked
@@ -167,9 +167,10 @@ def _dont_know_code(ctx: Context, question_id: str, meting: int) -> int | None:
 
 
 def _valid_codes(answers: pd.DataFrame, targets: QuestionTargets) -> list[int]:
-    substantive = answers[answers["missing_type"] == ""]["code"].tolist()
-    named_missing = answers[(answers["missing_type"] != "") & answers["code"].isin(targets.named_codes)]["code"]
-    return [int(c) for c in substantive + named_missing.tolist() if c != SKIPPED]
+    rows = list(zip(answers["code"], answers["missing_type"]))
+    substantive = [code for code, missing in rows if missing == ""]
+    named_missing = [code for code, missing in rows if missing != "" and code in targets.named_codes]
+    return [int(c) for c in substantive + named_missing if c != SKIPPED]
 
 
 def respond(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, draws: np.ndarray | None = None
@@ -206,9 +207,19 @@ def allocate_answers(ctx: Context, frame: pd.DataFrame, question_id: str, meting
     """Valid answers for the respondents in `rows` (a mask or index), fitted to the margins."""
     targets = targets_for(ctx, question_id, meting)
     answer_codes = valid_codes(ctx, question_id, meting)
-    cells = ctx.cells(frame).iloc[np.flatnonzero(rows) if rows.dtype == bool else rows]
-    fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes))
+    index = np.flatnonzero(rows) if rows.dtype == bool else rows
+    cells = ctx.cells(frame).iloc[index]
+    fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes),
+                    coded=cell_codes(ctx, frame).subset(index))
     return allocate(cells, fit, ctx.rng("allocate", meting, question_id, *stream))
+
+
+def cell_codes(ctx: Context, frame: pd.DataFrame) -> CellCodes:
+    """The cells of every respondent coded once: each question fits a subset of them."""
+    kept = ctx.kept_cells(frame)
+    if "codes" not in kept.memo:
+        kept.memo["codes"] = CellCodes.of(kept.cells, [c for c in CELL_COLUMNS if c in kept.cells])
+    return kept.memo["codes"]
 
 
 def answer_question(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int,

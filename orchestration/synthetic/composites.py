@@ -23,7 +23,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from orchestration.synthetic.allocation import cell_index, fit_joint, largest_remainder
-from orchestration.synthetic.answers import prior, respond, targets_for, valid_codes
+from orchestration.synthetic.answers import cell_codes, prior, respond, targets_for, valid_codes
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.report_mapping import (
     PublishedModel,
@@ -169,10 +169,12 @@ def _cell_distributions(ctx: Context, frame: pd.DataFrame, item: str, meting: in
     # structure (gender, or route and cohort where nothing is printed) comes from the model
     printed = {key for margin in targets.margins for key in margin.where}
     columns = ["group_label", "wet", "migrant_type"] + [c for c in ("leerroute", "cohort") if c in printed]
-    cells = ctx.cells(frame)[columns]
-    fit = fit_joint(cells[valid], codes, targets.margins, prior(ctx, item, codes))
+    answering = np.flatnonzero(valid)
+    cells = ctx.cells(frame)[columns].iloc[answering]
+    fit = fit_joint(cells, codes, targets.margins, prior(ctx, item, codes),
+                    coded=cell_codes(ctx, frame).subset(answering, columns))
     index = np.full(len(frame), -1)
-    index[valid] = cell_index(cells[valid], fit)
+    index[valid] = cell_index(cells, fit)
     return CellCuts(index, fit.probabilities, codes)
 
 

@@ -81,20 +81,20 @@ class Context:
         """cell_frame(frame), kept while the attributes it reads stay as they were: every question
         of a meting reads the same cells, and a frame of a million respondents takes a while to
         label. Callers take what they need from it and leave it unchanged."""
-        return self._cells_kept(frame)[1]
+        return self.kept_cells(frame).cells
 
     def cell_memo(self, frame: pd.DataFrame) -> dict:
         """A store for what follows from `frame`'s cells alone: emptied when the cells change."""
-        return self._cells_kept(frame)[2]
+        return self.kept_cells(frame).memo
 
-    def _cells_kept(self, frame: pd.DataFrame) -> tuple[list[pd.Series], pd.DataFrame, dict]:
+    def kept_cells(self, frame: pd.DataFrame) -> KeptCells:
         # compared column by column: selecting the columns of a frame hundreds wide costs more
         sources = [frame[column] for column in CELL_SOURCES if column in frame]
         kept = self.cache.get("cells")
-        if kept is not None and [s.name for s in kept[0]] == [s.name for s in sources] and all(
-                old.index.equals(new.index) and old.equals(new) for old, new in zip(kept[0], sources)):
+        if kept is not None and [s.name for s in kept.sources] == [s.name for s in sources] and all(
+                old.index.equals(new.index) and old.equals(new) for old, new in zip(kept.sources, sources)):
             return kept
-        self.cache["cells"] = ([source.copy() for source in sources], cell_frame(frame), {})
+        self.cache["cells"] = KeptCells([source.copy() for source in sources], cell_frame(frame), {})
         return self.cache["cells"]
 
     def asked_in(self, question_id: str, meting: int) -> set[str]:
@@ -108,6 +108,16 @@ class Context:
         for question_id, meting, questionnaire in zip(rows["question_id"], rows["meting"], rows["questionnaire"]):
             kept.setdefault((question_id, int(meting)), []).append(questionnaire)
         return kept
+
+
+@dataclass
+class KeptCells:
+    """The cells of a frame (`Context.cells`), the attributes they were made from, and a store
+    for what follows from the cells alone."""
+
+    sources: list[pd.Series]
+    cells: pd.DataFrame
+    memo: dict
 
 
 # the respondent attributes cell_frame reads
