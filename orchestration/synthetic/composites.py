@@ -119,6 +119,18 @@ def scale_score(frame: pd.DataFrame, items: tuple[str, ...]) -> pd.Series:
     return scores.mean(axis=1, skipna=False)
 
 
+def _coded_scale_score(coded: dict[str, np.ndarray], items: tuple[str, ...], index: pd.Index) -> pd.Series:
+    """scale_score of the coded answers (floats), in numpy: for fewer than eight items a row's
+    sum is added item after item, as pandas adds them, so the mean is the same to the bit."""
+    if len(items) >= 8:
+        return scale_score(pd.DataFrame(coded, index=index), items)
+    total = np.zeros(len(index))
+    for item in items:
+        scores = coded[item]
+        total = total + np.where((scores >= SCALE_RANGE[0]) & (scores <= SCALE_RANGE[1]), scores, np.nan)
+    return pd.Series(total / len(items), index=index)
+
+
 def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_common: np.ndarray, z_items: np.ndarray) -> float:
     best, best_gap = 0.5, np.inf
     for rho in np.linspace(0.0, 0.98, 50):
@@ -292,11 +304,10 @@ def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_mod
     """The models fitted on the coded answers. `designs`: the design matrices of earlier
     rounds by the respondents they keep (who answers stays the same from round to round)."""
     designs = {} if designs is None else designs
-    frame = pd.DataFrame(coded, index=x.index)
     outcomes = [tuple(coded)] if shared_model else [(plan.item,) for plan in plans]
     fitted, explained = [], []
     for items in outcomes:
-        y = scale_score(frame, items)
+        y = _coded_scale_score(coded, items, x.index)
         keep = y.notna() & x.notna().all(axis=1)
         key = keep.to_numpy().tobytes()
         if key not in designs:
