@@ -108,9 +108,9 @@ def fit_joint(
     widened = [Margin({k: v for k, v in m.where.items() if k in GROUP_KEYS}, m.shares, m.n, m.source) for m in usable]
     columns = {column: [row[i] for row in cell_labels] for i, column in enumerate(cell_columns)}
     parts = [m.completed(codes) for m in usable]
-    joint, _, _ = _ipf(joint, counts, _prepare(widened, parts, columns, len(codes)), max_iterations, tolerance)
-    joint, iteration, error = _ipf(joint, counts, _prepare(usable, parts, columns, len(codes)), max_iterations,
-                                   tolerance)
+    shape = (len(cell_labels), len(codes))
+    joint, _, _ = _ipf(joint, counts, _prepare(widened, parts, columns, shape), max_iterations, tolerance)
+    joint, iteration, error = _ipf(joint, counts, _prepare(usable, parts, columns, shape), max_iterations, tolerance)
     probabilities = joint / joint.sum(axis=1, keepdims=True)
     row_of_group = np.empty(len(order), dtype=int)
     row_of_group[order] = np.arange(len(order))
@@ -164,21 +164,21 @@ def _label_codes(values: pd.Series) -> tuple[np.ndarray, list]:
 
 
 def _prepare(margins: list[Margin], parts: list[list[tuple[np.ndarray, float]]], columns: dict[str, list],
-             n_codes: int) -> list[_Step]:
-    """A step per margin that selects cells and names codes."""
+             shape: tuple[int, int]) -> list[_Step]:
+    """A step per margin that selects cells and names codes; `columns` are the cells' labels per
+    cell column, `shape` is (cells, codes)."""
     steps = []
     for margin, margin_parts in zip(margins, parts):
-        rows = np.flatnonzero(_selects(margin.where, columns))
+        rows = np.flatnonzero(_selects(margin.where, columns, shape[0]))
         if len(rows) and margin_parts:
             parts_at = [(np.flatnonzero(members), share) for members, share in margin_parts]
-            steps.append(_Step.of(rows, parts_at, n_codes, len(next(iter(columns.values())))))
+            steps.append(_Step.of(rows, parts_at, shape))
     return steps
 
 
-def _selects(where: dict[str, object], columns: dict[str, list]) -> np.ndarray:
+def _selects(where: dict[str, object], columns: dict[str, list], n_cells: int) -> np.ndarray:
     """Margin.mask over the cells' labels, with "-" read as missing (None) as the mask reads it."""
-    n = len(next(iter(columns.values()))) if columns else 0
-    selected = np.ones(n, dtype=bool)
+    selected = np.ones(n_cells, dtype=bool)
     for column, wanted in where.items():
         values = set(wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted])
         selected &= np.array([(None if label == "-" else label) in values for label in columns[column]], dtype=bool)
@@ -248,15 +248,12 @@ class _Step:
     bounds: list[tuple[int, int]]
     single_codes: np.ndarray | None
     single_shares: np.ndarray | None
-    all_rows: bool = False  # the margin selects every cell: rescaled in place
-    every_code: bool = False  # single codes, all of them
-
-    def __post_init__(self) -> None:
-        self.every_code = self.single_codes is not None and len(self.single_codes) == self.n_codes
+    every_code: bool  # single codes, all of them
+    all_rows: bool  # the margin selects every cell: rescaled in place
 
     @classmethod
-    def of(cls, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], n_codes: int, n_cells: int = -1
-           ) -> "_Step":
+    def of(cls, rows: np.ndarray, parts: list[tuple[np.ndarray, float]], shape: tuple[int, int]) -> "_Step":
+        """The step of a margin selecting `rows` of a joint of `shape` (cells, codes)."""
         order = np.concatenate([members for members, _ in parts])
         ends = np.cumsum([len(members) for members, _ in parts])
         disjoint = len(np.unique(order)) == len(order)
@@ -264,8 +261,9 @@ class _Step:
         if disjoint and len(order) == len(parts):
             ascending = np.argsort(order)
             single_codes, single_shares = order[ascending], np.array([share for _, share in parts])[ascending]
-        return cls(rows, parts, n_codes, disjoint, order, list(zip([0, *ends[:-1]], ends)), single_codes,
-                   single_shares, all_rows=len(rows) == n_cells)
+        return cls(rows, parts, shape[1], disjoint, order, list(zip([0, *ends[:-1]], ends)), single_codes,
+                   single_shares, every_code=single_codes is not None and len(single_codes) == shape[1],
+                   all_rows=len(rows) == shape[0])
 
     def apply(self, joint: np.ndarray, error: float, gaps: list[np.ndarray]) -> float:
         """Rescale the parts of the margin's cells' answers to their shares. Returns the largest

@@ -67,7 +67,9 @@ class Context:
         asks for answer sets a few thousand times. Callers leave it unchanged."""
         key = ("answers", question_id)
         if key not in self.cache:
-            self.cache[key] = self._answer_sets[self.questions.loc[question_id, "answer_set_id"]]
+            answer_set = self.questions.loc[question_id, "answer_set_id"]
+            split = self._answer_sets.get(answer_set)
+            self.cache[key] = split if split is not None else self.codebook.answers(answer_set)  # none: empty
         return self.cache[key]
 
     @cached_property
