@@ -74,10 +74,7 @@ class Context:
 
     @cached_property
     def _answer_sets(self) -> dict[str, pd.DataFrame]:
-        rows = self.codebook.answer_sets
-        # the rows of a set in the seed's order, sorted as Codebook.answers sorts them
-        return {answer_set: part.sort_values("sort_order")
-                for answer_set, part in rows.groupby("answer_set_id", sort=False)}
+        return split_answer_sets(self.codebook)
 
     def cells(self, frame: pd.DataFrame) -> pd.DataFrame:
         """cell_frame(frame), kept while the attributes it reads stay as they were: every question
@@ -110,6 +107,13 @@ class Context:
         for question_id, meting, questionnaire in zip(rows["question_id"], rows["meting"], rows["questionnaire"]):
             kept.setdefault((question_id, int(meting)), []).append(questionnaire)
         return kept
+
+
+def split_answer_sets(codebook: Codebook) -> dict[str, pd.DataFrame]:
+    """Every answer set as `Codebook.answers` gives it (the seed's rows of the set, sorted the
+    same way), split off in one pass over the seed."""
+    rows = codebook.answer_sets
+    return {answer_set: part.sort_values("sort_order") for answer_set, part in rows.groupby("answer_set_id", sort=False)}
 
 
 @dataclass

@@ -16,6 +16,7 @@ import pandas as pd
 
 from orchestration.codebook import Codebook
 from orchestration.synthetic.coding import source_codes
+from orchestration.synthetic.context import split_answer_sets
 from orchestration.synthetic.sav import SavExport, write_sav
 
 TIMESTAMP_QUESTIONS = {"start_time", "end_time"}
@@ -36,8 +37,8 @@ class SetCoding:
     missing: list[int]
 
     @classmethod
-    def of(cls, codebook: Codebook, answer_set: str, meting: int) -> "SetCoding":
-        answers = codebook.answers(answer_set)
+    def of(cls, answers: pd.DataFrame, answer_set: str, meting: int) -> "SetCoding":
+        """The coding of `answers`, the rows of `answer_set` (Codebook.answers)."""
         coding = source_codes(answer_set, answers, meting)
         labels = dict(zip(answers["code"], answers["label_nl"]))
         # as platforms list them: ascending, the negative skip code last
@@ -49,11 +50,31 @@ class SetCoding:
         return list(self.missing) if len(self.missing) <= 3 else [{"lo": min(self.missing), "hi": max(self.missing)}]
 
 
+class Codings:
+    """The codings of a codebook's answer sets per meting, each worked out once: the exports of
+    one generation share them (hundreds of variables, a few dozen answer sets)."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.codebook = codebook
+        self._answer_sets: dict[str, pd.DataFrame] | None = None
+        self._codings: dict[tuple[str, int], SetCoding] = {}
+
+    def of(self, answer_set: str, meting: int) -> SetCoding:
+        if (answer_set, meting) not in self._codings:
+            if self._answer_sets is None:
+                self._answer_sets = split_answer_sets(self.codebook)
+            answers = self._answer_sets.get(answer_set)
+            answers = answers if answers is not None else self.codebook.answers(answer_set)  # none: empty
+            self._codings[answer_set, meting] = SetCoding.of(answers, answer_set, meting)
+        return self._codings[answer_set, meting]
+
+
 def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionnaire: str, seed: int,
-                 codings: dict[tuple[str, int], SetCoding] | None = None) -> SavExport:
-    """`codings`: the answer sets' codings worked out so far, shared by the exports of one
-    generation (hundreds of variables, a few dozen answer sets)."""
-    codings = {} if codings is None else codings
+                 codings: Codings | None = None) -> SavExport:
+    """`codings`: the answer sets' codings of the generation's exports so far (of `codebook`)."""
+    codings = codings or Codings(codebook)
+    if codings.codebook is not codebook:
+        raise ValueError("the codings are of another codebook")
     rows = frame[frame["questionnaire"] == questionnaire].reset_index(drop=True)
     layout = codebook.layout(meting, questionnaire)
     answer_sets = codebook.questions["answer_set_id"]
@@ -64,10 +85,7 @@ def build_export(codebook: Codebook, frame: pd.DataFrame, meting: int, questionn
         variable_labels[name] = variable.variable_label
         values = rows[question_id] if question_id in rows else pd.Series(np.nan, index=rows.index)
         if variable.value_type in CODED:
-            answer_set = answer_sets[question_id]
-            if (answer_set, meting) not in codings:
-                codings[answer_set, meting] = SetCoding.of(codebook, answer_set, meting)
-            coding = codings[answer_set, meting]
+            coding = codings.of(answer_sets[question_id], meting)
             data[name] = _to_source_codes(values, coding.coding, name, meting, questionnaire)
             value_labels[name] = dict(coding.value_labels)
             if coding.missing:
