@@ -12,7 +12,7 @@ import pandas as pd
 from orchestration.synthetic.allocation import CELL_COLUMNS, CellCodes, allocate, fit_joint
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.margins import QuestionTargets, apply_2023, question_targets
-from orchestration.synthetic.universe import asked
+from orchestration.synthetic.universe import asked, asked_in_scope, rule_scope
 
 SKIPPED = -1
 
@@ -63,7 +63,12 @@ def _universe(ctx: Context, frame: pd.DataFrame, memo: dict, rule: str) -> np.nd
         return asked(frame, ctx.cells(frame), rule, flags)
     key = ("asked", rule, state)
     if key not in memo:
-        memo[key] = asked(frame, ctx.cells(frame), rule, flags)
+        if not rule.strip():
+            memo[key] = asked(frame, ctx.cells(frame), rule, flags)
+        else:  # the rules share what they read: built once per state of the routing answers
+            if ("scope", state) not in memo:
+                memo["scope", state] = rule_scope(frame, ctx.cells(frame), flags)
+            memo[key] = asked_in_scope(memo["scope", state], rule)
     return memo[key]
 
 
