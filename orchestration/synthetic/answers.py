@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.synthetic.allocation import CELL_COLUMNS, CellCodes, allocate, fit_joint
-from orchestration.synthetic.context import Context
+from orchestration.synthetic.context import Context, KeptCells
 from orchestration.synthetic.margins import QuestionTargets, apply_2023, question_targets
 from orchestration.synthetic.universe import asked, asked_in_scope, rule_scope
 
@@ -85,17 +85,19 @@ def _routing_state(frame: pd.DataFrame, flags: dict[str, list[dict]]) -> tuple |
     return tuple(state)
 
 
-def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
-    """How far into the respondent's questionnaire the question comes (0 first, 1 last)."""
-    codes, questionnaires = _questionnaires(ctx, frame, sort=False)
+def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int,
+                      memo: dict | None = None) -> np.ndarray:
+    """How far into the respondent's questionnaire the question comes (0 first, 1 last).
+    `memo`: the cells' memo of `frame` (Context.cell_memo), when the caller has it at hand."""
+    codes, questionnaires = _questionnaires(frame, ctx.cell_memo(frame) if memo is None else memo, sort=False)
     fractions = np.array([_positions(ctx, meting, questionnaire).get(question_id, 0.5)
                           for questionnaire in questionnaires], dtype=float)
     return fractions[codes]
 
 
-def _questionnaires(ctx: Context, frame: pd.DataFrame, sort: bool) -> tuple[np.ndarray, pd.Index]:
-    """pd.factorize of the respondents' questionnaires, kept with the cells (one of their sources)."""
-    memo = ctx.cell_memo(frame)
+def _questionnaires(frame: pd.DataFrame, memo: dict, sort: bool) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize of the respondents' questionnaires, kept in the cells' memo (the
+    questionnaire is one of their sources)."""
     if ("questionnaires", sort) not in memo:
         memo["questionnaires", sort] = pd.factorize(frame["questionnaire"], sort=sort)
     return memo["questionnaires", sort]
@@ -130,10 +132,11 @@ def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: in
     valid N over the number asked (meting 2024, reused for 2023), else a position-based default."""
     targets = targets_for(ctx, question_id, meting)
     # the questionnaires coded once, in sorted order: a comparison per group is then of integers
-    codes, names = _questionnaires(ctx, frame, sort=True)
+    memo = ctx.cell_memo(frame)
+    codes, names = _questionnaires(frame, memo, sort=True)
     nonresponse = ctx.params["item_nonresponse"]
     default = 1 - (nonresponse["first"] + (nonresponse["last"] - nonresponse["first"])
-                   * position_fraction(ctx, frame, question_id, meting))
+                   * position_fraction(ctx, frame, question_id, meting, memo))
     rates = default.copy()
     pooled = _pooled_correction(ctx, question_id, targets)
     asked_total = asked_now.sum()
@@ -213,15 +216,19 @@ def allocate_answers(ctx: Context, frame: pd.DataFrame, question_id: str, meting
     targets = targets_for(ctx, question_id, meting)
     answer_codes = valid_codes(ctx, question_id, meting)
     index = np.flatnonzero(rows) if rows.dtype == bool else rows
-    cells = ctx.cells(frame).iloc[index]
+    kept = ctx.kept_cells(frame)
+    cells = kept.cells.iloc[index]
     fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes),
-                    coded=cell_codes(ctx, frame).subset(index))
+                    coded=_cell_codes(kept).subset(index))
     return allocate(cells, fit, ctx.rng("allocate", meting, question_id, *stream))
 
 
 def cell_codes(ctx: Context, frame: pd.DataFrame) -> CellCodes:
     """The cells of every respondent coded once: each question fits a subset of them."""
-    kept = ctx.kept_cells(frame)
+    return _cell_codes(ctx.kept_cells(frame))
+
+
+def _cell_codes(kept: KeptCells) -> CellCodes:
     if "codes" not in kept.memo:
         kept.memo["codes"] = CellCodes.of(kept.cells, [c for c in CELL_COLUMNS if c in kept.cells])
     return kept.memo["codes"]
