@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orchestration.synthetic.allocation import allocate, fit_joint
-from orchestration.synthetic.context import Context
+from orchestration.synthetic.allocation import CELL_COLUMNS, CellCodes, allocate, fit_joint
+from orchestration.synthetic.context import Context, KeptCells
 from orchestration.synthetic.margins import QuestionTargets, apply_2023, question_targets
-from orchestration.synthetic.universe import asked
+from orchestration.synthetic.universe import asked, asked_in_scope, rule_scope
 
 SKIPPED = -1
 
@@ -27,25 +27,80 @@ def targets_for(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
 def _targets(ctx: Context, question_id: str, meting: int) -> QuestionTargets:
     question = ctx.questions.loc[question_id]
     answers = ctx.answers(question_id)
-    prose = ctx.params.get("prose_margins", {}).get(question_id)
-    targets = question_targets(question, answers, ctx.tables, prose)
+    # the printed margins, read once for every meting (apply_2023 leaves them as they are)
+    key = ("printed_targets", question_id)
+    if key not in ctx.cache:
+        prose = ctx.params.get("prose_margins", {}).get(question_id)
+        ctx.cache[key] = question_targets(question, answers, ctx.tables, prose)
+    targets = ctx.cache[key]
     if meting == 2023:
         targets = apply_2023(targets, question, answers, ctx.facts_2023)
     return targets
 
 
 def asked_mask(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
-    available = frame["questionnaire"].isin(ctx.asked_in(question_id, meting)).to_numpy()
     rule = ctx.questions.loc[question_id, "universe_rule"]
-    return available & asked(frame, ctx.cells(frame), rule, ctx.params["routing_flags"])
+    memo = ctx.cell_memo(frame)
+    return _available(frame, memo, ctx.asked_in(question_id, meting)) & _universe(ctx, frame, memo, rule)
 
 
-def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int) -> np.ndarray:
-    """How far into the respondent's questionnaire the question comes (0 first, 1 last)."""
-    codes, questionnaires = pd.factorize(frame["questionnaire"])
+def _available(frame: pd.DataFrame, memo: dict, questionnaires: set[str]) -> np.ndarray:
+    """Who answered one of `questionnaires`: kept with the cells (the questionnaire is one of
+    their sources), as most questions are in the same few sets of questionnaires."""
+    key = ("available", frozenset(questionnaires))
+    if key not in memo:
+        memo[key] = frame["questionnaire"].isin(questionnaires).to_numpy()
+    return memo[key]
+
+
+def _universe(ctx: Context, frame: pd.DataFrame, memo: dict, rule: str) -> np.ndarray:
+    """`asked` for a universe rule, kept (in the cells' `memo`) per state of the routing
+    answers it reads: the questions of a meting share a few dozen rules, and once the routing
+    questions are answered the flags stay as they are."""
+    flags = ctx.params["routing_flags"]
+    state = _routing_state(frame, flags)
+    if state is None:
+        return asked(frame, ctx.cells(frame), rule, flags)
+    key = ("asked", rule, state)
+    if key not in memo:
+        if not rule.strip():
+            memo[key] = asked(frame, ctx.cells(frame), rule, flags)
+        else:  # the rules share what they read: built once per state of the routing answers
+            if ("scope", state) not in memo:
+                memo["scope", state] = rule_scope(frame, ctx.cells(frame), flags)
+            memo[key] = asked_in_scope(memo["scope", state], rule)
+    return memo[key]
+
+
+def _routing_state(frame: pd.DataFrame, flags: dict[str, list[dict]]) -> tuple | None:
+    """The answers the routing flags are made of, as bytes (equal bytes, equal flags); None
+    when one is not a plain numeric column."""
+    state = []
+    for question in sorted({rule["question"] for rules in flags.values() for rule in rules}):
+        if question in frame:
+            values = frame[question].to_numpy()
+            if values.dtype.kind not in "biuf":
+                return None
+            state.append((question, values.dtype.str, values.tobytes()))
+    return tuple(state)
+
+
+def position_fraction(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int,
+                      memo: dict | None = None) -> np.ndarray:
+    """How far into the respondent's questionnaire the question comes (0 first, 1 last).
+    `memo`: the cells' memo of `frame` (Context.cell_memo), when the caller has it at hand."""
+    codes, questionnaires = _questionnaires(frame, ctx.cell_memo(frame) if memo is None else memo, sort=False)
     fractions = np.array([_positions(ctx, meting, questionnaire).get(question_id, 0.5)
                           for questionnaire in questionnaires], dtype=float)
     return fractions[codes]
+
+
+def _questionnaires(frame: pd.DataFrame, memo: dict, sort: bool) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize of the respondents' questionnaires, kept in the cells' memo (the
+    questionnaire is one of their sources)."""
+    if ("questionnaires", sort) not in memo:
+        memo["questionnaires", sort] = pd.factorize(frame["questionnaire"], sort=sort)
+    return memo["questionnaires", sort]
 
 
 def _positions(ctx: Context, meting: int, questionnaire: str) -> dict[str, float]:
@@ -77,10 +132,11 @@ def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: in
     valid N over the number asked (meting 2024, reused for 2023), else a position-based default."""
     targets = targets_for(ctx, question_id, meting)
     # the questionnaires coded once, in sorted order: a comparison per group is then of integers
-    codes, names = pd.factorize(frame["questionnaire"], sort=True)
+    memo = ctx.cell_memo(frame)
+    codes, names = _questionnaires(frame, memo, sort=True)
     nonresponse = ctx.params["item_nonresponse"]
     default = 1 - (nonresponse["first"] + (nonresponse["last"] - nonresponse["first"])
-                   * position_fraction(ctx, frame, question_id, meting))
+                   * position_fraction(ctx, frame, question_id, meting, memo))
     rates = default.copy()
     pooled = _pooled_correction(ctx, question_id, targets)
     asked_total = asked_now.sum()
@@ -99,18 +155,36 @@ def answer_rates(ctx: Context, frame: pd.DataFrame, question_id: str, meting: in
     return rates
 
 
+def valid_codes(ctx: Context, question_id: str, meting: int) -> list[int]:
+    """_valid_codes of the question in the meting, worked out once."""
+    key = ("valid_codes", question_id, meting)
+    if key not in ctx.cache:
+        ctx.cache[key] = tuple(_valid_codes(ctx.answers(question_id), targets_for(ctx, question_id, meting)))
+    return list(ctx.cache[key])
+
+
+def _dont_know_code(ctx: Context, question_id: str, meting: int) -> int | None:
+    """The "weet niet" code a skipping respondent may give instead, unless a margin names it."""
+    key = ("dont_know", question_id, meting)
+    if key not in ctx.cache:
+        answers = ctx.answers(question_id)
+        named = targets_for(ctx, question_id, meting).named_codes
+        ctx.cache[key] = next((int(code) for code, missing in zip(answers["code"], answers["missing_type"])
+                               if missing == "dont_know" and code not in named), None)
+    return ctx.cache[key]
+
+
 def _valid_codes(answers: pd.DataFrame, targets: QuestionTargets) -> list[int]:
-    substantive = answers[answers["missing_type"] == ""]["code"].tolist()
-    named_missing = answers[(answers["missing_type"] != "") & answers["code"].isin(targets.named_codes)]["code"]
-    return [int(c) for c in substantive + named_missing.tolist() if c != SKIPPED]
+    rows = list(zip(answers["code"], answers["missing_type"]))
+    substantive = [code for code, missing in rows if missing == ""]
+    named_missing = [code for code, missing in rows if missing != "" and code in targets.named_codes]
+    return [int(c) for c in substantive + named_missing if c != SKIPPED]
 
 
 def respond(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, draws: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray]:
     """Who answers validly, and the codes of those who do not: (valid mask, codes array).
     `draws` lets the options of one multi-response question share a single skip decision."""
-    answers = ctx.answers(question_id)
-    targets = targets_for(ctx, question_id, meting)
     asked_now = asked_mask(ctx, frame, question_id, meting)
     rates = answer_rates(ctx, frame, question_id, meting, asked_now)
     rng = ctx.rng("respond", meting, question_id)
@@ -118,11 +192,11 @@ def respond(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int, dr
     valid = asked_now & (draws < rates)
     codes = np.full(len(frame), np.nan)
     codes[asked_now & ~valid] = SKIPPED
-    dont_know = answers[(answers["missing_type"] == "dont_know") & ~answers["code"].isin(targets.named_codes)]
-    if len(dont_know):
+    dont_know = _dont_know_code(ctx, question_id, meting)
+    if dont_know is not None:
         share = ctx.params["item_nonresponse"]["dont_know_share"]
         turned = asked_now & ~valid & (rng.random(len(frame)) < min(0.5, share / max(1e-9, 1 - rates.mean())))
-        codes[turned] = int(dont_know["code"].iloc[0])
+        codes[turned] = dont_know
     return valid, codes
 
 
@@ -140,10 +214,24 @@ def allocate_answers(ctx: Context, frame: pd.DataFrame, question_id: str, meting
                      stream: tuple = ()) -> np.ndarray:
     """Valid answers for the respondents in `rows` (a mask or index), fitted to the margins."""
     targets = targets_for(ctx, question_id, meting)
-    answer_codes = _valid_codes(ctx.answers(question_id), targets)
-    cells = ctx.cells(frame).iloc[np.flatnonzero(rows) if rows.dtype == bool else rows]
-    fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes))
+    answer_codes = valid_codes(ctx, question_id, meting)
+    index = np.flatnonzero(rows) if rows.dtype == bool else rows
+    kept = ctx.kept_cells(frame)
+    cells = kept.cells.iloc[index]
+    fit = fit_joint(cells, answer_codes, targets.margins, prior(ctx, question_id, answer_codes),
+                    coded=_cell_codes(kept).subset(index))
     return allocate(cells, fit, ctx.rng("allocate", meting, question_id, *stream))
+
+
+def cell_codes(ctx: Context, frame: pd.DataFrame) -> CellCodes:
+    """The cells of every respondent coded once: each question fits a subset of them."""
+    return _cell_codes(ctx.kept_cells(frame))
+
+
+def _cell_codes(kept: KeptCells) -> CellCodes:
+    if "codes" not in kept.memo:
+        kept.memo["codes"] = CellCodes.of(kept.cells, [c for c in CELL_COLUMNS if c in kept.cells])
+    return kept.memo["codes"]
 
 
 def answer_question(ctx: Context, frame: pd.DataFrame, question_id: str, meting: int,

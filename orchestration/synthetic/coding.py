@@ -3,6 +3,7 @@ answer sets: the generator's own coding, never the crosswalk that dbt harmonises
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def wave_rules(meting: int) -> dict:
     return metingen[meting] if meting in metingen else metingen[max(metingen)]
 
 
-def _kind(answer: pd.Series, answer_set_id: str, has_no_answer: bool) -> str:
+def _kind(answer: Mapping, answer_set_id: str, has_no_answer: bool) -> str:
     spec = _spec()
     missing = answer["missing_type"]
     if missing == "skipped":
@@ -48,7 +49,8 @@ def source_codes(answer_set_id: str, answers: pd.DataFrame, meting: int) -> dict
     labelled = rules.get("labelled", {}).get(answer_set_id)
     has_no_answer = (answers["missing_type"] == "no_answer").any()
     result = {}
-    for _, answer in answers.iterrows():
+    # the rows as plain records: iterrows builds a Series per answer
+    for answer in answers[["code", "missing_type", "label_nl"]].to_dict("records"):
         position = int(answer["code"])
         kind = _kind(answer, answer_set_id, has_no_answer)
         if labelled is not None and kind != "skipped":

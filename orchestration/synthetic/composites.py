@@ -23,7 +23,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from orchestration.synthetic.allocation import cell_index, fit_joint, largest_remainder
-from orchestration.synthetic.answers import _valid_codes, prior, respond, targets_for
+from orchestration.synthetic.answers import cell_codes, prior, respond, targets_for, valid_codes
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.report_mapping import (
     PublishedModel,
@@ -82,7 +82,10 @@ def _cut_by_rank(latent: np.ndarray, shares: np.ndarray, codes: list[int], rng: 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:
     """k/(k-1) * (1 - sum of item variances / variance of the sum), complete cases."""
-    complete = items.dropna()
+    return _alpha_of_complete(items.dropna())
+
+
+def _alpha_of_complete(complete: pd.DataFrame) -> float:
     k = complete.shape[1]
     if k < 2 or len(complete) < 2:
         return float("nan")
@@ -116,11 +119,25 @@ def scale_score(frame: pd.DataFrame, items: tuple[str, ...]) -> pd.Series:
     return scores.mean(axis=1, skipna=False)
 
 
+def _coded_scale_score(coded: dict[str, np.ndarray], items: tuple[str, ...], index: pd.Index) -> pd.Series:
+    """scale_score of the coded answers (floats), in numpy: for fewer than eight items a row's
+    sum is added item after item, as pandas adds them, so the mean is the same to the bit."""
+    if len(items) >= 8:
+        return scale_score(pd.DataFrame(coded, index=index), items)
+    total = np.zeros(len(index))
+    for item in items:
+        scores = coded[item]
+        total = total + np.where((scores >= SCALE_RANGE[0]) & (scores <= SCALE_RANGE[1]), scores, np.nan)
+    return pd.Series(total / len(items), index=index)
+
+
 def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_common: np.ndarray, z_items: np.ndarray) -> float:
     best, best_gap = 0.5, np.inf
     for rho in np.linspace(0.0, 0.98, 50):
         latent = signal + scales * (np.sqrt(rho) * z_common[:, None] + np.sqrt(1 - rho) * z_items)
-        gap = abs(cronbach_alpha(pd.DataFrame(latent)) - alpha)
+        # with no missing score dropna would keep the frame as it is (a shallow copy): skipped
+        items = pd.DataFrame(latent)
+        gap = abs((cronbach_alpha(items) if np.isnan(latent).any() else _alpha_of_complete(items)) - alpha)
         if gap < best_gap:
             best, best_gap = rho, gap
     return best
@@ -158,15 +175,18 @@ class CellCuts:
 def _cell_distributions(ctx: Context, frame: pd.DataFrame, item: str, meting: int, valid: np.ndarray) -> CellCuts:
     targets = targets_for(ctx, item, meting)
     # scale codes run from the negative to the positive end (codebook convention)
-    codes = sorted(c for c in _valid_codes(ctx.answers(item), targets) if c in _substantive(ctx, item))
+    substantive = _substantive(ctx, item)
+    codes = sorted(c for c in valid_codes(ctx, item, meting) if c in substantive)
     # only the breakdowns the report prints for this item pin its cells; the rest of the
     # structure (gender, or route and cohort where nothing is printed) comes from the model
     printed = {key for margin in targets.margins for key in margin.where}
     columns = ["group_label", "wet", "migrant_type"] + [c for c in ("leerroute", "cohort") if c in printed]
-    cells = ctx.cells(frame)[columns]
-    fit = fit_joint(cells[valid], codes, targets.margins, prior(ctx, item, codes))
+    answering = np.flatnonzero(valid)
+    cells = ctx.cells(frame)[columns].iloc[answering]
+    fit = fit_joint(cells, codes, targets.margins, prior(ctx, item, codes),
+                    coded=cell_codes(ctx, frame).subset(answering, columns))
     index = np.full(len(frame), -1)
-    index[valid] = cell_index(cells[valid], fit)
+    index[valid] = cell_index(cells, fit)
     return CellCuts(index, fit.probabilities, codes)
 
 
@@ -225,10 +245,11 @@ def _fill_from_model(ctx, frame, plans, alpha, group, members, valid, result, me
     errors = np.array([plan.errors.reindex(terms).to_numpy() for plan in plans])
     latent_coefficients = coefficients.copy()
     best = (np.inf, latent_coefficients.copy(), scales.copy())
+    designs: dict[bytes, pd.DataFrame | None] = {}
     for _ in range(CORRECTION_ROUNDS):
         coded = _code_items(plans, x_filled, latent_coefficients, scales, rho, z_common, z_items, item_cuts,
                             members, ctx, meting, group)
-        fitted = _fit(x, coded, plans, terms, shared_model)
+        fitted = _fit(x, coded, plans, terms, shared_model, designs)
         if fitted is None:
             break
         params, fitted_r2 = fitted
@@ -264,22 +285,35 @@ def _code_items(plans, x, coefficients, scales, rho, z_common, z_items, item_cut
     return coded
 
 
+def _design(x: pd.DataFrame, keep: pd.Series, terms) -> pd.DataFrame | None:
+    """The kept respondents' predictors with a constant; None when there are too few
+    respondents (a small --scale) to estimate the model: the published coefficients then stay
+    as they are rather than be corrected towards noise."""
+    design = sm.add_constant(x[keep], has_constant="add")
+    if keep.sum() <= len(terms) + 5 or np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
+        return None
+    return design
+
+
 def _odds(r2: np.ndarray) -> np.ndarray:
     return r2 / (1 - r2)
 
 
-def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model
-         ) -> tuple[np.ndarray, np.ndarray] | None:
-    frame = pd.DataFrame(coded, index=x.index)
+def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_model,
+         designs: dict[bytes, pd.DataFrame | None] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The models fitted on the coded answers. `designs`: the design matrices of earlier
+    rounds by the respondents they keep (who answers stays the same from round to round)."""
+    designs = {} if designs is None else designs
     outcomes = [tuple(coded)] if shared_model else [(plan.item,) for plan in plans]
     fitted, explained = [], []
     for items in outcomes:
-        y = scale_score(frame, items)
+        y = _coded_scale_score(coded, items, x.index)
         keep = y.notna() & x.notna().all(axis=1)
-        design = sm.add_constant(x[keep], has_constant="add")
-        # too few respondents (a small --scale) to estimate the model: keep the published
-        # coefficients as they are rather than correct towards noise
-        if keep.sum() <= len(terms) + 5 or np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
+        key = keep.to_numpy().tobytes()
+        if key not in designs:
+            designs[key] = _design(x, keep, terms)
+        design = designs[key]
+        if design is None:
             return None
         result = sm.OLS(y[keep], design).fit()
         fitted.append(result.params.reindex(terms).to_numpy())

@@ -63,25 +63,67 @@ class Context:
         return values[latest]
 
     def answers(self, question_id: str) -> pd.DataFrame:
-        return self.codebook.answers(self.questions.loc[question_id, "answer_set_id"])
+        """The question's answer set as `Codebook.answers` lists it, split off once: a generation
+        asks for answer sets a few thousand times. Callers leave it unchanged."""
+        key = ("answers", question_id)
+        if key not in self.cache:
+            answer_set = self.questions.loc[question_id, "answer_set_id"]
+            split = self._answer_sets.get(answer_set)
+            self.cache[key] = split if split is not None else self.codebook.answers(answer_set)  # none: empty
+        return self.cache[key]
+
+    @cached_property
+    def _answer_sets(self) -> dict[str, pd.DataFrame]:
+        return split_answer_sets(self.codebook)
 
     def cells(self, frame: pd.DataFrame) -> pd.DataFrame:
         """cell_frame(frame), kept while the attributes it reads stay as they were: every question
         of a meting reads the same cells, and a frame of a million respondents takes a while to
         label. Callers take what they need from it and leave it unchanged."""
-        sources = frame[[column for column in CELL_SOURCES if column in frame]]
+        return self.kept_cells(frame).cells
+
+    def cell_memo(self, frame: pd.DataFrame) -> dict:
+        """A store for what follows from `frame`'s cells alone: emptied when the cells change."""
+        return self.kept_cells(frame).memo
+
+    def kept_cells(self, frame: pd.DataFrame) -> KeptCells:
+        # compared column by column: selecting the columns of a frame hundreds wide costs more
+        sources = [frame[column] for column in CELL_SOURCES if column in frame]
         kept = self.cache.get("cells")
-        if kept is not None and kept[0].columns.equals(sources.columns) and kept[0].index.equals(sources.index) \
-                and kept[0].equals(sources):
-            return kept[1]
-        cells = cell_frame(frame)
-        self.cache["cells"] = (sources.copy(), cells)
-        return cells
+        if kept is not None and [s.name for s in kept.sources] == [s.name for s in sources] and all(
+                old.index.equals(new.index) and old.equals(new) for old, new in zip(kept.sources, sources)):
+            return kept
+        self.cache["cells"] = KeptCells([source.copy() for source in sources], cell_frame(frame), {})
+        return self.cache["cells"]
 
     def asked_in(self, question_id: str, meting: int) -> set[str]:
+        return set(self._availability.get((question_id, meting), ()))
+
+    @cached_property
+    def _availability(self) -> dict[tuple[str, int], list[str]]:
+        """The questionnaires per (question, meting): the availability seed read once."""
         rows = self.codebook.availability
-        rows = rows[(rows["question_id"] == question_id) & (rows["meting"] == meting)]
-        return set(rows["questionnaire"])
+        kept: dict[tuple[str, int], list[str]] = {}
+        for question_id, meting, questionnaire in zip(rows["question_id"], rows["meting"], rows["questionnaire"]):
+            kept.setdefault((question_id, int(meting)), []).append(questionnaire)
+        return kept
+
+
+def split_answer_sets(codebook: Codebook) -> dict[str, pd.DataFrame]:
+    """Every answer set as `Codebook.answers` gives it (the seed's rows of the set, sorted the
+    same way), split off in one pass over the seed."""
+    rows = codebook.answer_sets
+    return {answer_set: part.sort_values("sort_order") for answer_set, part in rows.groupby("answer_set_id", sort=False)}
+
+
+@dataclass
+class KeptCells:
+    """The cells of a frame (`Context.cells`), the attributes they were made from, and a store
+    for what follows from the cells alone."""
+
+    sources: list[pd.Series]
+    cells: pd.DataFrame
+    memo: dict
 
 
 # the respondent attributes cell_frame reads

@@ -14,7 +14,7 @@ import pandas as pd
 from orchestration.synthetic.answers import answer_question
 from orchestration.synthetic.composites import generate_composite
 from orchestration.synthetic.context import Context
-from orchestration.synthetic.exports import build_export, write_export
+from orchestration.synthetic.exports import Codings, build_export, write_export
 from orchestration.synthetic.report_mapping import mapping
 from orchestration.synthetic.respondents import build_respondents
 
@@ -123,11 +123,12 @@ def generate_forms(out_dirs: Mapping[str, Path], seed: int = 2024, scale: float 
     ctx = Context.create(seed, scale)
     frames = generate_waves(ctx=ctx, metingen=metingen)
     paths: dict[str, list[Path]] = {fmt: [] for fmt in out_dirs}
+    codings = Codings(ctx.codebook)  # shared by all exports
     for meting, frame in frames.items():
         # the file says when it was exported: the day after fieldwork closed, not the wall clock
         created = datetime.fromisoformat(ctx.per_meting("fieldwork", meting)["end"]) + timedelta(days=1, hours=9)
         for questionnaire in sorted(frame["questionnaire"].unique()):
-            export = build_export(ctx.codebook, frame, meting, questionnaire, seed)
+            export = build_export(ctx.codebook, frame, meting, questionnaire, seed, codings)
             for fmt, out_dir in out_dirs.items():
                 paths[fmt].append(write_export(export, out_dir, fmt, created))
     return paths

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
@@ -65,8 +66,9 @@ def _integer_formats(data: pd.DataFrame) -> dict[str, str]:
     formats = {}
     for name, column in data.items():
         if pd.api.types.is_float_dtype(column):
-            values = column.dropna()
-            if (values == values.round()).all():
+            values = column.to_numpy(dtype=float, na_value=np.nan)
+            values = values[~np.isnan(values)]
+            if (values == np.round(values)).all():
                 formats[name] = "F8.0"
     return formats
 

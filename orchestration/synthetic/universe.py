@@ -38,10 +38,20 @@ def asked(frame: pd.DataFrame, cells: pd.DataFrame, rule: str, flags: dict[str, 
     """Whether each respondent of `frame` is asked; `cells` are its cell labels (cell_frame)."""
     if not rule.strip():
         return np.ones(len(frame), dtype=bool)
+    return asked_in_scope(rule_scope(frame, cells, flags), rule)
+
+
+def rule_scope(frame: pd.DataFrame, cells: pd.DataFrame, flags: dict[str, dict]) -> pd.DataFrame:
+    """What universe rules read of each respondent: the cell labels and the routing flags."""
     scope = cells.join(routing_flags(frame, flags))
     scope["cohort"] = scope["cohort"].astype(float) if "cohort" in scope else np.nan
+    return scope
+
+
+def asked_in_scope(scope: pd.DataFrame, rule: str) -> np.ndarray:
+    """`asked` for a non-empty rule, evaluated on a rule_scope (which it leaves unchanged)."""
     try:
         result = scope.eval(to_python(rule), engine="python")
     except Exception as exc:
         raise ValueError(f"universe rule {rule!r} cannot be evaluated: {exc}") from exc
-    return np.asarray(pd.Series(result, index=frame.index).fillna(False), dtype=bool)
+    return np.asarray(pd.Series(result, index=scope.index).fillna(False), dtype=bool)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.synthetic.composites import cronbach_alpha, predictors, scale_score
+from orchestration.synthetic.composites import _coded_scale_score, cronbach_alpha, predictors, scale_score
 from orchestration.synthetic.context import Context
 from orchestration.synthetic.report_mapping import published_models, term_value
 
@@ -68,3 +68,17 @@ def test_cronbach_alpha_of_parallel_and_unrelated_items():
     assert cronbach_alpha(parallel) == pytest.approx(0.8, abs=0.02)
     unrelated = pd.DataFrame(rng.normal(size=(5000, 4)))
     assert abs(cronbach_alpha(unrelated)) < 0.05
+
+
+def test_the_coded_scale_score_is_scale_scores_to_the_last_bit():
+    """The correction rounds score the coded answers in numpy: the same numbers as scale_score
+    (answers off the scale and missing ones make the score missing)."""
+    rng = np.random.default_rng(4)
+    for n_items in range(1, 8):
+        coded = {f"item{j}": rng.choice([np.nan, -1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 2.5, 4.7], size=300)
+                 for j in range(n_items)}
+        index = pd.RangeIndex(300) + 11
+        expected = scale_score(pd.DataFrame(coded, index=index), tuple(coded))
+        scored = _coded_scale_score(coded, tuple(coded), index)
+        assert scored.index.equals(expected.index)
+        assert scored.to_numpy().tobytes() == expected.to_numpy().tobytes()
