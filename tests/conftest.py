@@ -62,7 +62,7 @@ def _once(request, tmp_path_factory, name: str, build: Callable[[Path], object])
 @pytest.fixture(scope="session")
 def _generated_forms(request, tmp_path_factory) -> dict:
     """One full generation (both metingen, scale 1, seed 2024) written as SPSS files and as CSV
-    files with their label sidecars, each form in its own folder: ~15 s, once per session."""
+    files with their label sidecars, each form in its own folder: 5-7 s, once per session."""
     from orchestration.synthetic.generator import generate_forms
 
     def build(root: Path) -> dict:
