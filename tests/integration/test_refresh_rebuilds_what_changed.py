@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from dagster import DagsterInstance, materialize
-from dagster_dbt import DbtCliResource
 
+from orchestration.dbt_cli import ProjectDbtCli
 from orchestration.dbt_runner import copy_dbt_project, dbt_build
 from orchestration.landing.loader import land_files
 from orchestration.resources import WarehouseResource
@@ -36,8 +36,9 @@ def _refresh(project: Path, database: Path, landing: Path) -> dict[str, list[str
     from orchestration.assets.analysis import analysis_assets
     from orchestration.assets.dbt import warehouse_dbt_models
 
-    dbt = DbtCliResource(project_dir=str(project), profiles_dir=str(project),
-                         dbt_executable=str(Path(sys.executable).parent / "dbt"))
+    # the project's own dbt resource, pointed at the copy
+    dbt = ProjectDbtCli(project_dir=str(project), profiles_dir=str(project),
+                        dbt_executable=str(Path(sys.executable).parent / "dbt"))
     result = materialize([warehouse_dbt_models, *analysis_assets], instance=DagsterInstance.ephemeral(),
                          resources={"dbt": dbt, "warehouse": WarehouseResource(duckdb_path=str(database),
                                                                                landing_dir=str(landing))})
