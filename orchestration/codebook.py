@@ -182,7 +182,17 @@ class Codebook:
                 for (_, combined_id), part in groups.groupby(["sort_order", "combined_id"], sort=True)]
 
     def answers(self, answer_set_id: str) -> pd.DataFrame:
-        return self.answer_sets[self.answer_sets["answer_set_id"] == answer_set_id].sort_values("sort_order")
+        """The answer set's rows in their order (a copy: the caller may change it)."""
+        rows = self._answers_by_set.get(answer_set_id)
+        if rows is None:  # not in the seed: no rows, with the seed's columns
+            return self.answer_sets[self.answer_sets["answer_set_id"] == answer_set_id].sort_values("sort_order")
+        return rows.copy()
+
+    @cached_property
+    def _answers_by_set(self) -> dict[str, pd.DataFrame]:
+        # split in one pass over the seed: a generation asks for answer sets thousands of times
+        return {answer_set_id: rows.sort_values("sort_order")
+                for answer_set_id, rows in self.answer_sets.groupby("answer_set_id", sort=False)}
 
     def layout(self, meting: int, questionnaire: str) -> pd.DataFrame:
         """The export's variables in questionnaire order."""

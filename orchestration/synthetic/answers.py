@@ -58,17 +58,15 @@ def _universe(ctx: Context, frame: pd.DataFrame, memo: dict, rule: str) -> np.nd
     answers it reads: the questions of a meting share a few dozen rules, and once the routing
     questions are answered the flags stay as they are."""
     flags = ctx.params["routing_flags"]
-    state = _routing_state(frame, flags)
-    if state is None:
+    state = None if not rule.strip() else _routing_state(frame, flags)
+    if state is None:  # no rule (everyone is asked), or flags that are not plain numbers
         return asked(frame, ctx.cells(frame), rule, flags)
     key = ("asked", rule, state)
     if key not in memo:
-        if not rule.strip():
-            memo[key] = asked(frame, ctx.cells(frame), rule, flags)
-        else:  # the rules share what they read: built once per state of the routing answers
-            if ("scope", state) not in memo:
-                memo["scope", state] = rule_scope(frame, ctx.cells(frame), flags)
-            memo[key] = asked_in_scope(memo["scope", state], rule)
+        # the rules share what they read: built once per state of the routing answers
+        if ("scope", state) not in memo:
+            memo["scope", state] = rule_scope(frame, ctx.cells(frame), flags)
+        memo[key] = asked_in_scope(memo["scope", state], rule)
     return memo[key]
 
 

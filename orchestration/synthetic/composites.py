@@ -82,10 +82,8 @@ def _cut_by_rank(latent: np.ndarray, shares: np.ndarray, codes: list[int], rng: 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:
     """k/(k-1) * (1 - sum of item variances / variance of the sum), complete cases."""
-    return _alpha_of_complete(items.dropna())
-
-
-def _alpha_of_complete(complete: pd.DataFrame) -> float:
+    # dropna would copy a frame without a missing score as it is
+    complete = items.dropna() if items.isna().to_numpy().any() else items
     k = complete.shape[1]
     if k < 2 or len(complete) < 2:
         return float("nan")
@@ -135,9 +133,7 @@ def _rho_for_alpha(signal: np.ndarray, scales: np.ndarray, alpha: float, z_commo
     best, best_gap = 0.5, np.inf
     for rho in np.linspace(0.0, 0.98, 50):
         latent = signal + scales * (np.sqrt(rho) * z_common[:, None] + np.sqrt(1 - rho) * z_items)
-        # with no missing score dropna would keep the frame as it is (a shallow copy): skipped
-        items = pd.DataFrame(latent)
-        gap = abs((cronbach_alpha(items) if np.isnan(latent).any() else _alpha_of_complete(items)) - alpha)
+        gap = abs(cronbach_alpha(pd.DataFrame(latent)) - alpha)
         if gap < best_gap:
             best, best_gap = rho, gap
     return best

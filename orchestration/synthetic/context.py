@@ -67,14 +67,8 @@ class Context:
         asks for answer sets a few thousand times. Callers leave it unchanged."""
         key = ("answers", question_id)
         if key not in self.cache:
-            answer_set = self.questions.loc[question_id, "answer_set_id"]
-            split = self._answer_sets.get(answer_set)
-            self.cache[key] = split if split is not None else self.codebook.answers(answer_set)  # none: empty
+            self.cache[key] = self.codebook.answers(self.questions.loc[question_id, "answer_set_id"])
         return self.cache[key]
-
-    @cached_property
-    def _answer_sets(self) -> dict[str, pd.DataFrame]:
-        return split_answer_sets(self.codebook)
 
     def cells(self, frame: pd.DataFrame) -> pd.DataFrame:
         """cell_frame(frame), kept while the attributes it reads stay as they were: every question
@@ -107,13 +101,6 @@ class Context:
         for question_id, meting, questionnaire in zip(rows["question_id"], rows["meting"], rows["questionnaire"]):
             kept.setdefault((question_id, int(meting)), []).append(questionnaire)
         return kept
-
-
-def split_answer_sets(codebook: Codebook) -> dict[str, pd.DataFrame]:
-    """Every answer set as `Codebook.answers` gives it (the seed's rows of the set, sorted the
-    same way), split off in one pass over the seed."""
-    rows = codebook.answer_sets
-    return {answer_set: part.sort_values("sort_order") for answer_set, part in rows.groupby("answer_set_id", sort=False)}
 
 
 @dataclass

@@ -16,7 +16,6 @@ import pandas as pd
 
 from orchestration.codebook import Codebook
 from orchestration.synthetic.coding import source_codes
-from orchestration.synthetic.context import split_answer_sets
 from orchestration.synthetic.sav import SavExport, write_sav
 
 TIMESTAMP_QUESTIONS = {"start_time", "end_time"}
@@ -56,16 +55,11 @@ class Codings:
 
     def __init__(self, codebook: Codebook) -> None:
         self.codebook = codebook
-        self._answer_sets: dict[str, pd.DataFrame] | None = None
         self._codings: dict[tuple[str, int], SetCoding] = {}
 
     def of(self, answer_set: str, meting: int) -> SetCoding:
         if (answer_set, meting) not in self._codings:
-            if self._answer_sets is None:
-                self._answer_sets = split_answer_sets(self.codebook)
-            answers = self._answer_sets.get(answer_set)
-            answers = answers if answers is not None else self.codebook.answers(answer_set)  # none: empty
-            self._codings[answer_set, meting] = SetCoding.of(answers, answer_set, meting)
+            self._codings[answer_set, meting] = SetCoding.of(self.codebook.answers(answer_set), answer_set, meting)
         return self._codings[answer_set, meting]
 
 
