@@ -1,5 +1,5 @@
-"""The dbt CLI resource pointed at this project. Apart from resources.py because dagster-dbt
-imports dbt-core (about a second): only the processes that run dbt need it."""
+"""The dbt CLI resource pointed at this project. Apart from resources.py so that the processes
+that run no dbt (the analyses, the report, the snapshot) do not load dagster-dbt at all."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
 from orchestration.config import PROJECT_DIR
+from orchestration.dagster_dbt_cli import DbtCliResource, DbtProject
 
 dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
@@ -25,7 +25,8 @@ class ProjectDbtCli(DbtCliResource):
       installed package states;
     - it opens a dbt adapter in this process, for the optional row counts and column metadata
       of `fetch_row_counts()` / `fetch_column_metadata()`, which the project does not fetch (the
-      marts' row counts are in the snapshot's table info)."""
+      marts' row counts are in the snapshot's table info); that would also load the dbt-core this
+      process keeps out (orchestration/dagster_dbt_cli.py)."""
 
     @cached_property
     def _cli_version(self) -> Version:

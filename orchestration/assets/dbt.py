@@ -33,10 +33,10 @@ from dagster import (
     AssetSpec,
     Output,
 )
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import dbt_state
 from orchestration.assets.catalog import OWNERS, tags_for
+from orchestration.dagster_dbt_cli import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.dbt_runner import copy_partial_parse
 from orchestration.resources import WarehouseResource, dbt_manifest
 from orchestration.warehouse import wait_until_free, writer_lock

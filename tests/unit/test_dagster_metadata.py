@@ -44,6 +44,16 @@ def test_descriptions_hold_no_sql(graph):
     assert graph.get(AssetKey(["marts", "fct_respondent"])).description == fct["description"].strip()
 
 
+def test_every_dbt_model_and_seed_is_an_asset(graph):
+    """dagster-dbt takes them from the manifest itself, without dbt's selector
+    (orchestration/dagster_dbt_cli.py): none may go missing, the unconnected ones included."""
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    nodes = {AssetKey([node["schema"], node["name"]]) for node in manifest["nodes"].values()
+             if node["resource_type"] in ("model", "seed")}
+    assert len(nodes) == 42
+    assert nodes <= graph.get_all_asset_keys()
+
+
 def test_every_dbt_test_is_a_readable_check_with_a_description(graph):
     manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
     dbt_tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
