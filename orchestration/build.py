@@ -32,6 +32,8 @@ STAGES = [
     ("snapshot", "analysts' snapshot"),
 ]
 _STAGE_OF_LAYER = {"raw": "landing", "analysis": "analyses", "outputs": "report", "published": "snapshot"}
+# Dagster's own console lines during a build: warnings and errors (the log file has every event)
+CONSOLE_LOG_LEVEL = "WARNING"
 
 
 def stage_of(asset_key) -> str:
@@ -196,20 +198,39 @@ class _ConsoleHandler(logging.Handler):
         self.log.write(f"{message}\n")
 
 
+class _LogFileHandler(logging.Handler):
+    """Dagster's own Python-logging lines, into the build log only."""
+
+    def __init__(self, log: TextIO):
+        super().__init__(logging.DEBUG)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log.write(f"{record.levelname} {record.name}: {record.getMessage()}\n")
+
+
+# Dagster's execution plan says, one line per check, when a blocking check of a step had no result:
+# every dbt test of a model that the refresh left as it was (nothing changed), hundreds of lines.
+# They belong in the log; without a handler Python would print them on the console.
+_PLAN_LOGGER = "dagster._core.execution.plan.active"
+
+
 def _to_log(log: TextIO):
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         log.write(warnings.formatwarning(message, category, filename, lineno, line))
     return show
 
 
-def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Console) -> BuildOutcome:
-    """Execute `job_name` of `defs` in this process on the instance of DAGSTER_HOME (else a
-    throw-away one), following it on `console`."""
+def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Console,
+              instance=None) -> BuildOutcome:
+    """Execute `job_name` of `defs` in this process on `instance`, by default the instance of
+    DAGSTER_HOME (else a throw-away one), following it on `console`."""
     import os
 
     from dagster import DagsterInstance
 
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    if instance is None:
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     job = defs.resolve_job_def(job_name)
     run_id = str(uuid.uuid4())
     log_path = log_path_for(warehouse)
@@ -225,6 +246,8 @@ def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Con
         handler = _ConsoleHandler(progress.console, log)
         lock_log.addHandler(handler)
         lock_log.setLevel(logging.WARNING)
+        plan_log, plan_handler = logging.getLogger(_PLAN_LOGGER), _LogFileHandler(log)
+        plan_log.addHandler(plan_handler)
         try:
             # dbt's per-node lines are written to stdout by dagster-dbt: into the log file
             with contextlib.redirect_stdout(log), warnings.catch_warnings():
@@ -234,6 +257,7 @@ def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Con
                                        run_id=run_id, tags={"launched_by": "inburgering build"})
         finally:
             lock_log.removeHandler(handler)
+            plan_log.removeHandler(plan_handler)
     return BuildOutcome(run_id=run_id, log_path=log_path, stages=list(tracker.stages.values()),
                         failed_steps=tracker.failed_steps, failed_checks=tracker.failed_checks,
                         checks=tracker.checks, run_success=result.success)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orchestration.build import CONSOLE_LOG_LEVEL
 from orchestration.codebook_draft.command import codebook_app
 from orchestration.config import Settings
 from orchestration.yaml_file import read_yaml
@@ -274,7 +275,7 @@ def _log_level(value: str) -> str:
 @app.command()
 def build(
     log_level: str = typer.Option(
-        "WARNING", callback=_log_level,
+        CONSOLE_LOG_LEVEL, callback=_log_level,
         help="Dagster messages of this level and above also on the console (DEBUG, INFO, WARNING, ERROR, "
              "CRITICAL); the build log holds all of them."),
     wait: float = typer.Option(None, help=WAIT_HELP),

@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -113,14 +113,13 @@ class Codebook:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> "Codebook":
+        """The codebook of `directory` (default: the configured one). Read once per process while
+        the folder's files stay as they are: a run's landing and analyses share one reading, and
+        after a file changes (its time, size or inode) or comes or goes, the folder is read again.
+        Read it, never change it."""
         directory = Path(directory or codebook_dir())
         _require_files(directory)
-        texts = {name: _read(directory, name) for name in REQUIRED_FILES}
-        if (directory / SYNONYMS).is_file():
-            texts[SYNONYMS] = _read(directory, SYNONYMS)
-        records = {name: frame.to_dict("records") for name, frame in texts.items()}
-        return cls(directory, _variables(records[SOURCE_VARIABLES]), _codes(records[CROSSWALK]),
-                   _label_book(records), texts)
+        return _load(cls, directory, _signature(directory))
 
     def _text(self, name: str) -> pd.DataFrame:
         """A copy of a seed as text; the optional seeds are read on first use."""
@@ -244,6 +243,27 @@ def _require_files(directory: Path) -> None:
     if missing:
         raise CodebookError([Problem(str(directory), f"codebook folder lacks {', '.join(missing)}; nothing was loaded",
                                      expected=f"a folder holding {', '.join(REQUIRED_FILES)}")])
+
+
+def _signature(directory: Path) -> tuple:
+    """What a codebook's reading depends on: the identity and state of every file in its folder
+    (the optional seeds too, which `_text` reads on first use)."""
+    signature = []
+    for path in sorted(directory.iterdir()):
+        status = path.stat()
+        signature.append((path.name, status.st_ino, status.st_size, status.st_mtime_ns))
+    return tuple(signature)
+
+
+@lru_cache(maxsize=8)
+def _load(cls: type[Codebook], directory: Path, signature: tuple) -> Codebook:
+    # a codebook that cannot be read raises, and lru_cache keeps nothing of it
+    texts = {name: _read(directory, name) for name in REQUIRED_FILES}
+    if (directory / SYNONYMS).is_file():
+        texts[SYNONYMS] = _read(directory, SYNONYMS)
+    records = {name: frame.to_dict("records") for name, frame in texts.items()}
+    return cls(directory, _variables(records[SOURCE_VARIABLES]), _codes(records[CROSSWALK]),
+               _label_book(records), texts)
 
 
 def _read(directory: Path, name: str) -> pd.DataFrame:

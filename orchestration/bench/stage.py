@@ -90,24 +90,29 @@ def dbt_build(args: dict) -> dict:
 
 
 def refresh(args: dict) -> dict:
-    """The refresh job (`inburgering build`) in this process: landing, dbt, the analyses, the report
-    and the snapshot. What each step did comes from its outputs' metadata: dbt models rebuilt,
-    analysis tables recomputed."""
+    """The refresh job as `inburgering build` runs it (orchestration/build.py: its console level,
+    its log file), in this process: landing, dbt, the analyses, the report and the snapshot. What
+    each step did comes from its outputs' metadata: dbt models rebuilt, analysis tables
+    recomputed."""
     started = time.perf_counter()
-    from dagster import DagsterInstance
+    from dagster import DagsterEventType, DagsterInstance
+    from rich.console import Console
 
     from orchestration.assets.automation import REFRESH_JOB
+    from orchestration.build import CONSOLE_LOG_LEVEL, run_build
     from orchestration.definitions import defs
 
     loaded = time.perf_counter() - started  # what a fresh run process pays before its first step
     instance = DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(instance=instance, raise_on_error=False)
-    if not result.success:
-        failures = [event.event_specific_data.error.message for event in result.all_events if event.is_step_failure]
-        raise RuntimeError("refresh failed: " + "; ".join(failures)[:2000])
+    outcome = run_build(defs, REFRESH_JOB, Path(args["database"]), CONSOLE_LOG_LEVEL,
+                        Console(file=io.StringIO()), instance=instance)
+    if not outcome.success:
+        failures = [f"{step}: {message}" for step, message in outcome.failed_steps]
+        failures += [f"{check.name}: {check.description}" for check in outcome.errors]
+        raise RuntimeError(f"refresh failed (log {outcome.log_path}): " + "; ".join(failures)[:2000])
     rebuilt, recomputed = [], []
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
+    for entry in instance.all_logs(outcome.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+        materialization = entry.dagster_event.event_specific_data.materialization
         metadata = {name: getattr(value, "value", value) for name, value in materialization.metadata.items()}
         name = materialization.asset_key.to_user_string()
         if metadata.get("rebuilt") is True:
@@ -115,7 +120,7 @@ def refresh(args: dict) -> dict:
         if name.startswith("analysis/") and metadata.get("recomputed") is not False:
             recomputed.append(name)
     return {"dbt_nodes_rebuilt": sorted(rebuilt), "analysis_tables_recomputed": sorted(recomputed),
-            "definitions_load_seconds": round(loaded, 3), "step_seconds": _step_seconds(instance, result.run_id)}
+            "definitions_load_seconds": round(loaded, 3), "step_seconds": _step_seconds(instance, outcome.run_id)}
 
 
 def dbt_parse(args: dict) -> dict:

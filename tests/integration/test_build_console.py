@@ -4,6 +4,7 @@ keeps dbt's lines in a log file, and fails naming every failed step and ERROR ch
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -29,9 +30,15 @@ from orchestration.build import print_outcome, run_build
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+# what Dagster's execution plan logs for a blocking check without a result (a dbt test of a model
+# the refresh did not rebuild)
+UNGATED = "Blocking asset check 'marts/tiny:kept' emitted no result in step 'marts__tiny'"
+
+
 @asset(key=AssetKey(["marts", "tiny"]))
 def tiny():
     print("1 of 1 OK created sql table model marts.tiny")  # as dagster-dbt writes dbt's lines
+    logging.getLogger("dagster._core.execution.plan.active").warning(UNGATED)
     return 2
 
 
@@ -50,7 +57,7 @@ def broken():
     raise ValueError("the analysis cannot run")
 
 
-def test_a_failed_error_check_and_a_failed_step_fail_the_build_naming_each(tmp_path, monkeypatch):
+def test_a_failed_error_check_and_a_failed_step_fail_the_build_naming_each(tmp_path, monkeypatch, capfd):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     defs = Definitions(assets=[tiny, broken], asset_checks=[holds_three_rows, soft_rule],
                        jobs=[define_asset_job("refresh_warehouse")])
@@ -72,6 +79,8 @@ def test_a_failed_error_check_and_a_failed_step_fail_the_build_naming_each(tmp_p
     log = outcome.log_path.read_text(encoding="utf-8")
     assert "1 of 1 OK created sql table model marts.tiny" in log and "1 of 1 OK created" not in text
     assert "STEP_FAILURE" in log
+    # Dagster's line per ungated check goes to the log, not to the terminal
+    assert UNGATED in log and UNGATED not in text and UNGATED not in "".join(capfd.readouterr())
 
 
 def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, harmonised, hold_warehouse, tmp_path):

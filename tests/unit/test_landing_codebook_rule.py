@@ -118,3 +118,23 @@ def test_pending_exports_are_the_new_sha256s_in_the_landing_folder(env):
     assert set(hashes) == {"landed.sav", "new.sav"}
     assert [p.path.name for p in pending_exports(env["db"], env["landing"])] == ["fresh.sav", "new.sav",
                                                                                   "orphan.csv"]
+
+
+def test_the_codebook_is_read_again_once_a_file_of_its_folder_changes(env):
+    """One reading per process while the folder stays as it is (a run's landing and analyses share
+    it); a seed edited, added or removed since is read anew, never answered from the old reading."""
+    write_codebook(env["codebook"], {(2024, "Wi2021-asiel"): MINI_LAYOUT})
+    first = Codebook.load(env["codebook"])
+    assert Codebook.load(env["codebook"]) is first
+    assert first.knows(2024, "Wi2021-asiel") and not first.knows(2023, "Wi2013-gezin")
+
+    write_codebook(env["codebook"], {(2023, "Wi2013-gezin"): MINI_LAYOUT})  # same size, new content
+    edited = Codebook.load(env["codebook"])
+    assert edited.knows(2023, "Wi2013-gezin") and not edited.knows(2024, "Wi2021-asiel")
+
+    (env["codebook"] / "label_synonyms.csv").write_text(
+        "meting,answer_set_id,harmonised_code,export_label,note\n", encoding="utf-8")
+    assert Codebook.load(env["codebook"]) is not edited
+    (env["codebook"] / "crosswalk.csv").unlink()
+    with pytest.raises(CodebookError):
+        Codebook.load(env["codebook"])
