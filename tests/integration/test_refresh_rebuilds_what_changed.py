@@ -123,6 +123,7 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     database, landing = tmp_path / "w" / "inburgering.duckdb", tmp_path / "w" / "landing"
     monkeypatch.setenv("INBURGERING_DUCKDB_PATH", str(database))
     monkeypatch.setenv("INBURGERING_OUTPUTS_DIR", str(tmp_path / "w" / "outputs"))
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt.log then says what dbt parsed again
     land_files(database, paths, landing_dir=landing)
 
     first = _refresh(project, database, landing)
