@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from orchestration.synthetic.allocation import cell_index, fit_joint, largest_remainder
 from orchestration.synthetic.answers import cell_codes, prior, respond, targets_for, valid_codes
@@ -285,7 +286,7 @@ def _design(x: pd.DataFrame, keep: pd.Series, terms) -> pd.DataFrame | None:
     """The kept respondents' predictors with a constant; None when there are too few
     respondents (a small --scale) to estimate the model: the published coefficients then stay
     as they are rather than be corrected towards noise."""
-    design = sm.add_constant(x[keep], has_constant="add")
+    design = add_constant(x[keep], has_constant="add")
     if keep.sum() <= len(terms) + 5 or np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
         return None
     return design
@@ -311,7 +312,7 @@ def _fit(x: pd.DataFrame, coded: dict[str, np.ndarray], plans, terms, shared_mod
         design = designs[key]
         if design is None:
             return None
-        result = sm.OLS(y[keep], design).fit()
+        result = OLS(y[keep], design).fit()
         fitted.append(result.params.reindex(terms).to_numpy())
         explained.append(result.rsquared_adj)
     if shared_model:
