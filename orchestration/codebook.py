@@ -250,7 +250,10 @@ def _signature(directory: Path) -> tuple:
     (the optional seeds too, which `_text` reads on first use)."""
     signature = []
     for path in sorted(directory.iterdir()):
-        status = path.stat()
+        try:
+            status = path.stat()
+        except FileNotFoundError:  # renamed away meanwhile (a draft applied beside, then moved in)
+            continue
         signature.append((path.name, status.st_ino, status.st_size, status.st_mtime_ns))
     return tuple(signature)
 
