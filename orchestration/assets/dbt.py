@@ -161,7 +161,9 @@ TRANSLATOR = SchemaQualifiedTranslator()
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     with writer_lock(warehouse.db, "dbt build"):
         wait_until_free(warehouse.db)
-        if set(context.selected_asset_keys) != set(context.assets_def.keys):
+        # the definition as declared, every dbt asset: in a run of some of them, Dagster's
+        # context.assets_def is already cut down to the selection
+        if set(context.selected_asset_keys) != set(warehouse_dbt_models.keys):
             invocation = dbt.cli(["build"], context=context)
             yield from invocation.stream()
             _keep_partial_parse(context, invocation.target_path, Path(dbt.project_dir))
