@@ -36,6 +36,12 @@ _STAGE_OF_LAYER = {"raw": "landing", "analysis": "analyses", "outputs": "report"
 CONSOLE_LOG_LEVEL = "WARNING"
 
 
+def console_config(log_level: str = CONSOLE_LOG_LEVEL) -> dict:
+    """The run config that sets Dagster's console logger to `log_level`: how a build runs its
+    steps, and so how the bench times them."""
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
 def stage_of(asset_key) -> str:
     """Every other layer (seeds, staging, intermediate, marts) is built by dbt."""
     return _STAGE_OF_LAYER.get(asset_key.path[0], "dbt")
@@ -235,7 +241,7 @@ def run_build(defs, job_name: str, warehouse: Path, log_level: str, console: Con
     run_id = str(uuid.uuid4())
     log_path = log_path_for(warehouse)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    run_config = console_config(log_level)
     columns = (TextColumn("{task.fields[mark]}"), TextColumn("{task.description:<26}"), BarColumn(bar_width=10),
                MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
     lock_log = logging.getLogger("orchestration.warehouse")

@@ -183,9 +183,8 @@ class Codebook:
     def answers(self, answer_set_id: str) -> pd.DataFrame:
         """The answer set's rows in their order (a copy: the caller may change it)."""
         rows = self._answers_by_set.get(answer_set_id)
-        if rows is None:  # not in the seed: no rows, with the seed's columns
-            return self.answer_sets[self.answer_sets["answer_set_id"] == answer_set_id].sort_values("sort_order")
-        return rows.copy()
+        # not in the seed: no rows, with the seed's columns
+        return (self.answer_sets.iloc[:0] if rows is None else rows).copy()
 
     @cached_property
     def _answers_by_set(self) -> dict[str, pd.DataFrame]:

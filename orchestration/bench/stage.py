@@ -191,13 +191,16 @@ def analysis(args: dict) -> dict:
 
     from orchestration.assets.analysis import analysis_assets, analysis_checks
     from orchestration.assets.publication import publication_assets
+    from orchestration.build import console_config
     from orchestration.resources import WarehouseResource
 
     instance = DagsterInstance.ephemeral()
     # the analyses and the publication report: everything the refresh renders under outputs/;
-    # they read the warehouse only (dbt's resource, and dagster-dbt's import, are the dbt stage's)
+    # they read the warehouse only (dbt's resource, and dagster-dbt's import, are the dbt stage's),
+    # with the console logging of `inburgering build`
     result = materialize([*analysis_assets, *publication_assets, *analysis_checks],
-                         resources={"warehouse": WarehouseResource()}, instance=instance, raise_on_error=False)
+                         resources={"warehouse": WarehouseResource()}, instance=instance, raise_on_error=False,
+                         run_config=console_config())
     if not result.success:
         failures = [event.event_specific_data.error.message for event in result.all_events if event.is_step_failure]
         raise RuntimeError("analysis assets failed: " + "; ".join(failures)[:2000])
