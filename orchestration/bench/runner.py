@@ -225,6 +225,8 @@ def run(options: Options, say=say_flushed) -> dict:
                           "metingen": list(options.metingen), "noop": options.noop, "skip": sorted(options.skip),
                           "profile": sorted(options.profile), "query_runs": options.query_runs},
               "scales": []}
+    if options.workdir is not None:
+        options.workdir.mkdir(parents=True, exist_ok=True)  # a --workdir that does not exist yet is made
     base = Path(tempfile.mkdtemp(prefix="inburgering-bench-", dir=options.workdir))
     try:
         for scale in options.scales:

@@ -228,3 +228,15 @@ def fingerprint(duckdb_path: Path) -> dict[str, tuple[int, str]]:
 def load_log(duckdb_path: Path) -> pd.DataFrame:
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         return con.execute(f"select * from {LOAD_LOG} order by attempt_id").df()
+
+
+def re_export(source: Path, target: Path) -> Path:
+    """The same export with one answer corrected (the first respondent's Q2 one higher): same
+    provenance, another sha256, written as SPSS to `target`."""
+    data, meta = pyreadstat.read_sav(str(source), user_missing=True)
+    data.loc[0, "Q2"] = data.loc[0, "Q2"] + 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pyreadstat.write_sav(data, str(target), note=meta.notes, column_labels=meta.column_labels,
+                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges,
+                         variable_format=meta.original_variable_types)
+    return target

@@ -12,13 +12,11 @@ raw.load_log says so, and Dagster records the failed check on the landing log.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import duckdb
-import pyreadstat
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
-from helpers.landing import fingerprint, load_log
+from helpers.landing import fingerprint, load_log, re_export
 
 from orchestration.landing.loader import land_files
 
@@ -30,16 +28,6 @@ DAMAGED = "perspectief_2023_wi2013_gezin_kapot.sav"
 ASIEL = "raw.export_2024_wi2021_asiel"
 
 
-def _re_export(source: Path, target: Path) -> Path:
-    """The same export with one answer corrected: same provenance, another sha256."""
-    data, meta = pyreadstat.read_sav(str(source), user_missing=True)
-    data.loc[0, "Q2"] = data.loc[0, "Q2"] + 1
-    pyreadstat.write_sav(data, str(target), note=meta.notes, column_labels=meta.column_labels,
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges,
-                         variable_format=meta.original_variable_types)
-    return target
-
-
 def test_a_refresh_lands_the_good_export_sets_the_bad_ones_aside_and_finishes(workspace, generated, harmonised):
     _, paths = generated
     by_name = {path.name: path for path in paths}
@@ -47,7 +35,7 @@ def test_a_refresh_lands_the_good_export_sets_the_bad_ones_aside_and_finishes(wo
     land_files(db, [path for name, path in by_name.items() if name != NEW], landing_dir=landing)
     landing.mkdir(parents=True, exist_ok=True)
     shutil.copy2(by_name[NEW], landing / NEW)
-    _re_export(by_name["perspectief_2024_wi2021_asiel.sav"], landing / CORRECTED)
+    re_export(by_name["perspectief_2024_wi2021_asiel.sav"], landing / CORRECTED)
     (landing / DAMAGED).write_bytes(by_name["perspectief_2023_wi2013_gezin.sav"].read_bytes()[:2000])
     asiel_before, attempts = fingerprint(db)[ASIEL], len(load_log(db))
 
