@@ -348,43 +348,56 @@ def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule
     whose total the coarser breakdown prints) must together hide none or at least k respondents
     in every count column, else the hidden lines could be recomputed by subtraction: the smallest
     printed line that adds to the short count is left out too, over every dimension until nothing
-    changes. A NULL count adds nothing (a line without a base)."""
+    changes. A NULL count adds nothing (a line without a base). Lines are read in the order of
+    their keys, which breaks ties between equally small complements: the same warehouse always
+    leaves out the same lines."""
     keys = list(rule.line_columns + rule.dimension_columns)
     counts = list(rule.count_columns)
     frame = con.execute(f"select {', '.join(_ident(c) for c in keys)}, "
                         f"{', '.join(f'min({_ident(c)}) as {_ident(c)}' for c in counts)} "
-                        f"from {_ident(relation[0])}.{_ident(relation[1])} group by all").df()
-    values = frame[counts].astype(float)  # NaN: no count, never judged
-    hidden = (values.fillna(k) < k).any(axis=1)
+                        f"from {_ident(relation[0])}.{_ident(relation[1])} group by all order by all").df()
+    counts_array = frame[counts].to_numpy(dtype=float)  # NaN: no count, never judged
+    has_count = ~np.isnan(counts_array)
+    hidden = (np.where(has_count, counts_array, k) < k).any(axis=1)
+    # the order in which a line is picked as a complement: its smallest count first, lines
+    # without a count last, ties in the order of the keys (the query's)
+    smallest = np.where(has_count.any(axis=1), np.nanmin(np.where(has_count, counts_array, np.inf), axis=1), np.inf)
     changed = bool(hidden.any())
     while changed:
         changed = False
         for dimension in rule.dimension_columns:
-            inside = frame[frame[dimension].notna()]
-            group = inside.groupby([c for c in keys if c != dimension], dropna=False, sort=False).ngroup()
-            sums = values.loc[inside.index].where(hidden[inside.index], 0).fillna(0).groupby(group).transform("sum")
-            short_groups = group[((sums > 0) & (sums < k)).any(axis=1)].unique()
-            for short in short_groups:
-                changed |= _hide_complements(values.loc[group.index[group == short]], hidden, k)
+            inside = np.flatnonzero(frame[dimension].notna().to_numpy())
+            siblings = frame.iloc[inside].groupby([c for c in keys if c != dimension], dropna=False,
+                                                  sort=False).ngroup().to_numpy()
+            hidden_counts = np.where(hidden[inside, None] & has_count[inside], counts_array[inside], 0.0)
+            sums = np.zeros((siblings.max() + 1 if len(siblings) else 0, len(counts)))
+            np.add.at(sums, siblings, hidden_counts)
+            short = ((sums > 0) & (sums < k)).any(axis=1)
+            if not short.any():
+                continue
+            # each short set of siblings, its lines in the order of the keys
+            in_short = np.flatnonzero(short[siblings])
+            by_set = np.argsort(siblings[in_short], kind="stable")
+            lines = inside[in_short][by_set]
+            bounds = np.flatnonzero(np.diff(siblings[in_short][by_set])) + 1
+            for members in np.split(lines, bounds):
+                changed |= _hide_complements(members, counts_array, has_count, smallest, hidden, k)
     return frame.loc[hidden, keys]
 
 
-def _hide_complements(values: pd.DataFrame, hidden: pd.Series, k: int) -> bool:
-    """One set of sibling lines: hide the smallest printed lines until every count column's
-    hidden total is 0 or at least k (or nothing is left to hide)."""
-    order = values.index.get_indexer(values.min(axis=1).sort_values(kind="stable").index)
-    counts = values.to_numpy(dtype=float)
-    has_count = ~np.isnan(counts)
-    is_hidden = hidden[values.index].to_numpy(dtype=bool, copy=True)
+def _hide_complements(members: np.ndarray, counts: np.ndarray, has_count: np.ndarray, smallest: np.ndarray,
+                      hidden: np.ndarray, k: int) -> bool:
+    """One set of sibling lines (their rows in `counts`): hide the smallest printed lines until
+    every count column's hidden total is 0 or at least k (or nothing is left to hide)."""
+    order = members[np.argsort(smallest[members], kind="stable")]
     changed = False
     while True:
-        totals = np.where(is_hidden[:, None] & has_count, counts, 0.0).sum(axis=0)
+        totals = np.where(hidden[members, None] & has_count[members], counts[members], 0.0).sum(axis=0)
         short = (totals > 0) & (totals < k)
-        helper = next((line for line in order if not is_hidden[line] and has_count[line, short].any()), None)
+        helper = next((line for line in order if not hidden[line] and has_count[line, short].any()), None)
         if not short.any() or helper is None:
             return changed
-        is_hidden[helper] = True
-        hidden[values.index[helper]], changed = True, True
+        hidden[helper], changed = True, True
 
 
 def _table_rules(columns: dict[tuple[str, str], dict[str, str]], rules: Rules) -> dict[tuple[str, str], TableRule]:
