@@ -318,7 +318,9 @@ def _write_report(con: duckdb.DuckDBPyConnection, alias: str, rules: Rules, repo
 
 
 def _respondents(con: duckdb.DuckDBPyConnection, rules: Rules, columns: dict) -> pd.DataFrame:
-    """One row per respondent-wave with every column the quasi-identifiers are made from."""
+    """One row per respondent-wave with every column the quasi-identifiers are made from, in the
+    order of respondent_key (the suppression breaks ties in row order: the same warehouse, the
+    same snapshot)."""
     available = columns[RESPONDENTS]
     wanted = []
     for q in rules.quasi_identifiers:
@@ -330,7 +332,7 @@ def _respondents(con: duckdb.DuckDBPyConnection, rules: Rules, columns: dict) ->
     select = ", ".join(f"f.{_ident(c)}" for c in wanted)
     answered = [q for q in rules.quasi_identifiers if q.source_table == "fct_answer"]
     if not answered:
-        return con.execute(f"select f.respondent_key, {select} from marts.fct_respondent f").df()
+        return con.execute(f"select f.respondent_key, {select} from marts.fct_respondent f order by f.respondent_key").df()
     pivot = ", ".join(f"max(harmonised_code) filter (where question_id = {_literal(q.source_column)} "
                       f"and answer_status = 'valid') as {_ident(q.source_column)}" for q in answered)
     questions = ", ".join(_literal(q.source_column) for q in answered)
