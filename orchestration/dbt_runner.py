@@ -17,6 +17,9 @@ DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "te
 # dbt's saved parse of the project, in a target folder: a later dbt command given it re-parses
 # only the files changed since (dagster-dbt copies the project's into every run's target folder)
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# `dbt build` arguments for the tables only (every seed and model, not dbt's tests of them): for a
+# warehouse built to be read or compared, where a build with the tests runs elsewhere
+TABLES_ONLY = ("--resource-type", "seed", "--resource-type", "model")
 
 
 def copy_partial_parse(source_target: Path, target: Path) -> bool:

@@ -358,12 +358,13 @@ def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule
     frame = con.execute(f"select {', '.join(_ident(c) for c in keys)}, "
                         f"{', '.join(f'min({_ident(c)}) as {_ident(c)}' for c in counts)} "
                         f"from {_ident(relation[0])}.{_ident(relation[1])} group by all order by all").df()
-    counts_array = frame[counts].to_numpy(dtype=float)  # NaN: no count, never judged
-    has_count = ~np.isnan(counts_array)
-    hidden = (np.where(has_count, counts_array, k) < k).any(axis=1)
+    values = frame[counts].to_numpy(dtype=float)  # NaN: no count, never judged (NaN < k is false)
+    has_count = ~np.isnan(values)
+    added = np.nan_to_num(values)  # what a line adds to a hidden total: a NULL count adds nothing
+    hidden = (values < k).any(axis=1)
     # the order in which a line is picked as a complement: its smallest count first, lines
     # without a count last, ties in the order of the keys (the query's)
-    smallest = np.where(has_count.any(axis=1), np.nanmin(np.where(has_count, counts_array, np.inf), axis=1), np.inf)
+    smallest = np.where(has_count, values, np.inf).min(axis=1)
     changed = bool(hidden.any())
     while changed:
         changed = False
@@ -371,9 +372,8 @@ def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule
             inside = np.flatnonzero(frame[dimension].notna().to_numpy())
             siblings = frame.iloc[inside].groupby([c for c in keys if c != dimension], dropna=False,
                                                   sort=False).ngroup().to_numpy()
-            hidden_counts = np.where(hidden[inside, None] & has_count[inside], counts_array[inside], 0.0)
             sums = np.zeros((siblings.max() + 1 if len(siblings) else 0, len(counts)))
-            np.add.at(sums, siblings, hidden_counts)
+            np.add.at(sums, siblings, np.where(hidden[inside, None], added[inside], 0.0))
             short = ((sums > 0) & (sums < k)).any(axis=1)
             if not short.any():
                 continue
@@ -383,18 +383,18 @@ def hidden_lines(con: duckdb.DuckDBPyConnection, relation: tuple[str, str], rule
             lines = inside[in_short][by_set]
             bounds = np.flatnonzero(np.diff(siblings[in_short][by_set])) + 1
             for members in np.split(lines, bounds):
-                changed |= _hide_complements(members, counts_array, has_count, smallest, hidden, k)
+                changed |= _hide_complements(members, added, has_count, smallest, hidden, k)
     return frame.loc[hidden, keys]
 
 
-def _hide_complements(members: np.ndarray, counts: np.ndarray, has_count: np.ndarray, smallest: np.ndarray,
+def _hide_complements(members: np.ndarray, added: np.ndarray, has_count: np.ndarray, smallest: np.ndarray,
                       hidden: np.ndarray, k: int) -> bool:
-    """One set of sibling lines (their rows in `counts`): hide the smallest printed lines until
+    """One set of sibling lines (their rows in `added`): hide the smallest printed lines until
     every count column's hidden total is 0 or at least k (or nothing is left to hide)."""
     order = members[np.argsort(smallest[members], kind="stable")]
     changed = False
     while True:
-        totals = np.where(hidden[members, None] & has_count[members], counts[members], 0.0).sum(axis=0)
+        totals = np.where(hidden[members, None], added[members], 0.0).sum(axis=0)
         short = (totals > 0) & (totals < k)
         helper = next((line for line in order if not hidden[line] and has_count[line, short].any()), None)
         if not short.any() or helper is None:

@@ -20,7 +20,7 @@ from dagster import DagsterInstance, materialize
 from helpers.landing import re_export
 
 from orchestration.dbt_cli import ProjectDbtCli
-from orchestration.dbt_runner import copy_dbt_project, dbt_build
+from orchestration.dbt_runner import TABLES_ONLY, copy_dbt_project, dbt_build
 from orchestration.landing.loader import land_files
 from orchestration.resources import WarehouseResource
 
@@ -95,7 +95,7 @@ def _full_build_of(database: Path, project: Path, root: Path) -> dict[str, pd.Da
     root.mkdir(parents=True)
     copy = root / database.name  # same file stem: dbt names the catalog after it
     shutil.copyfile(database, copy)
-    dbt_build(copy, root / "target", project, "--resource-type", "seed", "--resource-type", "model")
+    dbt_build(copy, root / "target", project, *TABLES_ONLY)
     return _dbt_tables(copy)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from orchestration import dbt_state
 from orchestration.config import PROJECT_DIR
-from orchestration.dbt_runner import dbt_build
+from orchestration.dbt_runner import TABLES_ONLY, dbt_build
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -26,10 +26,6 @@ KEY_COLUMNS = {
     "marts.fct_open_answer": "respondent_key",
     "marts.dim_respondent": "person_key",
 }
-
-
-# the tables are what is re-keyed; dbt's tests of them run in the session's build
-TABLES_ONLY = ("--resource-type", "seed", "--resource-type", "model")
 
 
 def keyed_hash(key: str, value: str) -> str:
@@ -67,7 +63,7 @@ def test_a_new_key_re_keys_everything_and_a_refresh_rebuilds_all_for_it(landed, 
     monkeypatch.delenv("INBURGERING_DEMO", raising=False)
 
     monkeypatch.setenv("INBURGERING_PSEUDONYM_KEY", KEY_A)
-    dbt_build(database, target, PROJECT_DIR, *TABLES_ONLY)
+    dbt_build(database, target, PROJECT_DIR, *TABLES_ONLY)  # the keys are in the tables
     under_a = _keys_under(database, KEY_A)
     assert all(rows > 0 and keyed == rows for rows, keyed in under_a.values()), under_a
     with duckdb.connect(str(database)) as con:  # what a refresh records after a complete build
@@ -82,7 +78,7 @@ def test_a_new_key_re_keys_everything_and_a_refresh_rebuilds_all_for_it(landed, 
         work = dbt_state.plan(con)
     assert (work.kind, work.reason) == ("everything", "changed since the last build: pseudonym_key")
 
-    dbt_build(database, target, PROJECT_DIR, *TABLES_ONLY)
+    dbt_build(database, target, PROJECT_DIR, *TABLES_ONLY)  # the keys are in the tables
     under_b = _keys_under(database, KEY_B)
     assert {table: rows for table, (rows, _) in under_b.items()} == {t: rows for t, (rows, _) in under_a.items()}
     assert all(keyed == rows for rows, keyed in under_b.values()), under_b
