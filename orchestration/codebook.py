@@ -205,6 +205,15 @@ class Codebook:
 
 def code_key(value: object) -> str | None:
     """One spelling per code, so 1, 1.0, '1' and ' 1 ' from SPSS, CSV or the seed all match."""
+    try:
+        return _code_key(value)
+    except TypeError:  # unhashable: not a code the cache can hold
+        return _code_key.__wrapped__(value)
+
+
+# every code of every seed row and export label goes through here, mostly the same few values
+@lru_cache(maxsize=1 << 16, typed=True)
+def _code_key(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()

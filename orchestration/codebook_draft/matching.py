@@ -7,14 +7,14 @@ on. The order of the passes is what keeps it from guessing:
 1. A variable whose question text equals an earlier wording of exactly one question (after
    `normalise`) and whose answer labels are that question's answer labels is matched.
 2. The questions left over (a question is asked once per export) are compared by similarity:
-   difflib's ratio on the whole text, or an overlap of words weighted by how rare each word is
-   in the codebook ("leerbaarheidstoets" says more than "hoe tevreden bent u"), whichever is
-   higher. The best must be close enough (AUTO), confirmed by the answer labels and clearly
-   ahead (MARGIN) of every other question whose answer labels fit too; otherwise the
-   candidates are listed for a person. A question another variable is matched to is not
-   matched again, but still competes: a variable it fits as well as or better than any
-   question left is listed with both, never moved onto its runner-up. Two variables on one
-   question are both listed, and that claim takes the question from no one.
+   difflib's ratio on the whole text (cydifflib's: the same algorithm, compiled), or an overlap
+   of words weighted by how rare each word is in the codebook ("leerbaarheidstoets" says more
+   than "hoe tevreden bent u"), whichever is higher. The best must be close enough (AUTO),
+   confirmed by the answer labels and clearly ahead (MARGIN) of every other question whose answer
+   labels fit too; otherwise the candidates are listed for a person. A question another variable
+   is matched to is not matched again, but still competes: a variable it fits as well as or
+   better than any question left is listed with both, never moved onto its runner-up. Two
+   variables on one question are both listed, and that claim takes the question from no one.
 3. Codes are matched by their labels: the answer set's `label_nl`, then the reviewed synonyms;
    a label only similar to one is proposed, never taken.
 A person's decision (review.py) replaces step 1-2 for a variable, or the label match for a code.
@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+
+from cydifflib import SequenceMatcher
 
 from orchestration.codebook_draft.dictionary import ExportVariable
 from orchestration.codebook_draft.reference import Reference, Wording

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from functools import lru_cache
 
 import pandas as pd
 
@@ -33,6 +34,8 @@ from orchestration.landing.errors import Problem
 from orchestration.landing.export import RawExport
 
 
+# a codebook holds a few thousand labels, compared again for every export and every draft
+@lru_cache(maxsize=1 << 16, typed=True)
 def normalise(label: str) -> str:
     """'Redelijk (niet goed, niet slecht)' == 'redelijk niet goed niet slecht'; 'Syrië' == 'Syrie'.
     A dash before a digit is a sign or a range and stays: '-1' is not '1', nor '1-2' '1 2'."""
