@@ -6,6 +6,8 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -21,10 +23,12 @@ os.environ["COLUMNS"] = "400"
 
 
 def pytest_collection_modifyitems(config, items):
-    """The slow files first, each keeping its place among them: the workers (pytest-xdist, a file
-    at a time, in this order when make test keeps it with --no-loadscope-reorder) then end on
-    short files, never one idle while the other runs a long one to the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The slow files first, each keeping its place among them, and first of all the file marked
+    `first` (it asks for the session's whole build, which other files read later): the workers
+    (pytest-xdist, a file at a time, in this order when make test keeps it with
+    --no-loadscope-reorder) then end on short files, never one idle while the other runs a long
+    one to the end."""
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.get_closest_marker("first") is None))
 
 
 @pytest.fixture
@@ -112,6 +116,81 @@ def built_warehouse(request, generated, tmp_path_factory):
         return str(land_and_build(paths, root))
 
     return Path(_once(request, tmp_path_factory, "warehouse", build))
+
+
+@pytest.fixture(scope="session")
+def full_build(request, generated, tmp_path_factory) -> dict:
+    """The whole chain once per session, as `make run` runs it: the real `inburgering build` in its
+    own process, with a Dagster home of its own, on the generated exports in its landing folder
+    (the loader, dbt with its tests, the analyses, the report and the snapshot). Another process
+    holds the warehouse when it starts, so it first waits its turn. Its warehouse, outputs and
+    snapshot are on disk; what it printed, what it ran and what Dagster recorded of it are in the
+    result. The tests that read them copy what they write to."""
+    _, paths = generated
+
+    def build(root: Path) -> dict:
+        from helpers.holder import hold
+
+        warehouse = root / "warehouse"
+        folders = {"duckdb": warehouse / "inburgering.duckdb", "landing": warehouse / "landing",
+                   "outputs": warehouse / "outputs", "home": root / "dagster_home"}
+        folders["landing"].mkdir(parents=True)
+        for path in paths:
+            shutil.copy2(path, folders["landing"] / path.name)
+        folders["home"].mkdir()
+        (folders["home"] / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        env = {name: value for name, value in os.environ.items() if not name.startswith("INBURGERING_")}
+        env.update(INBURGERING_DEMO="1", INBURGERING_DUCKDB_PATH=str(folders["duckdb"]),
+                   INBURGERING_LANDING_DIR=str(folders["landing"]), INBURGERING_OUTPUTS_DIR=str(folders["outputs"]),
+                   DAGSTER_HOME=str(folders["home"]), COLUMNS="200", PYTHONUNBUFFERED="1")
+        holder = hold(folders["duckdb"], 600, "dbt build")
+        try:
+            command = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "inburgering"), "build",
+                                        "--wait", "600"],
+                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            before = []
+            for line in command.stdout:  # up to the line saying it waits for the holder
+                before.append(line)
+                if "waiting" in line:
+                    break
+        finally:
+            holder.kill()
+            holder.wait()
+        rest, _ = command.communicate(timeout=3600)
+        return {**{name: str(path) for name, path in folders.items()},
+                "snapshot": str(folders["duckdb"].parent / "published" / folders["duckdb"].name),
+                "returncode": command.returncode, "holder_pid": holder.pid,
+                "before_waiting": "".join(before), "output": "".join(before) + rest,
+                **_recorded(folders["home"])}
+
+    return _once(request, tmp_path_factory, "full-build", build)
+
+
+def _recorded(home: Path) -> dict:
+    """What the Dagster instance in `home` recorded of its one run: the job, the assets
+    materialised (with their metadata) and every asset check's evaluation."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    def plain(metadata) -> dict:
+        values = {key: getattr(value, "value", value) for key, value in metadata.items()}
+        return json.loads(json.dumps(values, default=str))  # what JSON cannot hold, as text
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        if len(runs) != 1:
+            return {"jobs": [run.job_name for run in runs], "materialised": {}, "checks": []}
+        logs = instance.all_logs(runs[0].run_id, of_type={DagsterEventType.ASSET_MATERIALIZATION,
+                                                          DagsterEventType.ASSET_CHECK_EVALUATION})
+        materialised, checks = {}, []
+        for entry in logs:
+            event = entry.dagster_event
+            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                materialised["/".join(event.asset_key.path)] = plain(event.materialization.metadata)
+            else:
+                evaluation = event.event_specific_data
+                checks.append({"asset": "/".join(evaluation.asset_key.path), "name": evaluation.check_name,
+                               "passed": evaluation.passed, "metadata": plain(evaluation.metadata)})
+        return {"jobs": [runs[0].job_name], "materialised": materialised, "checks": checks}
 
 
 @pytest.fixture

@@ -1,33 +1,17 @@
 """Fixtures of the integration tests: a small codebook for the command line and Dagster, and
-another process holding the warehouse."""
+another process holding the warehouse (helpers.holder)."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
+from helpers.holder import hold
 from helpers.landing import ASIEL_2024, MINI_LAYOUT, write_codebook
 
 from orchestration.resources import WarehouseResource
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-# Another process writing to the warehouse the way the pipeline does: the writer lock, then a
-# write connection, held for the given seconds. It calls itself holder-of-the-warehouse.
-_HOLDER = """
-import sys, time
-from pathlib import Path
-db, activity, seconds = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-sys.argv[:] = ["holder-of-the-warehouse"]
-from orchestration.warehouse import connect
-with connect(db, activity=activity) as con:
-    con.execute("create table if not exists held (held_at timestamp)")
-    print("holding", flush=True)
-    time.sleep(seconds)
-"""
 
 
 @pytest.fixture
@@ -35,14 +19,11 @@ def hold_warehouse():
     """hold_warehouse(db, seconds, activity) -> the holding process, once it holds the warehouse."""
     processes = []
 
-    def hold(db: Path, seconds: float, activity: str = "test load") -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db), activity, str(seconds)],
-                                   stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR)
-        processes.append(process)
-        assert process.stdout.readline().strip() == "holding"
-        return process
+    def start(db: Path, seconds: float, activity: str = "test load") -> subprocess.Popen:
+        processes.append(hold(db, seconds, activity))
+        return processes[-1]
 
-    yield hold
+    yield start
     for process in processes:
         process.kill()
         process.wait()

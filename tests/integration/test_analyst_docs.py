@@ -18,14 +18,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dagster import DagsterInstance, materialize
 from typer.testing import CliRunner
 
 from orchestration.config import PROJECT_DIR
 from orchestration.publish import docs
-from orchestration.publish.snapshot import publish
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# not slow: the costly chain is the session's whole build, which the suite starts first
+pytestmark = pytest.mark.integration
 
 ANALYSIS_SOURCE = PROJECT_DIR / "models" / "analysis" / "_analysis__sources.yml"
 # the tables orchestration/assets/analysis.py writes, typed from its module docstring
@@ -39,26 +38,24 @@ MART_TABLES = {"fct_respondent", "fct_answer", "fct_open_answer", "dim_question"
 
 
 @pytest.fixture(scope="module")
-def analysed(built_warehouse, tmp_path_factory) -> dict[str, Path]:
-    """A copy of the session's warehouse with every analysis asset materialised, its snapshot and
-    its docs site (`inburgering docs --no-serve`, with a pseudonym key set)."""
-    from orchestration.assets.analysis import analysis_assets
+def analysed(full_build, tmp_path_factory) -> dict[str, Path]:
+    """A copy of the session's whole build (every analysis asset materialised, its snapshot
+    published) and its docs site (`inburgering docs --no-serve`, with a pseudonym key set)."""
     from orchestration.cli import app
-    from orchestration.resources import default_resources
 
+    assert full_build["returncode"] == 0, full_build["output"][-5000:]
     root = tmp_path_factory.mktemp("analyst")
     warehouse = root / "warehouse" / "inburgering.duckdb"
     warehouse.parent.mkdir()
-    shutil.copy2(built_warehouse, warehouse)
+    shutil.copy2(full_build["duckdb"], warehouse)
+    snapshot = root / "published" / "inburgering.duckdb"
+    snapshot.parent.mkdir()
+    shutil.copy2(full_build["snapshot"], snapshot)
+    site = root / "site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INBURGERING_DUCKDB_PATH", str(warehouse))
         patch.setenv("INBURGERING_LANDING_DIR", str(root / "warehouse" / "landing"))
         patch.setenv("INBURGERING_OUTPUTS_DIR", str(root / "warehouse" / "outputs"))
-        result = materialize(analysis_assets, resources=default_resources(), instance=DagsterInstance.ephemeral())
-        assert result.success
-        snapshot = root / "published" / "inburgering.duckdb"
-        publish(warehouse, snapshot)
-        site = root / "site"
         patch.setenv("INBURGERING_PSEUDONYM_KEY", KEY)
         documented = CliRunner().invoke(app, ["docs", "--no-serve", "--target", str(site)])
     assert documented.exit_code == 0, documented.output

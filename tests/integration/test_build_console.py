@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import shutil
-import subprocess
-import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -16,8 +13,6 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
-    DagsterEventType,
-    DagsterInstance,
     Definitions,
     asset,
     asset_check,
@@ -27,7 +22,7 @@ from rich.console import Console
 
 from orchestration.build import print_outcome, run_build
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.first]
 
 
 # what Dagster's execution plan logs for a blocking check without a result (a dbt test of a model
@@ -83,48 +78,27 @@ def test_a_failed_error_check_and_a_failed_step_fail_the_build_naming_each(tmp_p
     assert UNGATED in log and UNGATED not in text and UNGATED not in "".join(capfd.readouterr())
 
 
-def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, harmonised, hold_warehouse, tmp_path):
+def test_a_build_waits_for_another_writer_then_succeeds(full_build, harmonised):
     """The real command in its own process, the real build, while another process holds the
-    warehouse; the holder ends once the build has said it waits for it. That build is the whole
-    chain on the generated exports (the loader, dbt, the analyses, the report and the snapshot,
+    warehouse; the holder ends once the build has said it waits for it (the session's whole
+    chain, tests/conftest.py: the loader, dbt, the analyses, the report and the snapshot,
     materialised by Dagster with the project's own definitions and resources): every asset of
     the project is materialised, and the marts hold what the exports hold."""
-    _, paths = generated
-    workspace["landing"].mkdir(parents=True)
-    for path in paths:
-        shutil.copy2(path, workspace["landing"] / path.name)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
-    holder = hold_warehouse(workspace["duckdb"], 600, "dbt build")
-    build = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "inburgering"), "build", "--wait", "600"],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    before = []
-    for line in build.stdout:
-        before.append(line)
-        if "waiting" in line:
-            break
-    holder.kill()
-    holder.wait()
-    rest, _ = build.communicate(timeout=3600)
-    waited, output = " ".join("".join(before).split()), "".join(before) + rest
+    waited, output = " ".join(full_build["before_waiting"].split()), full_build["output"]
 
-    assert f"PID {holder.pid} (holder-of-the-warehouse: dbt build, since " in waited, waited
-    assert build.returncode == 0, output[-5000:]
+    assert f"PID {full_build['holder_pid']} (holder-of-the-warehouse: dbt build, since " in waited, waited
+    assert full_build["returncode"] == 0, output[-5000:]
     from orchestration.definitions import defs
 
     checks = len(defs.resolve_asset_graph().asset_check_keys)  # every check of the refresh job ran and passed
     assert f"{checks} of {checks} asset checks passed" in output
     assert len(output.splitlines()) < 60, "a stage summary, not dbt's per-node lines"
-    [log_path] = (workspace["duckdb"].parent / "logs").glob("build-*.log")
+    database = Path(full_build["duckdb"])
+    [log_path] = (database.parent / "logs").glob("build-*.log")
     assert f"log: {log_path}" in " ".join(output.split())
     assert "OK created sql table model marts.fct_respondent" in log_path.read_text(encoding="utf-8")
-    with DagsterInstance.from_config(str(home)) as instance:
-        [run] = instance.get_runs()
-        assert run.job_name == "refresh_warehouse"
-        materialised = {entry.dagster_event.asset_key for entry in instance.all_logs(
-            run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+    assert full_build["jobs"] == ["refresh_warehouse"]
+    materialised = {AssetKey(key.split("/")) for key in full_build["materialised"]}
     assert materialised == set(defs.resolve_asset_graph().get_all_asset_keys())
     for key in (["raw", "export_2024_wi2021_asiel"], ["raw", "export_2023_wi2013_gezin"],
                 ["staging", "stg_2024__wi2021_asiel"], ["intermediate", "int_answers"],
@@ -132,7 +106,7 @@ def test_a_build_waits_for_another_writer_then_succeeds(workspace, generated, ha
                 ["analysis", "regression_coefficients"], ["published", "snapshot"]):
         assert AssetKey(key) in materialised, key
 
-    with duckdb.connect(str(workspace["duckdb"]), read_only=True) as con:
+    with duckdb.connect(str(database), read_only=True) as con:
         raw_rows = con.execute("select count(*) from raw.export_2024_wi2021_asiel").fetchone()[0]
         facts = dict(con.execute("select meting, count(*) from marts.fct_respondent group by 1").fetchall())
         columns = [row[0] for row in con.execute("describe analysis.regression_coefficients").fetchall()]

@@ -20,7 +20,7 @@ from dagster import DagsterInstance, materialize
 from helpers.landing import re_export
 
 from orchestration.dbt_cli import ProjectDbtCli
-from orchestration.dbt_runner import TABLES_ONLY, copy_dbt_project, dbt_build
+from orchestration.dbt_runner import TABLES_ONLY, copy_dbt_project, copy_partial_parse, dbt_build
 from orchestration.landing.loader import land_files
 from orchestration.resources import WarehouseResource
 
@@ -91,12 +91,20 @@ def _same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> list
 
 def _full_build_of(database: Path, project: Path, root: Path) -> dict[str, pd.DataFrame]:
     """The same raw data built from scratch by plain `dbt build` of every seed and model: the
-    reference (its tables; the refreshes ran dbt's tests of what they rebuilt)."""
+    reference (its tables; the refreshes ran dbt's tests of what they rebuilt). It is built at
+    the refreshed warehouse's own path, that file set aside meanwhile: dbt keys its saved parse of
+    the project on the connection, the path included, so the reference reads the refreshes'
+    parse instead of parsing the project again."""
     root.mkdir(parents=True)
-    copy = root / database.name  # same file stem: dbt names the catalog after it
-    shutil.copyfile(database, copy)
-    dbt_build(copy, root / "target", project, *TABLES_ONLY)
-    return _dbt_tables(copy)
+    refreshed = root / "refreshed.duckdb"
+    database.rename(refreshed)
+    try:
+        shutil.copyfile(refreshed, database)
+        copy_partial_parse(project / "target", root / "target")
+        dbt_build(database, root / "target", project, *TABLES_ONLY)
+        return _dbt_tables(database)
+    finally:
+        refreshed.replace(database)
 
 
 def _dbt_log(project: Path) -> str:

@@ -34,7 +34,7 @@ IDENTIFIER_COLUMN = re.compile(
     r"^name$|_name$|first_?name|last_?name|surname|naam|initials")
 
 # An analyst in another process: a fresh read-only connection per iteration, checking that
-# what it sees is one complete snapshot, one JSON line per iteration.
+# what it sees is one complete snapshot, one JSON line per iteration, a short pause between them.
 READER = r"""
 import json, os, sys, time
 import duckdb
@@ -63,6 +63,7 @@ with open(out, "a") as log:
         record["end"] = time.time()
         log.write(json.dumps(record) + "\n")
         log.flush()
+        time.sleep(0.05)  # still many reads a second, and the cores left to the build and the publishes it watches
 """
 
 
