@@ -122,7 +122,7 @@ def test_dbt_waits_for_its_turn_instead_of_failing_on_duckdbs_lock(tmp_path, hol
     from orchestration.dbt_runner import dbt_build
 
     db = tmp_path / "w.duckdb"
-    holder = hold_warehouse(db, 8, "a load")
+    holder = hold_warehouse(db, 3, "a load")
     with caplog.at_level(logging.WARNING, logger="orchestration.warehouse"):
         dbt_build(db, tmp_path / "target", PROJECT_DIR, "--select", "population_margins", "--indirect-selection", "cautious")
     holder.wait(timeout=30)
