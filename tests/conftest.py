@@ -157,11 +157,12 @@ def full_build(request, generated, tmp_path_factory) -> dict:
             holder.kill()
             holder.wait()
         rest, _ = command.communicate(timeout=3600)
+        recorded = _recorded(folders["home"])
         return {**{name: str(path) for name, path in folders.items()},
-                "snapshot": str(folders["duckdb"].parent / "published" / folders["duckdb"].name),
+                # where the build says it published (None when it did not)
+                "snapshot": recorded["materialised"].get("published/snapshot", {}).get("path"),
                 "returncode": command.returncode, "holder_pid": holder.pid,
-                "before_waiting": "".join(before), "output": "".join(before) + rest,
-                **_recorded(folders["home"])}
+                "before_waiting": "".join(before), "output": "".join(before) + rest, **recorded}
 
     return _once(request, tmp_path_factory, "full-build", build)
 
