@@ -31,7 +31,7 @@ dagster-home:
 # beside it: dagster-dbt copies that into every dbt run it starts, which then skips the parse.
 # It runs again when a file of the dbt project (or the environment) is newer than the manifest;
 # the folders are listed too, so a file removed from one counts.
-DBT_SOURCES := dbt_project.yml profiles.yml $(shell find models macros seeds tests/dbt 2>/dev/null)
+DBT_SOURCES := dbt_project.yml profiles.yml selectors.yml $(shell find models macros seeds tests/dbt 2>/dev/null)
 manifest: target/manifest.json
 target/manifest.json: $(STAMP) $(DBT_SOURCES)
 	rm -f target/partial_parse.msgpack

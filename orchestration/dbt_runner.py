@@ -12,8 +12,9 @@ from pathlib import Path
 from orchestration.config import PROJECT_DIR
 from orchestration.warehouse import wait_until_free, writer_lock
 
-# What a copy of the dbt project needs to build on its own (seeds edited in the copy, say).
-DBT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+# The dbt project's files: what a copy of it needs to build on its own (seeds edited in the copy,
+# say), and what a refresh fingerprints to see whether the project changed (dbt_state).
+DBT_PARTS = ("dbt_project.yml", "profiles.yml", "selectors.yml", "models", "macros", "seeds", "tests/dbt")
 # dbt's saved parse of the project, in a target folder: a later dbt command given it re-parses
 # only the files changed since (dagster-dbt copies the project's into every run's target folder)
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"

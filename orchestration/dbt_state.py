@@ -4,12 +4,16 @@ After a successful build of the whole project the warehouse records what it was 
 `refresh.dbt_inputs` (one row per input, a fingerprint each) and dbt's manifest of that build:
 
 - exports: the current version (sha256) of every raw table in raw.load_registry, and the raw
-  tables present; a new, replaced or removed export rebuilds everything;
+  tables present; a new, replaced or removed export rebuilds what reads the exports (the dbt
+  selector `reads_the_exports` in selectors.yml): every model downstream of a raw table, with its
+  data tests. The seeds, the models built from seeds only, their tests and dbt's unit tests are
+  kept: the exports cannot change them. With anything else changed as well, everything;
 - pseudonym_key: the keyed hash of a fixed text (it tells keys apart and reveals none); another
   key rebuilds everything, so no table ever holds keys of two keys;
 - python: the project modules the dbt Python models import; dbt does not see them change;
 - dbt: the dbt-core version;
-- project: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml).
+- project: the dbt project's files (orchestration.dbt_runner.DBT_PARTS: models, macros, seeds,
+  tests, dbt_project.yml, profiles.yml, selectors.yml).
   When only these changed, dbt itself says which nodes differ from the recorded manifest:
   `dbt build --select state:modified+` rebuilds those and everything downstream of them.
 
@@ -34,22 +38,23 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import PROJECT_DIR
+from orchestration.dbt_runner import DBT_PARTS
 from orchestration.privacy.pseudonym_key import key
 
 SCHEMA = "refresh"
 INPUTS = f"{SCHEMA}.dbt_inputs"
 # the recorded manifest and the id of the last build that ran any model
 MANIFEST_ROW, BUILD_ROW = "manifest", "build"
-# what a dbt build reads from the project folder
-PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
-# inputs whose change rebuilds everything; "project" is compared by dbt, node by node
+# inputs whose change rebuilds everything; "project" is compared by dbt, node by node, and
+# "exports" alone rebuilds what reads them
 WHOLE_BUILD_INPUTS = ("exports", "pseudonym_key", "python", "dbt")
+EXPORTS_SELECTOR = "reads_the_exports"
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+(orchestration(?:\.\w+)+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Plan:
-    """`kind` is everything, modified or nothing; `reason` says why, for the run's log."""
+    """`kind` is everything, exports, modified or nothing; `reason` says why, for the run's log."""
 
     kind: str
     reason: str
@@ -59,6 +64,8 @@ class Plan:
     def dbt_args(self, state_dir: Path) -> list[str]:
         if self.kind == "modified":
             return ["--select", "state:modified+", "--state", str(state_dir)]
+        if self.kind == "exports":
+            return ["--selector", EXPORTS_SELECTOR]
         return []
 
 
@@ -79,7 +86,7 @@ def files_digest(root: Path, paths: list[Path]) -> str:
 
 def project_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
     files = []
-    for part in PROJECT_PARTS:
+    for part in DBT_PARTS:
         path = project_dir / part
         if path.is_file():
             files.append(path)
@@ -165,13 +172,19 @@ def plan(con: duckdb.DuckDBPyConnection, project_dir: Path = PROJECT_DIR) -> Pla
     if not before.get(MANIFEST_ROW):
         return Plan("everything", "no record of an earlier complete build", inputs)
     changed = [name for name in WHOLE_BUILD_INPUTS if before.get(name) != inputs[name]]
-    if changed:
-        return Plan("everything", f"changed since the last build: {', '.join(changed)}", inputs)
+    project_changed = before.get("project") != inputs["project"]
+    exports_only = changed == ["exports"] and not project_changed
+    if changed and not exports_only:
+        also = ["project"] if project_changed else []
+        return Plan("everything", f"changed since the last build: {', '.join(changed + also)}", inputs)
     manifest = before[MANIFEST_ROW]
     missing = _missing_relations(con, json.loads(manifest))
     if missing:
         return Plan("everything", f"missing from the warehouse: {', '.join(missing[:5])}", inputs)
-    if before.get("project") != inputs["project"]:
+    if exports_only:
+        return Plan("exports", "the exports changed: what reads them (the seeds, the models built from seeds only "
+                    "and the unit tests kept)", inputs)
+    if project_changed:
         return Plan("modified", "the dbt project changed: its modified nodes and what depends on them",
                     inputs, manifest)
     return Plan("nothing", "nothing changed since the last build", inputs)

@@ -7,11 +7,12 @@ asserts. A dbt build waits for the warehouse's writer lock, then for every other
 close the file (dbt opens it itself and cannot wait).
 
 A run of every dbt asset (the refresh) builds what changed since the last build and no more
-(orchestration.dbt_state): everything after a new export, a new key or a first build; the
-modified nodes and their descendants after an edit of the dbt project; nothing, without starting
-dbt, when nothing changed. Every asset the run selected still gets an output, marked `rebuilt:
-false` when dbt left it as it was, so the steps downstream run and decide for themselves
-whether their own inputs changed. A run of some dbt assets only (picked in the UI) builds those.
+(orchestration.dbt_state): everything after a new key or a first build; what reads the exports
+after a new or replaced export; the modified nodes and their descendants after an edit of the dbt
+project; nothing, without starting dbt, when nothing changed. Every asset the run selected
+still gets an output, marked `rebuilt: false` when dbt left it as it was, so the steps downstream
+run and decide for themselves whether their own inputs changed. A run of some dbt assets only
+(picked in the UI) builds those.
 """
 
 import json
@@ -181,8 +182,9 @@ def _refresh(context: AssetExecutionContext, dbt: DbtCliResource, database: Path
         yield from _in_dependency_order(context, rebuilt, checks, work.reason)
         return
     # A build of everything reports each node as dbt finishes it (dbt finishes a node after
-    # those it depends on), so Dagster records the events while dbt works; a build of the
-    # modified nodes reports them at the end, in dependency order with the ones it kept.
+    # those it depends on), so Dagster records the events while dbt works; a build of some nodes
+    # (what reads the exports, or the modified ones) reports them at the end, in dependency order
+    # with the ones it kept.
     streamed = work.kind == "everything"
     with tempfile.TemporaryDirectory(prefix="dbt-state-") as state_dir:
         args = ["build", *work.dbt_args(dbt_state.write_state(work, Path(state_dir)))]

@@ -8,6 +8,7 @@ itself; after every refresh each dbt table must equal a plain `dbt build` of a c
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -29,6 +30,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # answer_sets.csv feeds these three models and nothing else (typed from the lineage, not read)
 ANSWER_SETS_DEPENDENTS = {"marts/dim_answer_option", "marts/mart_answer_shares", "marts/mart_meting_comparison"}
 EDITED_LABEL = ("questionnaire_language,2,Engels,English,", "questionnaire_language,2,Engels,English (edited),")
+# the models that read seeds and nothing else (typed from the lineage, not read)
+BUILT_FROM_SEEDS_ONLY = {"marts/dim_question", "marts/dim_answer_option"}
 
 
 def _refresh(project: Path, database: Path, landing: Path) -> dict[str, list[str]]:
@@ -113,6 +116,13 @@ def _dbt_log(project: Path) -> str:
     return "".join(path.read_text(encoding="utf-8", errors="replace") for path in (project / "target").rglob("dbt.log"))
 
 
+def _last_run_results(project: Path) -> list[str]:
+    """The nodes dbt ran in the project's newest invocation (dagster-dbt gives each its own target
+    folder)."""
+    newest = max((project / "target").rglob("run_results.json"), key=lambda path: path.stat().st_mtime)
+    return [result["unique_id"] for result in json.loads(newest.read_text(encoding="utf-8"))["results"]]
+
+
 def _last_build(database: Path) -> str | None:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute("select fingerprint from refresh.dbt_inputs where input = 'build'").fetchall()[0][0]
@@ -168,11 +178,20 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     assert not [name for name in changed if name.startswith(("intermediate.", "marts.fct_"))], changed
     assert _same(edited, _full_build_of(database, project, tmp_path / "full-1")) == []
 
-    # (c) a corrected export replaces a current one: everything is rebuilt from it
+    # (c) a corrected export replaces a current one: what reads the exports is rebuilt from it;
+    # the seeds, the models built from seeds only and dbt's unit tests are not run again
     (outcome,) = land_files(database, [corrected], replace=True, landing_dir=landing)
     assert outcome.status == "replaced"
     fourth = _refresh(project, database, landing)
-    assert fourth["kept"] == [] and set(fourth["rebuilt"]) == set(first["rebuilt"])
+    seeds = {name for name in first["rebuilt"] if name.startswith("seeds/")}
+    assert len(seeds) == 19
+    assert set(fourth["kept"]) == seeds | BUILT_FROM_SEEDS_ONLY
+    assert set(fourth["rebuilt"]) == set(first["rebuilt"]) - set(fourth["kept"])
+    ran = _last_run_results(project)
+    assert [uid for uid in ran if uid.startswith(("seed.", "unit_test."))] == []
+    # the tests of what was rebuilt ran, those of the seeds did not
+    assert any(uid.startswith("test.inburgering.not_null_fct_respondent_respondent_key.") for uid in ran)
+    assert not [uid for uid in ran if uid.startswith("test.") and "population_margins" in uid]
     assert fourth["recomputed"]
     replaced = _dbt_tables(database)
     assert "intermediate.int_answers" in " ".join(_same(replaced, edited))

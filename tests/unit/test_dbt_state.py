@@ -45,12 +45,29 @@ def test_no_record_builds_everything_and_a_recorded_build_with_nothing_new_build
     assert (work.kind, work.dbt_args(project)) == ("nothing", [])
 
 
-def test_a_new_export_builds_everything(con, project):
-    _built(con, project)
+def _replace_export(con):
     con.execute("update raw.load_registry set status = 'superseded'")
     con.execute("insert into raw.load_registry values ('raw.export_2024_a', 'bb', 2, 'current')")
+
+
+def test_a_new_export_builds_what_reads_the_exports_by_the_projects_selector(con, project):
+    _built(con, project)
+    _replace_export(con)
     work = dbt_state.plan(con, project)
-    assert (work.kind, work.reason) == ("everything", "changed since the last build: exports")
+    assert work.kind == "exports"
+    assert work.dbt_args(project) == ["--selector", "reads_the_exports"]
+
+
+def test_a_new_export_with_an_edited_project_or_a_dropped_table_builds_everything(con, project):
+    _built(con, project)
+    _replace_export(con)
+    (project / "seeds" / "s.csv").write_text("x\n2\n")
+    work = dbt_state.plan(con, project)
+    assert (work.kind, work.reason) == ("everything", "changed since the last build: exports, project")
+    (project / "seeds" / "s.csv").write_text("x\n1\n")
+    con.execute("drop table marts.a")
+    work = dbt_state.plan(con, project)
+    assert (work.kind, work.reason) == ("everything", "missing from the warehouse: marts.a")
 
 
 def test_an_edited_seed_builds_the_modified_nodes_against_the_recorded_manifest(con, project, tmp_path_factory):
