@@ -1,6 +1,7 @@
-"""What a refresh has to rebuild in dbt: everything, what depends on a changed definition, or nothing.
+"""What a refresh has to rebuild in dbt: everything, what reads the exports, what depends on a changed
+definition, or nothing.
 
-After a successful build of the whole project the warehouse records what it was built from, in
+After every successful refresh build the warehouse records what the project was built from, in
 `refresh.dbt_inputs` (one row per input, a fingerprint each) and dbt's manifest of that build:
 
 - exports: the current version (sha256) of every raw table in raw.load_registry, and the raw

@@ -58,6 +58,24 @@ def test_a_new_export_builds_what_reads_the_exports_by_the_projects_selector(con
     assert work.dbt_args(project) == ["--selector", "reads_the_exports"]
 
 
+def test_the_selector_is_one_the_dbt_project_defines():
+    import yaml
+
+    from orchestration.config import PROJECT_DIR
+
+    selectors = yaml.safe_load((PROJECT_DIR / "selectors.yml").read_text(encoding="utf-8"))["selectors"]
+    assert "reads_the_exports" in [selector["name"] for selector in selectors]
+
+
+def test_a_new_export_with_another_key_builds_everything(con, project, monkeypatch):
+    # never keys made with two keys in one warehouse: the key's change outranks the exports'
+    _built(con, project)
+    _replace_export(con)
+    monkeypatch.setattr(dbt_state, "key_fingerprint", lambda: "another key")
+    work = dbt_state.plan(con, project)
+    assert (work.kind, work.reason) == ("everything", "changed since the last build: exports, pseudonym_key")
+
+
 def test_a_new_export_with_an_edited_project_or_a_dropped_table_builds_everything(con, project):
     _built(con, project)
     _replace_export(con)
@@ -102,3 +120,37 @@ def test_the_python_models_imports_are_followed_into_the_project():
     modules = {path.relative_to(PROJECT_DIR).as_posix() for path in dbt_state.python_modules()}
     # typed from the two Python models' import lines
     assert {"orchestration/weighting.py", "orchestration/estimates.py"} <= modules
+
+
+def test_every_model_that_reads_a_raw_table_is_in_the_exports_selector():
+    """The selector finds the models that read the exports through their raw source, or through
+    meta reads_raw_exports where a macro picks the raw tables while compiling (dbt cannot list
+    those as parents). Which macros touch `raw` is read from the macro files themselves."""
+    import re
+
+    from orchestration.config import PROJECT_DIR
+
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    touch_raw = re.compile(r"""source\(\s*['"]raw['"]|schema\s*=\s*['"]raw['"]""")
+    readers = {uid for uid, macro in manifest["macros"].items()
+               if uid.startswith("macro.inburgering.") and touch_raw.search(macro["macro_sql"])}
+    assert {"macro.inburgering.raw_export_relation", "macro.inburgering.stage_export"} <= readers
+
+    def reads_raw(macros: list[str], seen: set[str]) -> bool:
+        for uid in macros:
+            if uid in readers:
+                return True
+            if uid not in seen and uid in manifest["macros"]:
+                seen.add(uid)
+                if reads_raw(manifest["macros"][uid]["depends_on"]["macros"], seen):
+                    return True
+        return False
+
+    unmarked = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not reads_raw(node["depends_on"]["macros"], set()):
+            continue
+        from_source = any(parent.startswith("source.inburgering.raw.") for parent in node["depends_on"]["nodes"])
+        if not (from_source or (node["config"].get("meta") or {}).get("reads_raw_exports")):
+            unmarked.append(node["name"])
+    assert unmarked == []
