@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from orchestration.config import PROJECT_DIR
 
 _HOLDER = """
 import sys, time

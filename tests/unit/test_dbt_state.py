@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration import dbt_state
+from orchestration.config import PROJECT_DIR
 
 
 @pytest.fixture
@@ -59,10 +62,6 @@ def test_a_new_export_builds_what_reads_the_exports_by_the_projects_selector(con
 
 
 def test_the_selector_is_one_the_dbt_project_defines():
-    import yaml
-
-    from orchestration.config import PROJECT_DIR
-
     selectors = yaml.safe_load((PROJECT_DIR / "selectors.yml").read_text(encoding="utf-8"))["selectors"]
     assert "reads_the_exports" in [selector["name"] for selector in selectors]
 
@@ -115,8 +114,6 @@ def test_the_build_id_changes_only_when_a_build_ran_a_model(con, project):
 
 
 def test_the_python_models_imports_are_followed_into_the_project():
-    from orchestration.config import PROJECT_DIR
-
     modules = {path.relative_to(PROJECT_DIR).as_posix() for path in dbt_state.python_modules()}
     # typed from the two Python models' import lines
     assert {"orchestration/weighting.py", "orchestration/estimates.py"} <= modules
@@ -126,10 +123,6 @@ def test_every_model_that_reads_a_raw_table_is_in_the_exports_selector():
     """The selector finds the models that read the exports through their raw source, or through
     meta reads_raw_exports where a macro picks the raw tables while compiling (dbt cannot list
     those as parents). Which macros touch `raw` is read from the macro files themselves."""
-    import re
-
-    from orchestration.config import PROJECT_DIR
-
     manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
     touch_raw = re.compile(r"""source\(\s*['"]raw['"]|schema\s*=\s*['"]raw['"]""")
     readers = {uid for uid, macro in manifest["macros"].items()
