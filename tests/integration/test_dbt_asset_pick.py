@@ -23,7 +23,7 @@ def test_a_picked_dbt_asset_is_built_even_when_nothing_changed(warehouse, monkey
         dbt_state.record(con, dbt_state.current_inputs(con), MANIFEST_PATH, models_ran=True)
         rows = con.execute("select count(*) from marts.dim_question").fetchall()[0][0]
         # a row dbt did not write: only a rebuild of the table removes it
-        con.execute("insert into marts.dim_question (question_id) values ('planted')")
+        con.execute("insert into marts.dim_question (question_id, is_technical) values ('planted', false)")
 
     result = materialize([warehouse_dbt_models], selection=[PICKED], resources=default_resources(),
                          instance=DagsterInstance.ephemeral(), raise_on_error=False)
