@@ -42,6 +42,16 @@ def test_every_stage_has_a_time_and_a_peak_memory(bench):
     assert summary["dbt_over_plain_sql"] > 0 and summary["refresh_from_landed_seconds"] > 0
 
 
+def test_the_parse_stages_measure_dbt_without_and_with_its_saved_parse(bench):
+    """The cold parse had no saved parse and parsed the project in full; the warm one, started in
+    the same target folder, found it and re-parsed nothing."""
+    _, report = bench
+    stages = report["scales"][0]["stages"]
+    cold, warm = stages["dbt_parse_cold"]["details"], stages["dbt_parse_warm"]["details"]
+    assert (cold["partial_parse_cache_before"], cold["full_parse"]) == (False, True)
+    assert warm == {"partial_parse_cache_before": True, "full_parse": False, "reparse_reason": None}
+
+
 def test_a_refresh_with_nothing_new_rebuilds_and_recomputes_nothing(bench):
     _, report = bench
     (scale,) = report["scales"]
