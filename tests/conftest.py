@@ -83,6 +83,19 @@ def _form(shared: dict) -> tuple[Path, list[Path]]:
 
 
 @pytest.fixture(scope="session")
+def small_exports(request, tmp_path_factory) -> list[Path]:
+    """A small generation (seed 11, scale 0.05, both metingen, SPSS files), once per session, for
+    the tests that run the whole chain several times over: a file at this scale still reaches
+    every model and analysis. Shared: a test copies what it lands into a folder of its own."""
+    from orchestration.synthetic.generator import generate
+
+    def build(root: Path) -> list[str]:
+        return [str(path) for path in generate(root / "exports", seed=11, scale=0.05)]
+
+    return [Path(path) for path in _once(request, tmp_path_factory, "small-exports", build)]
+
+
+@pytest.fixture(scope="session")
 def generated(_generated_forms):
     """The session's generation as SPSS files: (folder, files), shared by the tests that read it."""
     return _form(_generated_forms["sav"])

@@ -129,13 +129,10 @@ def _last_build(database: Path) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def exports(tmp_path_factory):
-    from orchestration.synthetic.generator import generate
-
+def exports(small_exports, tmp_path_factory):
     root = tmp_path_factory.mktemp("refresh_exports")
-    paths = generate(root / "exports", seed=11, scale=0.05)
-    [asiel] = [path for path in paths if path.name == "perspectief_2024_wi2021_asiel.sav"]
-    return paths, re_export(asiel, root / "corrected" / asiel.name)
+    [asiel] = [path for path in small_exports if path.name == "perspectief_2024_wi2021_asiel.sav"]
+    return small_exports, re_export(asiel, root / "corrected" / asiel.name)
 
 
 def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_path, monkeypatch):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -34,12 +36,12 @@ def keyed_hash(key: str, value: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def landed(tmp_path_factory):
+def landed(small_exports, tmp_path_factory):
     from orchestration.landing.loader import land_files
-    from orchestration.synthetic.generator import generate
 
     root = tmp_path_factory.mktemp("key_change")
-    paths = generate(root / "landing", seed=11, scale=0.05)
+    (root / "landing").mkdir()
+    paths = [Path(shutil.copy2(path, root / "landing" / path.name)) for path in small_exports]
     land_files(root / "w.duckdb", paths, landing_dir=root / "landing")
     return root
 
