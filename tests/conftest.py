@@ -86,7 +86,8 @@ def _form(shared: dict) -> tuple[Path, list[Path]]:
 def small_exports(request, tmp_path_factory) -> list[Path]:
     """A small generation (seed 11, scale 0.05, both metingen, SPSS files), once per session, for
     the tests that run the whole chain several times over: a file at this scale still reaches
-    every model and analysis. Shared: a test copies what it lands into a folder of its own."""
+    every model and analysis. Shared, so read only: a test copies what it lands into a landing
+    folder of its own (the loader moves a refused file aside)."""
     from orchestration.synthetic.generator import generate
 
     def build(root: Path) -> list[str]:

@@ -141,7 +141,8 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     database, landing = tmp_path / "w" / "inburgering.duckdb", tmp_path / "w" / "landing"
     monkeypatch.setenv("INBURGERING_DUCKDB_PATH", str(database))
     monkeypatch.setenv("INBURGERING_OUTPUTS_DIR", str(tmp_path / "w" / "outputs"))
-    land_files(database, paths, landing_dir=landing)
+    landing.mkdir(parents=True)
+    land_files(database, [shutil.copy2(path, landing / path.name) for path in paths], landing_dir=landing)
 
     first = _refresh(project, database, landing)
     assert first["kept"] == [] and "intermediate/int_answers" in first["rebuilt"]
