@@ -86,8 +86,8 @@ def _form(shared: dict) -> tuple[Path, list[Path]]:
 def small_exports(request, tmp_path_factory) -> list[Path]:
     """A small generation (seed 11, scale 0.05, both metingen, SPSS files), once per session, for
     the tests that run the whole chain several times over: a file at this scale still reaches
-    every model and analysis. Shared, so read only: a test copies what it lands into a landing
-    folder of its own (the loader moves a refused file aside)."""
+    every model and analysis. Shared, so read only: a test lands copies of them
+    (helpers.landing.copies)."""
     from orchestration.synthetic.generator import generate
 
     def build(root: Path) -> list[str]:
@@ -144,13 +144,12 @@ def full_build(request, generated, tmp_path_factory) -> dict:
 
     def build(root: Path) -> dict:
         from helpers.holder import hold
+        from helpers.landing import copies
 
         warehouse = root / "warehouse"
         folders = {"duckdb": warehouse / "inburgering.duckdb", "landing": warehouse / "landing",
                    "outputs": warehouse / "outputs", "home": root / "dagster_home"}
-        folders["landing"].mkdir(parents=True)
-        for path in paths:
-            shutil.copy2(path, folders["landing"] / path.name)
+        copies(paths, folders["landing"])
         folders["home"].mkdir()
         (folders["home"] / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
         env = {name: value for name, value in os.environ.items() if not name.startswith("INBURGERING_")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -240,3 +241,10 @@ def re_export(source: Path, target: Path) -> Path:
                          variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges,
                          variable_format=meta.original_variable_types)
     return target
+
+
+def copies(paths: list[Path], folder: Path) -> list[Path]:
+    """The files copied into `folder` (made if missing), to be landed from there: the loader moves
+    a refused file aside, so shared files are never landed in place."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(path, folder / path.name)) for path in paths]

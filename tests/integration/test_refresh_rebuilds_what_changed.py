@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from dagster import DagsterInstance, materialize
-from helpers.landing import re_export
+from helpers.landing import copies, re_export
 
 from orchestration.dbt_cli import ProjectDbtCli
 from orchestration.dbt_runner import TABLES_ONLY, copy_dbt_project, copy_partial_parse, dbt_build
@@ -141,8 +141,7 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     database, landing = tmp_path / "w" / "inburgering.duckdb", tmp_path / "w" / "landing"
     monkeypatch.setenv("INBURGERING_DUCKDB_PATH", str(database))
     monkeypatch.setenv("INBURGERING_OUTPUTS_DIR", str(tmp_path / "w" / "outputs"))
-    landing.mkdir(parents=True)
-    land_files(database, [shutil.copy2(path, landing / path.name) for path in paths], landing_dir=landing)
+    land_files(database, copies(paths, landing), landing_dir=landing)
 
     first = _refresh(project, database, landing)
     assert first["kept"] == [] and "intermediate/int_answers" in first["rebuilt"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.landing import copies
 
 from orchestration import dbt_state
 from orchestration.config import PROJECT_DIR
@@ -40,9 +39,7 @@ def landed(small_exports, tmp_path_factory):
     from orchestration.landing.loader import land_files
 
     root = tmp_path_factory.mktemp("key_change")
-    (root / "landing").mkdir()
-    paths = [Path(shutil.copy2(path, root / "landing" / path.name)) for path in small_exports]
-    land_files(root / "w.duckdb", paths, landing_dir=root / "landing")
+    land_files(root / "w.duckdb", copies(small_exports, root / "landing"), landing_dir=root / "landing")
     return root
 
 
