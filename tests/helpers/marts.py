@@ -1,0 +1,16 @@
+"""The marts' unique keys, typed by hand, for the tests that insert a copied row to see which
+constraint refuses it: the copy gets a key of its own, so the key does not refuse it first."""
+
+UNIQUE_KEYS = {
+    "marts.fct_respondent": "respondent_key",
+    "marts.dim_question": "question_id",
+    "marts.dim_respondent": "person_key",
+}
+
+
+def with_new_key(table: str, column: str, tag: str) -> str:
+    """`column` replaced by a bound value (?) in a `select * replace (...)` list, and the table's
+    key, unless that is `column`, made new with `tag`."""
+    key = UNIQUE_KEYS.get(table)
+    new_key = f', "{key}" || \'-copy-{tag}\' as "{key}"' if key and key != column else ""
+    return f'? as "{column}"{new_key}'
