@@ -61,7 +61,7 @@ def staging_yaml(codebook: Codebook) -> dict:
         layout = codebook.layout(meting, questionnaire)
         columns = [{"name": row.question_id, "description": f"{row.source_variable}: {_describe(codebook, row.question_id)}"}
                    for row in layout.itertuples(index=False)]
-        columns[0]["data_tests"] = ["not_null", "unique"] if columns[0]["name"] == "respondent_token" else []
+        columns[0]["data_tests"] = ["present_and_unique"] if columns[0]["name"] == "respondent_token" else []
         columns += [
             {"name": "meting", "description": "Survey wave (year of fieldwork)."},
             {"name": "questionnaire", "description": "Questionnaire the export belongs to."},

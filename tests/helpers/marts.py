@@ -14,3 +14,20 @@ def with_new_key(table: str, column: str, tag: str) -> str:
     key = UNIQUE_KEYS.get(table)
     new_key = f', "{key}" || \'-copy-{tag}\' as "{key}"' if key and key != column else ""
     return f'? as "{column}"{new_key}'
+
+
+def insert_copy(con, table: str, column: str, value, tag: str) -> None:
+    """A row of `table` copied with `column` set to `value` (and a key of its own)."""
+    con.execute(f"insert into {table} select * replace ({with_new_key(table, column, tag)}) from {table} limit 1",
+                [value])
+
+
+def refused_for(con, table: str, column: str, value, tag: str) -> bool:
+    """Whether the warehouse refuses such a copy with a constraint error naming `column`."""
+    import duckdb
+
+    try:
+        insert_copy(con, table, column, value, tag)
+    except duckdb.ConstraintException as error:
+        return column in str(error)
+    return False

@@ -9,7 +9,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 
 pytestmark = pytest.mark.integration
 
-PICKED = AssetKey(["marts", "dim_question"])
+PICKED = AssetKey(["marts", "mart_weighting_summary"])
 
 
 def test_a_picked_dbt_asset_is_built_even_when_nothing_changed(warehouse, monkeypatch):
@@ -21,9 +21,9 @@ def test_a_picked_dbt_asset_is_built_even_when_nothing_changed(warehouse, monkey
     with duckdb.connect(str(warehouse)) as con:
         # the build recorded as a refresh records it: a refresh now has nothing to do
         dbt_state.record(con, dbt_state.current_inputs(con), MANIFEST_PATH, models_ran=True)
-        rows = con.execute("select count(*) from marts.dim_question").fetchall()[0][0]
+        rows = con.execute("select count(*) from marts.mart_weighting_summary").fetchall()[0][0]
         # a row dbt did not write: only a rebuild of the table removes it
-        con.execute("insert into marts.dim_question (question_id, is_technical) values ('planted', false)")
+        con.execute("insert into marts.mart_weighting_summary (meting, group_label) values (1900, 'planted')")
 
     result = materialize([warehouse_dbt_models], selection=[PICKED], resources=default_resources(),
                          instance=DagsterInstance.ephemeral(), raise_on_error=False)
@@ -31,8 +31,9 @@ def test_a_picked_dbt_asset_is_built_even_when_nothing_changed(warehouse, monkey
     assert result.success
     assert [event.asset_key for event in result.get_asset_materialization_events()] == [PICKED]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from marts.dim_question").fetchall()[0][0] == rows > 0
-        assert con.execute("select count(*) from marts.dim_question where question_id = 'planted'").fetchall() == [(0,)]
+        assert con.execute("select count(*) from marts.mart_weighting_summary").fetchall()[0][0] == rows > 0
+        assert con.execute("select count(*) from marts.mart_weighting_summary "
+                           "where group_label = 'planted'").fetchall() == [(0,)]
     # dbt ran the picked model's tests too, as asset checks of it
     checks = result.get_asset_check_evaluations()
     assert checks and {check.asset_key for check in checks} == {PICKED}

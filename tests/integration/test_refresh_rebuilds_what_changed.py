@@ -187,7 +187,7 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     ran = _last_run_results(project)
     assert [uid for uid in ran if uid.startswith(("seed.", "unit_test."))] == []
     # the tests of what was rebuilt ran, those of the seeds did not
-    assert any(uid.startswith("test.inburgering.unique_int_respondents_respondent_key.") for uid in ran)
+    assert any(uid.startswith("test.inburgering.present_and_unique_int_respondents_respondent_key.") for uid in ran)
     assert not [uid for uid in ran if uid.startswith("test.") and "population_margins" in uid]
     assert fourth["recomputed"]
     replaced = _dbt_tables(database)

@@ -12,7 +12,7 @@ import json
 
 import duckdb
 import pytest
-from helpers.marts import UNIQUE_KEYS, with_new_key
+from helpers.marts import UNIQUE_KEYS, insert_copy, refused_for
 
 pytestmark = pytest.mark.integration
 
@@ -87,17 +87,11 @@ def test_each_code_is_taken_and_any_other_value_refused(warehouse, table):
         assert con.execute(f"select count(*) from {table}").fetchall()[0][0] > 0
         refused, taken = [], []
         for column, codes in sorted(CODES[table].items()):
-            wrong = 9 if isinstance(codes[0], int) else "not-a-code"
-            try:
-                con.execute(f"insert into {table} select * replace ({with_new_key(table, column, 'wrong')}) "
-                            f"from {table} limit 1", [wrong])
-            except duckdb.ConstraintException as error:
-                if column in str(error):
-                    refused.append(column)
+            if refused_for(con, table, column, 9 if isinstance(codes[0], int) else "not-a-code", "wrong"):
+                refused.append(column)
             con.execute("begin")
             for index, code in enumerate(codes):
-                con.execute(f"insert into {table} select * replace ({with_new_key(table, column, index)}) "
-                            f"from {table} limit 1", [code])
+                insert_copy(con, table, column, code, str(index))
                 taken.append((column, code))
             con.execute("rollback")
         assert refused == sorted(CODES[table])

@@ -65,8 +65,8 @@ def test_every_dbt_test_is_a_readable_check_with_a_description(graph):
         assert not re.search(r"[0-9a-f]{10}", key.name), key
         assert spec.description, key
     by_name = {(key.asset_key.to_user_string(), key.name): spec.description for key, spec in checks.items()}
-    assert by_name[("intermediate/int_respondents", "respondent_key_unique")] == \
-        "No value of respondent_key occurs twice."
+    assert by_name[("intermediate/int_respondents", "respondent_key_present_and_unique")] == \
+        "Every row has a respondent_key, and no value of it occurs twice."
     assert by_name[("marts/mart_answer_shares", "category_kind_accepted_values")] == \
         "category_kind holds only: single, combined."
     assert by_name[("marts/fct_answer", "assert_answers_use_their_answer_set")] == \
@@ -97,9 +97,11 @@ def test_readable_names_leave_the_shared_manifest_as_dbt_wrote_it():
 
     written = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
     assert dbt_manifest() == written
+    name = "present_and_unique_int_respondents_respondent_key"
     [unique_id] = [key for key, node in written["nodes"].items()
-                   if node["resource_type"] == "test" and node["name"] == "unique_int_respondents_respondent_key"]
-    assert MANIFEST["nodes"][unique_id]["name"] == "respondent_key_unique"
-    assert MANIFEST["nodes"][unique_id]["config"]["meta"]["description"] == "No value of respondent_key occurs twice."
-    assert dbt_manifest()["nodes"][unique_id]["name"] == "unique_int_respondents_respondent_key"
+                   if node["resource_type"] == "test" and node["name"] == name]
+    assert MANIFEST["nodes"][unique_id]["name"] == "respondent_key_present_and_unique"
+    assert MANIFEST["nodes"][unique_id]["config"]["meta"]["description"] == \
+        "Every row has a respondent_key, and no value of it occurs twice."
+    assert dbt_manifest()["nodes"][unique_id]["name"] == name
     assert "description" not in (dbt_manifest()["nodes"][unique_id]["config"].get("meta") or {})
