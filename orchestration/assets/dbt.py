@@ -94,6 +94,9 @@ def _generic_check(test: str, column: str | None, kwargs: Mapping[str, Any]) -> 
         return f"{column}_not_null", f"{column} is never empty (NULL)."
     if test == "unique":
         return f"{column}_unique", f"No value of {column} occurs twice."
+    if test == "not_null_columns":
+        columns = ", ".join(kwargs.get("columns", []))
+        return "columns_not_null", f"None of {columns} is ever empty (NULL)."
     if test == "present_and_unique":
         return f"{column}_present_and_unique", f"Every row has a {column}, and no value of it occurs twice."
     if test == "accepted_values":

@@ -65,8 +65,19 @@ def test_no_data_test_checks_what_a_contract_enforces(built_warehouse):
             enforced[unique_id] = {name for name, column in node["columns"].items()
                                    if any(c["type"] == "not_null" for c in column.get("constraints", []))}
     assert enforced, "no model with an enforced contract in the manifest"
-    repeated = sorted(f"{node['attached_node']}.{node['column_name']}" for node in manifest["nodes"].values()
+    repeated = sorted(f"{node['attached_node']}.{column}" for node in manifest["nodes"].values()
                       if node["resource_type"] == "test"
-                      and (node.get("test_metadata") or {}).get("name") == "not_null"
-                      and node.get("column_name") in enforced.get(node.get("attached_node"), set()))
+                      for column in _not_null_tested(node)
+                      if column in enforced.get(node.get("attached_node"), set()))
     assert repeated == []
+
+
+def _not_null_tested(node: dict) -> list[str]:
+    """The columns a data test holds to not null: its column for dbt's not_null, the listed ones
+    for the project's not_null_columns."""
+    metadata = node.get("test_metadata") or {}
+    if metadata.get("name") == "not_null":
+        return [node["column_name"]]
+    if metadata.get("name") == "not_null_columns":
+        return list(metadata["kwargs"]["columns"])
+    return []

@@ -1,6 +1,7 @@
-"""A key column's one dbt test (present_and_unique: not NULL, no value twice) fails for a NULL and
-for a value twice, and only for those: its SQL as dbt compiled and ran it in the session's build,
-run again on a copy of the warehouse with such rows added by hand."""
+"""The project's own generic dbt tests fail for what they guard, and only for that: each one's SQL
+as dbt compiled and ran it in the session's build, run again on a copy of the warehouse with the
+faulty rows added by hand. present_and_unique: a key column, not NULL and no value twice;
+not_null_columns: a table's not-null columns, a failing row per column that holds a NULL."""
 
 from __future__ import annotations
 
@@ -16,6 +17,18 @@ def _compiled(built_warehouse, name: str) -> str:
     manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
     [node] = [node for node in manifest["nodes"].values() if node["resource_type"] == "test" and node["name"] == name]
     return node["compiled_code"]
+
+
+def test_the_not_null_test_names_each_column_with_a_null_and_its_count(built_warehouse, warehouse):
+    sql = _compiled(built_warehouse, "not_null_columns_int_answers_respondent_key__meting")
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute(sql).fetchall() == []
+        con.execute("insert into intermediate.int_answers select * replace (null as meting) "
+                    "from intermediate.int_answers limit 2")
+        assert con.execute(sql).fetchall() == [("meting", 2)]
+        con.execute("insert into intermediate.int_answers select * replace (null as respondent_key) "
+                    "from intermediate.int_answers limit 1")
+        assert sorted(con.execute(sql).fetchall()) == [("meting", 2), ("respondent_key", 1)]
 
 
 def test_the_key_test_finds_a_missing_key_and_a_key_twice_and_nothing_else(built_warehouse, warehouse):
