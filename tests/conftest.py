@@ -133,6 +133,12 @@ def built_warehouse(request, generated, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def built_manifest(built_warehouse) -> dict:
+    """dbt's manifest of the session's build (its compiled SQL, tests and contracts), read once."""
+    return json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def full_build(request, generated, tmp_path_factory) -> dict:
     """The whole chain once per session, as `make run` runs it: the real `inburgering build` in its
     own process, with a Dagster home of its own, on the generated exports in its landing folder

@@ -5,22 +5,19 @@ not_null_columns: a table's not-null columns, a failing row per column that hold
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
 
 pytestmark = pytest.mark.integration
 
 
-def _compiled(built_warehouse, name: str) -> str:
-    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+def _compiled(manifest: dict, name: str) -> str:
     [node] = [node for node in manifest["nodes"].values() if node["resource_type"] == "test" and node["name"] == name]
     return node["compiled_code"]
 
 
-def test_the_not_null_test_names_each_column_with_a_null_and_its_count(built_warehouse, warehouse):
-    sql = _compiled(built_warehouse, "not_null_columns_int_answers_respondent_key__meting")
+def test_the_not_null_test_names_each_column_with_a_null_and_its_count(built_manifest, warehouse):
+    sql = _compiled(built_manifest, "not_null_columns_int_answers_respondent_key__meting")
     with duckdb.connect(str(warehouse)) as con:
         assert con.execute(sql).fetchall() == []
         con.execute("insert into intermediate.int_answers select * replace (null as meting) "
@@ -31,8 +28,8 @@ def test_the_not_null_test_names_each_column_with_a_null_and_its_count(built_war
         assert sorted(con.execute(sql).fetchall()) == [("meting", 2), ("respondent_key", 1)]
 
 
-def test_the_key_test_finds_a_missing_key_and_a_key_twice_and_nothing_else(built_warehouse, warehouse):
-    sql = _compiled(built_warehouse, "present_and_unique_int_respondents_respondent_key")
+def test_the_key_test_finds_a_missing_key_and_a_key_twice_and_nothing_else(built_manifest, warehouse):
+    sql = _compiled(built_manifest, "present_and_unique_int_respondents_respondent_key")
     with duckdb.connect(str(warehouse)) as con:
         assert con.execute(sql).fetchall() == []
         twice = con.execute("select respondent_key from intermediate.int_respondents order by 1 limit 1").fetchall()[0][0]
@@ -43,10 +40,9 @@ def test_the_key_test_finds_a_missing_key_and_a_key_twice_and_nothing_else(built
         assert sorted(con.execute(sql).fetchall(), key=str) == sorted([(twice, 2), (None, 1)], key=str)
 
 
-def test_every_key_column_has_the_one_test_instead_of_two(built_warehouse):
+def test_every_key_column_has_the_one_test_instead_of_two(built_manifest):
     """The 8 staging tokens, the 2 intermediate respondent keys and the 4 seed keys."""
-    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
-    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+    tests = [node for node in built_manifest["nodes"].values() if node["resource_type"] == "test"]
     keys = sorted(f"{node['attached_node'].split('.')[-1]}.{node['column_name']}" for node in tests
                   if (node.get("test_metadata") or {}).get("name") == "present_and_unique")
     assert keys == sorted([

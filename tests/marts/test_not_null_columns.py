@@ -7,11 +7,9 @@ the YAML, or one the build no longer enforces, fails the first test."""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
-from helpers.marts import refused_for
+from helpers.marts import contract_rules, refused_for, repeated_by_data_tests
 
 pytestmark = pytest.mark.integration
 
@@ -55,29 +53,9 @@ def test_the_warehouse_refuses_a_null_in_each_of_them(warehouse, table):
         assert refused == sorted(NOT_NULL[table])
 
 
-def test_no_data_test_checks_what_a_contract_enforces(built_warehouse):
+def test_no_data_test_checks_what_a_contract_enforces(built_manifest):
     """One owner per rule: a not_null data test on a column its enforced contract declares not
     null could never fail (the build fails first), and costs a dbt node in every build."""
-    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
-    enforced = {}
-    for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] == "model" and (node["config"].get("contract") or {}).get("enforced"):
-            enforced[unique_id] = {name for name, column in node["columns"].items()
-                                   if any(c["type"] == "not_null" for c in column.get("constraints", []))}
-    assert enforced, "no model with an enforced contract in the manifest"
-    repeated = sorted(f"{node['attached_node']}.{column}" for node in manifest["nodes"].values()
-                      if node["resource_type"] == "test"
-                      for column in _not_null_tested(node)
-                      if column in enforced.get(node.get("attached_node"), set()))
-    assert repeated == []
-
-
-def _not_null_tested(node: dict) -> list[str]:
-    """The columns a data test holds to not null: its column for dbt's not_null, the listed ones
-    for the project's not_null_columns."""
-    metadata = node.get("test_metadata") or {}
-    if metadata.get("name") == "not_null":
-        return [node["column_name"]]
-    if metadata.get("name") == "not_null_columns":
-        return list(metadata["kwargs"]["columns"])
-    return []
+    assert any("not_null" in rules for rules in contract_rules(built_manifest).values()), \
+        "no model with an enforced contract in the manifest"
+    assert repeated_by_data_tests(built_manifest, {"not_null"}) == []

@@ -8,11 +8,9 @@ YAML, a code list changed there, or a constraint the build no longer enforces fa
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
-from helpers.marts import UNIQUE_KEYS, insert_copy, refused_for
+from helpers.marts import UNIQUE_KEYS, contract_rules, insert_copy, refused_for, repeated_by_data_tests
 
 pytestmark = pytest.mark.integration
 
@@ -108,21 +106,9 @@ def test_a_key_twice_is_refused_and_a_new_one_taken(warehouse, table):
                     f"from {table} limit 1")
 
 
-def test_no_data_test_checks_what_a_contract_enforces(built_warehouse):
+def test_no_data_test_checks_what_a_contract_enforces(built_manifest):
     """One owner per rule: an accepted_values or unique data test on a column whose enforced
     contract constrains it could never fail (the build fails first), and costs a dbt node."""
-    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
-    constrained = {}
-    for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] == "model" and (node["config"].get("contract") or {}).get("enforced"):
-            for name, column in node["columns"].items():
-                for constraint in column.get("constraints", []):
-                    constrained.setdefault((unique_id, name), set()).add(constraint["type"])
-    assert any(types_ & {"check", "unique"} for types_ in constrained.values()), "no CHECK or UNIQUE in the manifest"
-    kinds = {"accepted_values": "check", "unique": "unique"}
-    repeated = sorted(f"{node['attached_node']}.{node['column_name']}" for node in manifest["nodes"].values()
-                      if node["resource_type"] == "test"
-                      and (node.get("test_metadata") or {}).get("name") in kinds
-                      and kinds[node["test_metadata"]["name"]] in constrained.get(
-                          (node.get("attached_node"), node.get("column_name")), set()))
-    assert repeated == []
+    assert any(rules & {"check", "unique"} for rules in contract_rules(built_manifest).values()), \
+        "no CHECK or UNIQUE in the manifest"
+    assert repeated_by_data_tests(built_manifest, {"check", "unique"}) == []
