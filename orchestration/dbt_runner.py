@@ -69,13 +69,3 @@ def _run_dbt(dbt: Path, database: Path, target_path: Path, project_dir: Path, ar
         cwd=project_dir, env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
         capture_output=True, text=True,
     )
-
-
-def land_and_build(paths: list[Path], root: Path) -> Path:
-    """Land `paths` into `root`/inburgering.duckdb with the real loader, then `dbt build`."""
-    from orchestration.landing.loader import land_files
-
-    database = root / "inburgering.duckdb"
-    land_files(database, paths, landing_dir=root / "landing")
-    dbt_build(database, root / "target")
-    return database

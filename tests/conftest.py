@@ -31,6 +31,15 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.get_closest_marker("first") is None))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_runs_outside_the_project(tmp_path_factory):
+    """dagster-dbt puts each run's folder, and keeps the run's saved parse, in DBT_TARGET_PATH
+    (else the project's target/): the suite's runs use a folder of their own, so they neither fill
+    the project's target/ nor replace the saved parse that `make manifest` left for the next run
+    on the project's warehouse (a parse at a test's warehouse path would make that run parse in full)."""
+    os.environ.setdefault("DBT_TARGET_PATH", str(tmp_path_factory.getbasetemp() / "dbt-target"))
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """A throw-away warehouse: env vars point the code (and dbt subprocesses) at tmp_path."""
@@ -118,16 +127,32 @@ def harmonised(generated):
     return read_exports(directory, Codebook.load())
 
 
-@pytest.fixture(scope="session")
-def built_warehouse(request, generated, tmp_path_factory):
-    """The generated exports landed and `dbt build` run on them in a throw-away DuckDB file:
-    the real loader, the real dbt, the real database."""
-    from orchestration.dbt_runner import land_and_build
+# what the refresh job adds to the warehouse after dbt (the analyses, the refresh's bookkeeping)
+# and the table the holder process of full_build leaves: none of it is dbt's
+AFTER_DBT = ["drop schema if exists analysis cascade", "drop schema if exists refresh cascade",
+             "drop table if exists main.held"]
 
-    _, paths = generated
+
+@pytest.fixture(scope="session")
+def built_warehouse(request, full_build, tmp_path_factory):
+    """The generated exports landed and `dbt build` run on them: the warehouse of the session's
+    whole build (full_build: the real loader, the real dbt, the real database) as dbt left it, a
+    copy without what the refresh job adds after dbt, with that dbt run's manifest and run
+    results beside it in target/. The chain is built once a session, not once for dbt alone."""
+    import duckdb
 
     def build(root: Path) -> str:
-        return str(land_and_build(paths, root))
+        (runs,) = {path.parent for path in Path(full_build["dbt_target"]).rglob("run_results.json")}
+        (root / "target").mkdir(parents=True)
+        for name in ("manifest.json", "run_results.json"):
+            shutil.copy2(runs / name, root / "target" / name)
+        database = root / "inburgering.duckdb"
+        shutil.copy2(full_build["duckdb"], database)
+        with duckdb.connect(str(database)) as con:
+            for statement in AFTER_DBT:
+                con.execute(statement)
+            con.execute("checkpoint")
+        return str(database)
 
     return Path(_once(request, tmp_path_factory, "warehouse", build))
 
@@ -154,14 +179,19 @@ def full_build(request, generated, tmp_path_factory) -> dict:
 
         warehouse = root / "warehouse"
         folders = {"duckdb": warehouse / "inburgering.duckdb", "landing": warehouse / "landing",
-                   "outputs": warehouse / "outputs", "home": root / "dagster_home"}
+                   "outputs": warehouse / "outputs", "home": root / "dagster_home", "dbt_target": root / "dbt-target"}
         copies(paths, folders["landing"])
         folders["home"].mkdir()
         (folders["home"] / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
         env = {name: value for name, value in os.environ.items() if not name.startswith("INBURGERING_")}
         env.update(INBURGERING_DEMO="1", INBURGERING_DUCKDB_PATH=str(folders["duckdb"]),
                    INBURGERING_LANDING_DIR=str(folders["landing"]), INBURGERING_OUTPUTS_DIR=str(folders["outputs"]),
-                   DAGSTER_HOME=str(folders["home"]), COLUMNS="200", PYTHONUNBUFFERED="1")
+                   DAGSTER_HOME=str(folders["home"]), COLUMNS="200", PYTHONUNBUFFERED="1",
+                   # dagster-dbt's run folders and saved parse there, not in the project's target/
+                   DBT_TARGET_PATH=str(folders["dbt_target"]))
+        # a real key in the developer's environment reaches the build, as it reaches every other
+        if "INBURGERING_PSEUDONYM_KEY" in os.environ:
+            env["INBURGERING_PSEUDONYM_KEY"] = os.environ["INBURGERING_PSEUDONYM_KEY"]
         holder = hold(folders["duckdb"], 600, "dbt build")
         try:
             command = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "inburgering"), "build",

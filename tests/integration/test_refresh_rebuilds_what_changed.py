@@ -141,6 +141,8 @@ def test_a_refresh_rebuilds_what_changed_and_equals_a_full_build(exports, tmp_pa
     database, landing = tmp_path / "w" / "inburgering.duckdb", tmp_path / "w" / "landing"
     monkeypatch.setenv("INBURGERING_DUCKDB_PATH", str(database))
     monkeypatch.setenv("INBURGERING_OUTPUTS_DIR", str(tmp_path / "w" / "outputs"))
+    # dagster-dbt's run folders and saved parse in the copy's target/, where this test reads them
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
     land_files(database, copies(paths, landing), landing_dir=landing)
 
     first = _refresh(project, database, landing)

@@ -66,17 +66,25 @@ def test_respondent_key_unique_per_meting_person_key_stable(built_warehouse):
     assert overlap == 0  # domain-separated: a respondent_key is never a person_key
 
 
-def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(tmp_path: Path):
+@pytest.fixture(scope="module")
+def dbt_folder(tmp_path_factory) -> Path:
+    """One warehouse path and target folder for this file's dbt runs: dbt's saved parse is valid
+    for one connection (the warehouse path is part of it), so the later runs parse only what
+    changed instead of the whole project."""
+    return tmp_path_factory.mktemp("dbt")
+
+
+def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(dbt_folder: Path):
     """dbt show runs the macro through the real adapter: the hash is keyed with the environment's
     key (the demo key when unset and the demo asked for), yet neither key is in the compiled SQL
     or dbt's log."""
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt, tmp_path = Path(sys.executable).parent / "dbt", dbt_folder
 
     def run(command: str, env_key: str | None, *args: str, demo: bool = False) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k not in ("INBURGERING_PSEUDONYM_KEY", "INBURGERING_DEMO")}
         if demo:
             env["INBURGERING_DEMO"] = "1"
-        env["INBURGERING_DUCKDB_PATH"] = str(tmp_path / "empty.duckdb")
+        env["INBURGERING_DUCKDB_PATH"] = str(tmp_path / "w.duckdb")
         if env_key is not None:
             env["INBURGERING_PSEUDONYM_KEY"] = env_key
         return subprocess.run(
@@ -110,10 +118,11 @@ def test_key_comes_from_the_environment_and_stays_out_of_sql_and_logs(tmp_path: 
     assert keyed_hash(secret, "person|t") in run("show", secret, "--output", "json", demo=True).stdout
 
 
-def test_without_a_key_the_build_stops_before_any_model(tmp_path: Path):
+def test_without_a_key_the_build_stops_before_any_model(dbt_folder: Path):
     """A whole `dbt build` (not only a macro) refuses without a key: nothing is created."""
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt, tmp_path = Path(sys.executable).parent / "dbt", dbt_folder
     database = tmp_path / "w.duckdb"
+    database.unlink(missing_ok=True)  # the show runs above may have left an empty file
     env = {k: v for k, v in os.environ.items() if k not in ("INBURGERING_PSEUDONYM_KEY", "INBURGERING_DEMO")}
     env["INBURGERING_DUCKDB_PATH"] = str(database)
     result = subprocess.run(
