@@ -9,6 +9,13 @@ from orchestration.bench.report import show
 from orchestration.bench.runner import RESULTS_DIR, STAGES, Options, run
 
 
+def _at_least_one(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {number}")
+    return number
+
+
 def parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(prog="python -m orchestration.bench", description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0],
@@ -19,6 +26,8 @@ def parse(argv: list[str] | None = None) -> Options:
                         help="metingen to generate (one only: a partial run at a large scale)")
     parser.add_argument("--no-noop", dest="noop", action="store_false",
                         help="skip the refresh with nothing new landed (after the analysis stage)")
+    parser.add_argument("--noop-runs", type=_at_least_one, default=3,
+                        help="how many times the refresh with nothing new runs (its figure: the median run)")
     parser.add_argument("--profile", nargs="*", default=[], choices=[*STAGES, "plain_sql", "query"],
                         help="run these stages under cProfile; the top functions go into the JSON")
     parser.add_argument("--skip", nargs="*", default=[], choices=["analysis", "publish", "plain_sql", "query"],
@@ -29,7 +38,7 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--keep", action="store_true", help="keep the temp warehouses")
     args = parser.parse_args(argv)
     return Options(scales=args.scales, seed=args.seed, fmt=args.fmt, metingen=tuple(args.metingen), noop=args.noop,
-                   profile=set(args.profile), skip=set(args.skip),
+                   noop_runs=args.noop_runs, profile=set(args.profile), skip=set(args.skip),
                    query_runs=args.query_runs, results_dir=args.results_dir, workdir=args.workdir, keep=args.keep)
 
 

@@ -15,7 +15,7 @@ ROWS = [
     ("publish", "publish read-only snapshot"),
     ("plain_sql", "plain SQL floor (models only)"),
     ("query", "analyst query (median of runs)"),
-    ("refresh_noop", "refresh job, nothing new landed"),
+    ("refresh_noop", "refresh job, nothing new landed (median run)"),
 ]
 
 
@@ -47,6 +47,7 @@ def table(report: dict) -> Table:
         ("plain_sql_same_row_counts", "plain SQL = dbt row counts", "{}"),
         ("refresh_over_plain_sql", "refresh from landed / plain SQL", "{:.2f}x"),
         ("refresh_noop_work", "nothing new: dbt nodes rebuilt + analysis tables recomputed", "{}"),
+        ("refresh_noop_slowest_seconds", "nothing new: the slowest run, s", "{:.1f}"),
         ("refresh_noop_definitions_load_seconds", "nothing new: loading the Dagster definitions, s", "{:.1f}"),
         ("refresh_noop_run_seconds", "nothing new: the run, definitions loaded, s", "{:.1f}"),
         ("peak_rss_mib", "peak RSS of any stage, MiB", "{:.0f}"),
