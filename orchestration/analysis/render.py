@@ -34,10 +34,12 @@ def write(path: Path, text: str) -> Path:
 
 
 def _frame(frame: pd.DataFrame):
-    """A comparison table (text cells only) as great_tables gets it: a polars frame. great_tables
-    writes every cell it does not format into its output one at a time, which pandas' Arrow-backed
-    text columns make several times slower; the HTML is the same byte for byte. (Tables with
-    numbers stay pandas: great_tables aligns their columns by the pandas types.)"""
+    """A table as great_tables gets it: a polars frame. great_tables writes every cell into its
+    output one at a time, which pandas frames make several times slower (the two regression
+    pages: 0.6 s against 0.2). It aligns a column by its polars type: numbers right, text left,
+    whatever the values (pandas' text types, by contrast, put a column of notes left in one
+    meting and right in another); a text column that belongs with the numbers is aligned by
+    its page."""
     import polars as pl  # imported on use: loading the Dagster code location stays fast
 
     return pl.from_pandas(frame)
@@ -180,10 +182,11 @@ def regression_page(coefficients: pd.DataFrame, models: pd.DataFrame, meting: in
         columns={"estimate": "B", "std_error": "SE", "t_value": "t", "stars": "sig."})
     shown["note"] = shown["note"].fillna("")
     shown["sig."] = shown["sig."].fillna("")
-    gt = (GT(shown, rowname_col="term", groupname_col="model").with_id(_id("regression", meting))
+    gt = (GT(_frame(shown), rowname_col="term", groupname_col="model").with_id(_id("regression", meting))
           .tab_header(f"Regressies meting {meting}", "OLS, complete cases; *** p ≤ .001, ** p ≤ .01, * p ≤ .05")
           .fmt_number(columns=["B", "SE"], decimals=3).fmt_number(columns="t", decimals=2)
           .sub_missing(columns=["B", "SE", "t"], missing_text="–")
+          .cols_align("right", columns="sig.")  # the stars beside the t they mark
           .cols_label(note="opmerking"))
     return page(f"Regressies meting {meting}", [gt.as_raw_html()],
                 "De modellen van het rapport (Tabel 4.7, B.2.7–B.2.14, B.4.8–B.4.14) zoals "
@@ -202,7 +205,7 @@ def reproduction_page(summary: pd.DataFrame, numbers: dict, meting: int) -> str:
                                                      "cells_within": "binnen", "deviation": "grootste afwijking",
                                                      "item": "cel", "tolerance": "marge"})
     outside_rows = [i for i, ok in enumerate(tables_part["within"]) if not _true(ok)]
-    gt_tables = (GT(shown).with_id(_id("reproduction-tables", meting))
+    gt_tables = (GT(_frame(shown)).with_id(_id("reproduction-tables", meting))
                  .tab_header("Frequentietabellen",
                              "Grootste afwijking (procentpunten) van de gedrukte percentages; marge per cel: "
                              "3 standaardfouten bij de gedrukte N + 0,5 punt afronding")
@@ -217,7 +220,7 @@ def reproduction_page(summary: pd.DataFrame, numbers: dict, meting: int) -> str:
         columns={"item": "term", "printed": "B rapport", "printed_se": "SE rapport", "reproduced": "B warehouse",
                  "deviation": "afstand (SE)"})
     outside_c = [i for i, ok in enumerate(coefficients["within"]) if not _true(ok)]
-    gt_coefficients = (GT(shown_c, rowname_col="term", groupname_col="model")
+    gt_coefficients = (GT(_frame(shown_c), rowname_col="term", groupname_col="model")
                        .with_id(_id("reproduction-coefficients", meting))
                        .tab_header("Regressiecoëfficiënten",
                                    "Afstand = |B warehouse − B rapport| / SE rapport; binnen bij ≤ 2")

@@ -160,3 +160,26 @@ def test_the_term_check_notices_a_flipped_reference_category(monkeypatch):
     monkeypatch.setattr(specs, "term_definitions", lambda: flipped)
     with pytest.raises(AssertionError):
         test_each_term_is_coded_as_the_report_states_it_in_words("Geslacht (vrouw)")
+
+
+def test_the_page_aligns_numbers_and_stars_right_and_notes_left_in_every_meting():
+    """A meting with notes and one without get the same layout: the alignment follows the column,
+    never the values in it."""
+    import re
+
+    from orchestration.analysis.render import regression_page
+
+    def rows(meting, note):
+        return {"meting": meting, "report_table": "4.7", "outcome": "doel", "group_label": "Wi2021-asiel",
+                "term": "Leeftijd", "estimate": 0.0123, "std_error": 0.004, "t_value": 3.1, "stars": "**",
+                "note": note}
+
+    coefficients = pd.DataFrame([rows(2023, None), rows(2024, "te weinig variatie")])
+    models = pd.DataFrame({"meting": [2023, 2024], "report_table": ["4.7", "4.7"], "n": [700, 710],
+                           "adj_r_squared": [0.14, None]})
+    for meting in (2023, 2024):
+        html = regression_page(coefficients, models, meting)
+        aligned = {column: set(re.findall(rf'{re.escape(column)}" class="gt_row gt_(\w+)"', html))
+                   for column in ("B", "SE", "t", "sig.", "note")}
+        assert aligned == {"B": {"right"}, "SE": {"right"}, "t": {"right"}, "sig.": {"right"}, "note": {"left"}}, meting
+        assert "0.012" in html and "**" in html
