@@ -22,6 +22,7 @@ published file as it is.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -164,22 +165,39 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, s
     relations = [relation for relation in relations if plan.copies(relation)]
     con.execute(f"attach {_literal(temp)} as {ALIAS} (read_write)")
     try:
-        rows, fingerprints = {}, {}
-        for schema in sorted({schema for schema, _ in relations}):
-            con.execute(f"create schema {ALIAS}.{_ident(schema)}")
-        for schema, name in relations:
-            copy = f"{ALIAS}.{_ident(schema)}.{_ident(name)}"
-            # Tables, not views: the snapshot must not depend on seeds or intermediate models.
-            con.execute(f"create table {copy} as {plan.select((schema, name))}")
-            rows[f"{schema}.{name}"], fingerprints[f"{schema}.{name}"] = _count_and_fingerprint(con, copy)
-        privacy = verify(con, ALIAS, plan)
-        _write_info(con, warehouse, built_at, rows, fingerprints)
-        _write_source(con, source, privacy)
-        _copy_comments(con, schemas)
+        # One transaction for the whole copy: a commit per table and per comment (a few hundred)
+        # costs more than the copy of a small warehouse. The file is temporary until the rename
+        # either way; a failure rolls back before the file is removed.
+        con.execute("begin transaction")
+        try:
+            rows, fingerprints, privacy = _fill(con, warehouse, relations, plan, built_at, source, schemas)
+            con.execute("commit")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # the error that got here is the one to tell
+                con.execute("rollback")
+            raise
         # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
         con.execute(f"checkpoint {ALIAS}")
     finally:
         con.execute(f"detach {ALIAS}")
+    return rows, fingerprints, privacy
+
+
+def _fill(con: duckdb.DuckDBPyConnection, warehouse: Path, relations: list[tuple[str, str]], plan: Plan,
+          built_at: datetime, source: str, schemas: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str], PrivacyReport]:
+    """The snapshot's schemas, tables, privacy check, bookkeeping and comments, in the attached file."""
+    rows, fingerprints = {}, {}
+    for schema in sorted({schema for schema, _ in relations}):
+        con.execute(f"create schema {ALIAS}.{_ident(schema)}")
+    for schema, name in relations:
+        copy = f"{ALIAS}.{_ident(schema)}.{_ident(name)}"
+        # Tables, not views: the snapshot must not depend on seeds or intermediate models.
+        con.execute(f"create table {copy} as {plan.select((schema, name))}")
+        rows[f"{schema}.{name}"], fingerprints[f"{schema}.{name}"] = _count_and_fingerprint(con, copy)
+    privacy = verify(con, ALIAS, plan)
+    _write_info(con, warehouse, built_at, rows, fingerprints)
+    _write_source(con, source, privacy)
+    _copy_comments(con, schemas)
     return rows, fingerprints, privacy
 
 
