@@ -95,7 +95,7 @@ pytest-suite: manifest dagster-home
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 # Beside the suite, lint takes one process: each sqlfluff process loads the dbt project once, so
-# a second one saves lint's wall time (31 s against 38) but costs the suite's workers 12 s of CPU.
+# a second one shortens lint but takes that CPU from the suite's workers, which need it more.
 lint-and-mutants: manifest
 	@$(MAKE) --no-print-directory lint mutants-sample LINT_PROCESSES=1
 

@@ -37,7 +37,7 @@ def _dbt_runs_outside_the_project(tmp_path_factory):
     (else the project's target/): the suite's runs use a folder of their own, so they neither fill
     the project's target/ nor replace the saved parse that `make manifest` left for the next run
     on the project's warehouse (a parse at a test's warehouse path would make that run parse in full)."""
-    os.environ.setdefault("DBT_TARGET_PATH", str(tmp_path_factory.getbasetemp() / "dbt-target"))
+    os.environ["DBT_TARGET_PATH"] = str(tmp_path_factory.getbasetemp() / "dbt-target")
 
 
 @pytest.fixture
@@ -142,17 +142,31 @@ def built_warehouse(request, full_build, tmp_path_factory):
     import duckdb
 
     def build(root: Path) -> str:
-        (runs,) = {path.parent for path in Path(full_build["dbt_target"]).rglob("run_results.json")}
+        results = Path(full_build["dbt_target"]).rglob("run_results.json")
+        builds = [path.parent for path in results
+                  if json.loads(path.read_text(encoding="utf-8"))["args"]["which"] == "build"]
+        assert len(builds) == 1, (f"the session's build ran dbt build {len(builds)} times ({builds}), not once:\n"
+                                  f"{full_build['output'][-3000:]}")
         (root / "target").mkdir(parents=True)
+        manifest = json.loads((builds[0] / "manifest.json").read_text(encoding="utf-8"))
         for name in ("manifest.json", "run_results.json"):
-            shutil.copy2(runs / name, root / "target" / name)
-        database = root / "inburgering.duckdb"
-        shutil.copy2(full_build["duckdb"], database)
-        with duckdb.connect(str(database)) as con:
+            shutil.copy2(builds[0] / name, root / "target" / name)
+        database = Path(full_build["duckdb"])
+        copy = root / database.name
+        for source, target in ((database, copy), (database.with_name(database.name + ".wal"),
+                                                  copy.with_name(copy.name + ".wal"))):
+            if source.exists():  # a WAL beside the file holds committed work too
+                shutil.copy2(source, target)
+        dbt_schemas = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] in ("seed", "model")}
+        with duckdb.connect(str(copy)) as con:
             for statement in AFTER_DBT:
                 con.execute(statement)
             con.execute("checkpoint")
-        return str(database)
+            left = {schema for (schema,) in con.execute(
+                "select distinct table_schema from information_schema.tables").fetchall()}
+        # what is left is the landed exports and dbt's own schemas, whatever the refresh adds later
+        assert left == {"raw"} | dbt_schemas, f"besides dbt's schemas: {sorted(left - dbt_schemas - {'raw'})}"
+        return str(copy)
 
     return Path(_once(request, tmp_path_factory, "warehouse", build))
 
@@ -189,9 +203,10 @@ def full_build(request, generated, tmp_path_factory) -> dict:
                    DAGSTER_HOME=str(folders["home"]), COLUMNS="200", PYTHONUNBUFFERED="1",
                    # dagster-dbt's run folders and saved parse there, not in the project's target/
                    DBT_TARGET_PATH=str(folders["dbt_target"]))
-        # a real key in the developer's environment reaches the build, as it reaches every other
-        if "INBURGERING_PSEUDONYM_KEY" in os.environ:
-            env["INBURGERING_PSEUDONYM_KEY"] = os.environ["INBURGERING_PSEUDONYM_KEY"]
+        # a real key and the machine's memory cap reach the build, as they reach every other
+        for name in ("INBURGERING_PSEUDONYM_KEY", "INBURGERING_DUCKDB_MEMORY_LIMIT"):
+            if name in os.environ:
+                env[name] = os.environ[name]
         holder = hold(folders["duckdb"], 600, "dbt build")
         try:
             command = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "inburgering"), "build",

@@ -35,11 +35,10 @@ def write(path: Path, text: str) -> Path:
 
 def _frame(frame: pd.DataFrame):
     """A table as great_tables gets it: a polars frame. great_tables writes every cell into its
-    output one at a time, which pandas frames make several times slower (the two regression
-    pages: 0.6 s against 0.2). It aligns a column by its polars type: numbers right, text left,
-    whatever the values (pandas' text types, by contrast, put a column of notes left in one
-    meting and right in another); a text column that belongs with the numbers is aligned by
-    its page."""
+    output one at a time, which pandas frames make several times slower. It aligns a column by
+    its polars type, numbers right and text left, whatever the values (pandas' text types put a
+    column of notes left in one meting and right in another); a text column that belongs with
+    the numbers is aligned by its page."""
     import polars as pl  # imported on use: loading the Dagster code location stays fast
 
     return pl.from_pandas(frame)

@@ -173,13 +173,16 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, s
             rows, fingerprints, privacy = _fill(con, warehouse, relations, plan, built_at, source, schemas)
             con.execute("commit")
         except BaseException:
-            with contextlib.suppress(duckdb.Error):  # the error that got here is the one to tell
+            with contextlib.suppress(duckdb.Error):
                 con.execute("rollback")
             raise
         # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
         con.execute(f"checkpoint {ALIAS}")
-    finally:
-        con.execute(f"detach {ALIAS}")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # the error that got here is the one to tell
+            con.execute(f"detach {ALIAS}")
+        raise
+    con.execute(f"detach {ALIAS}")
     return rows, fingerprints, privacy
 
 
