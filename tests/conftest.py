@@ -141,6 +141,8 @@ def built_warehouse(request, full_build, tmp_path_factory):
     results beside it in target/. The chain is built once a session, not once for dbt alone."""
     import duckdb
 
+    from orchestration.bench.runner import copy_database
+
     def build(root: Path) -> str:
         results = Path(full_build["dbt_target"]).rglob("run_results.json")
         builds = [path.parent for path in results
@@ -151,12 +153,7 @@ def built_warehouse(request, full_build, tmp_path_factory):
         manifest = json.loads((builds[0] / "manifest.json").read_text(encoding="utf-8"))
         for name in ("manifest.json", "run_results.json"):
             shutil.copy2(builds[0] / name, root / "target" / name)
-        database = Path(full_build["duckdb"])
-        copy = root / database.name
-        for source, target in ((database, copy), (database.with_name(database.name + ".wal"),
-                                                  copy.with_name(copy.name + ".wal"))):
-            if source.exists():  # a WAL beside the file holds committed work too
-                shutil.copy2(source, target)
+        copy = copy_database(Path(full_build["duckdb"]), root)
         dbt_schemas = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] in ("seed", "model")}
         with duckdb.connect(str(copy)) as con:
             for statement in AFTER_DBT:

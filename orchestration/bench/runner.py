@@ -79,7 +79,8 @@ def run_stage(stage: str, args: dict, scratch: Path, label: str | None = None) -
     return result
 
 
-def _copy_database(source: Path, folder: Path) -> Path:
+def copy_database(source: Path, folder: Path) -> Path:
+    """`source` and the WAL beside it, if any (it holds committed work too), copied into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / source.name  # same file stem: dbt's compiled SQL names the database by it
     shutil.copyfile(source, target)
@@ -119,7 +120,7 @@ def bench_scale(scale: float, options: Options, root: Path, say=say_flushed) -> 
     files = [Path(path) for path in generated["details"]["files"]]
     stage("land", "land", {"database": str(database), "paths": [str(p) for p in files],
                            "landing_dir": str(landing)})
-    floor_db = _copy_database(database, root / "floor")  # the landed raw data, before dbt
+    floor_db = copy_database(database, root / "floor")  # the landed raw data, before dbt
     # dbt's start-up: a parse without dbt's partial-parse cache, then one with it (what every
     # later command in the same target folder gets)
     parse_target = {"database": str(database), "target_path": str(root / "parse-target")}
@@ -166,10 +167,13 @@ def median_run(runs: list[dict]) -> dict:
     run that happened), with every run's seconds and the most work any run did."""
     ordered = sorted(runs, key=lambda run: run["seconds"])
     chosen = ordered[(len(ordered) - 1) // 2]
-    work = [len(run["details"]["dbt_nodes_rebuilt"]) + len(run["details"]["analysis_tables_recomputed"])
-            for run in runs]
     return {**chosen, "details": {**chosen["details"], "runs_seconds": [run["seconds"] for run in runs],
-                                  "most_work_in_a_run": max(work)}}
+                                  "most_work_in_a_run": max(noop_work(run["details"]) for run in runs)}}
+
+
+def noop_work(details: dict) -> int:
+    """What a refresh with nothing new did anyway: dbt nodes rebuilt and analysis tables recomputed."""
+    return len(details["dbt_nodes_rebuilt"]) + len(details["analysis_tables_recomputed"])
 
 
 def _row_counts(database: Path) -> dict[str, int]:
@@ -202,8 +206,7 @@ def summarise(stages: dict[str, dict]) -> dict:
     if "refresh_noop" in stages:
         noop = stages["refresh_noop"]["details"]
         summary["refresh_noop_seconds"] = seconds["refresh_noop"]
-        summary["refresh_noop_work"] = noop.get("most_work_in_a_run", len(noop["dbt_nodes_rebuilt"])
-                                                + len(noop["analysis_tables_recomputed"]))
+        summary["refresh_noop_work"] = noop.get("most_work_in_a_run", noop_work(noop))
         if "runs_seconds" in noop:
             summary["refresh_noop_runs_seconds"] = noop["runs_seconds"]
             summary["refresh_noop_slowest_seconds"] = max(noop["runs_seconds"])

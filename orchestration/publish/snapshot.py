@@ -169,18 +169,16 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, warehouse: Path, temp: Path, s
         # costs more than the copy of a small warehouse. The file is temporary until the rename
         # either way; a failure rolls back before the file is removed.
         con.execute("begin transaction")
-        try:
-            rows, fingerprints, privacy = _fill(con, warehouse, relations, plan, built_at, source, schemas)
-            con.execute("commit")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("rollback")
-            raise
+        rows, fingerprints, privacy = _fill(con, warehouse, relations, plan, built_at, source, schemas)
+        con.execute("commit")
         # Everything in the main file, no WAL beside it: the rename then moves the whole snapshot.
         con.execute(f"checkpoint {ALIAS}")
     except BaseException:
-        with contextlib.suppress(duckdb.Error):  # the error that got here is the one to tell
-            con.execute(f"detach {ALIAS}")
+        # the error that got here is the one to tell: a rollback with nothing to roll back (the
+        # commit went through), or a detach that fails after it, must not replace it
+        for statement in ("rollback", f"detach {ALIAS}"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(statement)
         raise
     con.execute(f"detach {ALIAS}")
     return rows, fingerprints, privacy

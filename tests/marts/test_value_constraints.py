@@ -102,8 +102,7 @@ def test_a_key_twice_is_refused_and_a_new_one_taken(warehouse, table):
     with duckdb.connect(str(warehouse)) as con:
         with pytest.raises(duckdb.ConstraintException, match=f"Duplicate key \"{column}: .*\" violates unique constraint"):
             con.execute(f"insert into {table} select * from {table} limit 1")
-        con.execute(f'insert into {table} select * replace ("{column}" || \'-copy\' as "{column}") '
-                    f"from {table} limit 1")
+        insert_copy(con, table, column, "a-new-key", "key")
 
 
 def test_no_data_test_checks_what_a_contract_enforces(built_manifest):
