@@ -16,6 +16,9 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   taken as fixed), which leaves the standard error a little conservative for the raked margins.
   NULL where a respondent in the base of that meting has no weight.
 - **Unweighted**: the sample share with the simple-random-sampling standard error sqrt(p(1-p)/n).
+- **Cells**: every estimate is a sum over respondents (counts, weights, squared weights), so the
+  answers are first summed into cells of respondents alike in question, meting, stratum,
+  subgroups and code; each breakdown then reads those, which are far fewer than the answers.
 - **Subgroups** are the dimensions as separate columns (NULL where not part of the breakdown).
   An unknown value is a subgroup 'onbekend', never dropped; leerroute and cohort apply to the
   Wi2021 groups only (Wi2013 has neither), so Wi2013 respondents are outside those breakdowns.
@@ -70,8 +73,16 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
     counts as random). Expanded into sums per domain x stratum (x category), so that every domain and
     category is estimated in one pass instead of one estimator call each; tests check it against svy."""
     w = np.asarray(weight, dtype=float)
+    return _summed_shares(category, np.ones(len(w)), w, w * w, stratum, domain)
+
+
+def _summed_shares(category: np.ndarray, n: np.ndarray, weight_sum: np.ndarray, square_sum: np.ndarray,
+                   stratum: np.ndarray, domain: np.ndarray) -> pd.DataFrame:
+    """`weighted_shares` of respondents summed into cells that lie in one category, stratum and
+    domain each: n respondents, the sum of their weights and of their squared weights a cell.
+    Every sum the estimator takes is a sum over respondents, so over cells it is the same."""
     strata, h = _factorized(stratum)
-    n_h = np.bincount(h)
+    n_h = np.bincount(h, n)
     if (n_h < 2).any():
         raise ValueError(f"strata {sorted(strata[n_h < 2].tolist())[:5]} hold one respondent: a variance "
                          "needs two; collapse them first (_collapse_singleton_strata)")
@@ -81,7 +92,7 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
     # cells: domain x stratum
     cell_keys, cell = _factorized(d.astype(np.int64) * len(strata) + h)
     cell_d, cell_h = np.divmod(cell_keys, len(strata))
-    W_hd, Q_hd = np.bincount(cell, w), np.bincount(cell, w * w)
+    W_hd, Q_hd = np.bincount(cell, weight_sum), np.bincount(cell, square_sum)
     f_ww = f[cell_h] * W_hd ** 2 / n_h[cell_h]
     W_d = np.bincount(cell_d, W_hd, minlength=len(domains))
     all_q = np.bincount(cell_d, f[cell_h] * Q_hd, minlength=len(domains))
@@ -89,7 +100,7 @@ def weighted_shares(category: np.ndarray, weight: np.ndarray, stratum: np.ndarra
     # found: domain x stratum x category, where the category occurs
     found_keys, found = _factorized(cell.astype(np.int64) * len(cats) + c)
     found_cell, found_c = np.divmod(found_keys, len(cats))
-    S, Q = np.bincount(found, w), np.bincount(found, w * w)
+    S, Q = np.bincount(found, weight_sum), np.bincount(found, square_sum)
     # lines: domain x category
     line_keys, line = _factorized(cell_d[found_cell] * len(cats) + found_c)
     line_d, line_c = np.divmod(line_keys, len(cats))
@@ -154,34 +165,38 @@ def categories(questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.Da
     return pd.concat([single[columns], combined[columns]], ignore_index=True)
 
 
-def _estimate_kind(base: pd.DataFrame, category: np.ndarray, dimensions: tuple[str, ...]) -> pd.DataFrame:
+def _estimate_kind(cells: dict[str, np.ndarray], category: np.ndarray, dimensions: tuple[str, ...]) -> pd.DataFrame:
     """Counts, shares and standard errors of one recoding (single codes or combined ids) over
     one breakdown, for every question and meting at once: strata are question x meting x group, so
-    each question's estimates are those of its own design. `base` holds integer codes (`_coded_base`),
-    -1 where a dimension does not apply."""
+    each question's estimates are those of its own design. `cells` are the answers summed
+    (`_cells`), with integer codes, -1 where a dimension does not apply; `category` is each
+    cell's category."""
     keys = ["question", "meting", *dimensions]
-    scope = (base[list(dimensions)].to_numpy() >= 0).all(axis=1) if dimensions else np.ones(len(base), dtype=bool)
+    scope = (np.stack([cells[d] for d in dimensions]) >= 0).all(axis=0) if dimensions \
+        else np.ones(len(category), dtype=bool)
     if not scope.any():
         return pd.DataFrame()
-    part = {column: base[column].to_numpy()[scope] for column in [*keys, "stratum", "weight", "weighted"]}
+    part = {column: cells[column][scope] for column in [*keys, "stratum", "n", "weight_sum", "square_sum", "weighted"]}
     # a domain is a line of the breakdown: question x meting x subgroup
     domain_keys, domain = _factorized(_packed([part[key] for key in keys]))
     cats, c = _factorized(category[scope])
     pair_keys, pair = _factorized(domain.astype(np.int64) * len(cats) + c)
     pair_domain, pair_c = np.divmod(pair_keys, len(cats))
-    row_of = np.empty(len(domain_keys), dtype=np.int64)
-    row_of[domain] = np.arange(len(domain))  # any row of a domain: its keys are the same in all
+    row_of = _a_row_of_each(domain, len(domain_keys))  # a domain's keys are the same in all its cells
+    n = part["n"]
     result = pd.DataFrame({key: part[key][row_of[pair_domain]] for key in keys})
     result["category"] = cats[pair_c]
-    result["respondents"] = np.bincount(pair)
-    result["base_n"] = np.bincount(domain)[pair_domain]
+    result["respondents"] = np.bincount(pair, n).astype(np.int64)
+    result["base_n"] = np.bincount(domain, n).astype(np.int64)[pair_domain]
     result["share"] = result["se"] = result["weighted_base"] = np.nan
     weighted = part["weighted"]
     stratum, kept = _collapse_singleton_strata(part["question"][weighted], part["meting"][weighted],
-                                               part["stratum"][weighted])
+                                               part["stratum"][weighted], n[weighted])
     if len(stratum):
-        w, d = part["weight"][weighted][kept], domain[weighted][kept]
-        shares = weighted_shares(c[weighted][kept], w, _packed([part["question"][weighted][kept], stratum]), d)
+        d = domain[weighted][kept]
+        w, ww, counted = (part[column][weighted][kept] for column in ("weight_sum", "square_sum", "n"))
+        shares = _summed_shares(c[weighted][kept], counted, w, ww,
+                                _packed([part["question"][weighted][kept], stratum]), d)
         at = np.searchsorted(pair_keys, shares["domain"].to_numpy() * len(cats) + shares["category"].to_numpy())
         result.loc[at, "share"] = shares["share"].to_numpy()
         result.loc[at, "se"] = shares["se"].to_numpy()
@@ -204,28 +219,30 @@ def _packed(columns: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray,
-                               stratum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray, stratum: np.ndarray,
+                               n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A stratum with one respondent in the base has no variance of its own (its variance divides
     by n - 1): it is collapsed into the largest stratum of its meting, the usual remedy for
     singleton strata (ties to the stratum whose name sorts last). A meting with one respondent in
     the base cannot be estimated at all: its rows are left out, so their weighted share and
     standard error stay NULL rather than look certain. Per question: each question's base is a
-    design of its own. Returns the strata of the rows kept, and which rows are kept."""
+    design of its own. A row stands for `n` respondents (cells; one each when not given). Returns
+    the strata of the rows kept, and which rows are kept."""
     if not len(stratum):
         return stratum, np.ones(0, dtype=bool)
+    n = np.ones(len(stratum)) if n is None else n
     _, cell = _factorized(_packed([question, stratum]))
-    size = np.bincount(cell)[cell]
+    size = np.bincount(cell, n)[cell]
     if (size > 1).all():
         return stratum, np.ones(len(stratum), dtype=bool)
-    sized = pd.DataFrame({"question": question, "meting": meting, "stratum": stratum})
-    per_stratum = sized.groupby(["question", "meting", "stratum"]).size().reset_index(name="n")
+    sized = pd.DataFrame({"question": question, "meting": meting, "stratum": stratum, "n": n})
+    per_stratum = sized.groupby(["question", "meting", "stratum"])["n"].sum().reset_index()
     largest = per_stratum.sort_values(["n", "stratum"]).groupby(["question", "meting"]).tail(1)
     largest = largest.set_index(["question", "meting"])["stratum"]
     into = largest.reindex(pd.MultiIndex.from_frame(sized[["question", "meting"]])).to_numpy()
     stratum = np.where(size > 1, stratum, into)
     _, cell = _factorized(_packed([question, stratum]))
-    kept = np.bincount(cell)[cell] > 1
+    kept = np.bincount(cell, n)[cell] > 1
     return stratum[kept], kept
 
 
@@ -366,23 +383,55 @@ def _positions(values: pa.ChunkedArray | pa.Array, among: pa.Array | np.ndarray)
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _a_row_of_each(positions: np.ndarray, count: int) -> np.ndarray:
+    """For each of `count` groups, the position of one row in it (the last)."""
+    row_of = np.empty(count, dtype=np.int64)
+    row_of[positions] = np.arange(len(positions))
+    return row_of
+
+
+# what an answer's cell is: answers alike in all of these are summed into one
+CELL_KEYS = ("question", "meting", "stratum", *DIMENSIONS, "harmonised_code")
+
+
+def _cells(base: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The answers in the base summed into cells of one question, meting, stratum, subgroup of
+    every dimension and code each: n answers, the sum of their weights and of their squared
+    weights. Every estimate is a sum of these, so each breakdown reads the cells instead of the
+    answers, which are many times more. `weighted`: the cell's meting has a weight for everybody
+    in the question's base (a missing weight makes its cell's weight sum NaN)."""
+    columns = {key: base[key].to_numpy() for key in CELL_KEYS}
+    _, cell = _factorized(_packed(list(columns.values())))
+    count = int(cell.max()) + 1
+    row_of = _a_row_of_each(cell, count)  # a cell's keys are the same in all its answers
+    cells = {key: values[row_of] for key, values in columns.items()}
+    weight = base["weight"].to_numpy(dtype=float)
+    cells["n"] = np.bincount(cell, minlength=count).astype(float)
+    cells["weight_sum"] = np.bincount(cell, weight, minlength=count)
+    cells["square_sum"] = np.bincount(cell, weight * weight, minlength=count)
+    _, question_meting = _factorized(_packed([cells["question"], cells["meting"]]))
+    unweighted = np.bincount(question_meting, np.isnan(cells["weight_sum"])) > 0
+    cells["weighted"] = ~unweighted[question_meting]
+    return cells
+
+
 def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> list[pd.DataFrame]:
     """Every breakdown of the single and the combined categories of the questions in `base`, with
     the codes turned back into text."""
-    # weighted shares only for a meting where everybody in the question's base has a weight
-    _, question_meting = _factorized(_packed([base["question"].to_numpy(), base["meting"].to_numpy()]))
-    unweighted = np.bincount(question_meting, np.isnan(base["weight"].to_numpy())) > 0
-    base = base.assign(weighted=~unweighted[question_meting])
-    recodings = {"single": (base, base["harmonised_code"].to_numpy())}
+    if not len(base):
+        return []
+    cells = _cells(base)
+    recodings = {"single": (cells, cells["harmonised_code"])}
     combined = cats.loc[cats["category_kind"] == "combined", ["question_id", "code", "category_id"]]
     combined = combined.assign(question=_positions(pa.array(combined["question_id"], pa.string()), codes.question_ids))
-    grouped = base[np.isin(base["question"].to_numpy(), combined["question"].to_numpy())]
-    if len(grouped):
+    grouped = np.isin(cells["question"], combined["question"].to_numpy())
+    if grouped.any():
         ids, names = pd.factorize(combined["category_id"])
         lookup = pd.Series(ids, index=pd.MultiIndex.from_arrays([combined["question"], combined["code"].astype(int)]))
-        found = lookup.reindex(pd.MultiIndex.from_arrays([grouped["question"], grouped["harmonised_code"]]))
+        in_groups = {key: values[grouped] for key, values in cells.items()}
+        found = lookup.reindex(pd.MultiIndex.from_arrays([in_groups["question"], in_groups["harmonised_code"]]))
         # answers outside every group are a rest category whose share is not kept
-        recodings["combined"] = (grouped, found.fillna(-1).to_numpy(dtype=int))
+        recodings["combined"] = (in_groups, found.fillna(-1).to_numpy(dtype=int))
         combined_names = np.append(np.asarray(names, dtype=object), "\x00rest")  # -1 reads the last
     frames = []
     for kind, (rows, recoded) in recodings.items():

@@ -158,6 +158,39 @@ def test_closed_form_standard_errors_equal_svys_linearisation():
         weighted_shares(category[1:], weight[1:], stratum[1:], domain[1:])
 
 
+def test_weighted_shares_over_answer_cells_equal_svys_on_the_respondents():
+    # estimates() sums the answers into cells of respondents alike in meting, group, subgroups and
+    # code (about 40 a cell here); its weighted shares and standard errors must still be svy's on
+    # the respondents one by one: strata = the groups, domains = gender, single and combined answers
+    questions, answer_sets, groups = _codebook()
+    rng = np.random.default_rng(2023)
+    n = 800
+    group = rng.choice(["Wi2021-asiel", "Wi2021-gezin"], n).astype(object)
+    gender = rng.choice(["man", "vrouw"], n).astype(object)
+    code, weight = rng.integers(1, 6, n), rng.gamma(2.0, 1.5, n)
+    # a third stratum of two respondents alike in everything: one cell, yet a stratum of two
+    group[:2], gender[:2], code[:2] = "Wi2021-klein", "man", 3
+    keys = [f"r{i}" for i in range(n)]
+    answers = pd.DataFrame({"respondent_key": keys, "question_id": "q", "harmonised_code": code,
+                            "answer_status": "valid"})
+    respondents = pd.DataFrame({"respondent_key": keys, "meting": 2024, "wet": "Wi2021", "group_label": group,
+                                "leerroute": "B1", "cohort": 1, "gender": gender, "weight": weight})
+    out = estimates(answers, respondents, questions, answer_sets, groups)
+    mine = out[out["breakdown"] == "gender"].set_index(["gender", "category_id"])
+    design = svy.Design(stratum="stratum", wgt="weight")
+    compared = 0
+    for category_id, answered in [*((str(c), code == c) for c in range(1, 6)), ("agree", code >= 4)]:
+        data = pl.DataFrame({"y": answered.astype(int), "weight": weight, "stratum": group, "gender": gender})
+        reference = svy.Sample(data, design).estimation.prop("y", by="gender").to_polars().to_pandas()
+        for line in reference[reference["y"] == 1].itertuples(index=False):
+            estimated = mine.loc[(line.gender, category_id)]
+            assert estimated["pct_weighted"] == pytest.approx(100 * line.est, rel=1e-12)
+            assert estimated["se_weighted_points"] == pytest.approx(100 * line.se, rel=1e-10)
+            compared += 1
+    # two genders x (five codes and "(zeer) eens"); "weet ik niet" is in the base but nobody gave it
+    assert compared == 12 and len(mine) == 14
+
+
 def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     # every question is a design of its own (its base, its strata, its singleton collapse): the
     # estimates of two questions at once must be those of each question alone

@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.privacy import DEFAULT_MIN_COUNT, min_cell_count, recoverable_cells, suppress
-from orchestration.privacy.disclosure import suppress_combined
+from orchestration.privacy.disclosure import (
+    DEFAULT_MIN_COUNT,
+    min_cell_count,
+    recoverable_cells,
+    suppress,
+    suppress_combined,
+)
 
 
 def reasons(table: pd.DataFrame) -> list:
