@@ -16,9 +16,10 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   taken as fixed), which leaves the standard error a little conservative for the raked margins.
   NULL where a respondent in the base of that meting has no weight.
 - **Unweighted**: the sample share with the simple-random-sampling standard error sqrt(p(1-p)/n).
-- **Cells**: every estimate is a sum over respondents (counts, weights, squared weights), so the
-  answers are first summed into cells of respondents alike in question, meting, stratum,
-  subgroups and code; each breakdown then reads those, which are far fewer than the answers.
+- **Cells**: every estimate is a sum over respondents (counts, weights, squared weights), so
+  DuckDB first joins the answers to their respondents and sums them into cells of respondents
+  alike in question, meting, subgroups and code (`answer_cells`); each breakdown then reads the
+  cells, which are far fewer than the answers, and the answers never come into Python.
 - **Subgroups** are the dimensions as separate columns (NULL where not part of the breakdown).
   An unknown value is a subgroup 'onbekend', never dropped; leerroute and cohort apply to the
   Wi2021 groups only (Wi2013 has neither), so Wi2013 respondents are outside those breakdowns.
@@ -26,14 +27,11 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 UNKNOWN = "onbekend"
 DIMENSIONS = ("group_label", "leerroute", "cohort", "gender")
@@ -137,19 +135,6 @@ def _factorized(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(distinct), positions
 
 
-def subgroup_columns(respondents: pd.DataFrame) -> pd.DataFrame:
-    """The breakdown dimensions as text, 'onbekend' where a dimension applies but is unknown,
-    NULL where it does not apply (leerroute and cohort outside Wi2021)."""
-    wi2021 = respondents["wet"].eq("Wi2021")
-    cohort = respondents["cohort"].map(lambda v: None if pd.isna(v) else str(int(v)))
-    return pd.DataFrame({
-        "group_label": respondents["group_label"].fillna(UNKNOWN),
-        "leerroute": respondents["leerroute"].where(respondents["leerroute"].notna(), UNKNOWN).where(wi2021, None),
-        "cohort": cohort.where(cohort.notna(), UNKNOWN).where(wi2021, None),
-        "gender": respondents["gender"].where(respondents["gender"].notna(), UNKNOWN),
-    }, index=respondents.index)
-
-
 def categories(questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """Every category a question's percentages are over: its answers in the base (single) and the
     answer set's combined categories. One row per question x category x member code."""
@@ -246,184 +231,124 @@ def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray, stratum
     return stratum[kept], kept
 
 
-# rows of answers in memory at a time (read, and merged with their respondents): bounds memory
-# at any number of waves
-BATCH_ROWS = 2_000_000
+# Each answer's subgroups as the breakdowns read them: 'onbekend' where a dimension applies but
+# is unknown, NULL where it does not apply (leerroute and cohort outside Wi2021).
+SUBGROUP_SQL = {
+    "group_label": f"coalesce(r.group_label, '{UNKNOWN}')",
+    "leerroute": f"case when r.wet = 'Wi2021' then coalesce(r.leerroute, '{UNKNOWN}') end",
+    "cohort": f"case when r.wet = 'Wi2021' then coalesce(cast(cast(r.cohort as bigint) as varchar), '{UNKNOWN}') end",
+    "gender": f"coalesce(r.gender, '{UNKNOWN}')",
+}
+# answers alike in all of these are one cell: (column, expression)
+CELL_SQL = [("question_id", "a.question_id"), ("meting", "r.meting"), *SUBGROUP_SQL.items(),
+            ("harmonised_code", "a.harmonised_code")]
 
 
-def _question_groups(sizes: Iterable[tuple[str, int]], rows: int | None = None) -> Iterator[list[str]]:
-    """Question ids in groups of whole questions of about `rows` (BATCH_ROWS) answers each, from
-    (question_id, answers) pairs."""
-    group, size = [], 0
-    for question_id, count in sizes:
-        group.append(question_id)
-        size += count
-        if size >= (rows or BATCH_ROWS):
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
-
-
-def question_batches(answers: duckdb.DuckDBPyRelation, rows: int | None = None) -> Iterator[pa.Table]:
-    """The answers of a relation (fct_answer's columns), whole questions at a time and about
-    `rows` (BATCH_ROWS) answers each, so that they never all sit in memory at once. As Arrow
-    tables: the keys are looked up in Arrow, never made into Python strings."""
-    sizes = answers.aggregate("question_id, count(*) as n").order("question_id").fetchall()
-    for group in _question_groups(sizes, rows):
-        wanted = [duckdb.ConstantExpression(question_id) for question_id in group]
-        yield answers.filter(duckdb.ColumnExpression("question_id").isin(*wanted)).to_arrow_table()
-
-
-def _frame_batches(answers: pd.DataFrame) -> Iterator[pd.DataFrame]:
-    """The same batches of a frame already in memory: what is merged with the respondents at once
-    stays bounded."""
-    sizes = answers.groupby("question_id", sort=True).size().items()
-    for group in _question_groups(sizes):
-        yield answers[answers["question_id"].isin(group)]
-
-
-def estimates(answers: pd.DataFrame | Iterable[pd.DataFrame | pa.Table], respondents: pd.DataFrame, questions: pd.DataFrame,
-              answer_sets: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+def estimates(answers: pd.DataFrame | duckdb.DuckDBPyRelation, respondents: pd.DataFrame | duckdb.DuckDBPyRelation,
+              questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.DataFrame,
+              con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
     """One row per meting x question x breakdown line x category (zero rows included for every
     category of a line that has a base). Inputs: fct_answer (respondent_key, question_id,
-    harmonised_code, answer_status), as one frame or as frames of whole questions
-    (`question_batches`), fct_respondent (respondent_key, meting, wet, group_label, leerroute,
-    cohort, gender, weight), seeds questions (question_id, answer_set_id, percentage_base),
-    answer_sets and answer_set_groups."""
+    harmonised_code, answer_status) and fct_respondent (respondent_key, meting, wet, group_label,
+    leerroute, cohort, gender, weight), as frames or as DuckDB relations of `con` (the dbt
+    model's: DuckDB joins and sums the answers, which never come into Python); seeds questions
+    (question_id, answer_set_id, percentage_base), answer_sets and answer_set_groups as frames."""
     unknown_base = sorted(set(questions["percentage_base"]) - set(BASE_STATUSES))
     if unknown_base:
         raise ValueError(f"seeds questions.percentage_base: unknown value(s) {unknown_base}; "
                          f"expected one of {sorted(BASE_STATUSES)}")
-    codes = _Codes.of(respondents, questions)
-    cats = categories(questions, answer_sets, groups)
-    frames, seen = [], set()
-    for chunk in _frame_batches(answers) if isinstance(answers, pd.DataFrame) else answers:
-        chunk = chunk if isinstance(chunk, pa.Table) else pa.Table.from_pandas(chunk, preserve_index=False)
-        in_chunk = set(pc.unique(chunk["question_id"]).to_pylist())
-        # a question split over two chunks would be estimated twice, each time on part of its base
-        split = seen & in_chunk
-        if split:
-            raise ValueError(f"answers of question(s) {sorted(split)[:5]} arrive in more than one batch; "
-                             "each batch must hold whole questions")
-        seen |= in_chunk
-        frames.extend(_estimate_batch(_coded_base(chunk, codes), cats, codes))
-    if not frames:
+    question_ids = _distinct(questions["question_id"], "seeds questions.question_id")
+    if isinstance(answers, pd.DataFrame) and isinstance(respondents, pd.DataFrame) and con is None:
+        with duckdb.connect() as own:  # frames: an in-memory DuckDB of their own
+            found = answer_cells(own.from_df(answers), own.from_df(respondents), questions, own)
+    elif con is None:
+        raise TypeError("estimates: relations need their connection (con=)")
+    else:
+        found = answer_cells(*(con.from_df(x) if isinstance(x, pd.DataFrame) else x for x in (answers, respondents)),
+                             questions, con)
+    if found.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    return _complete(pd.concat(frames, ignore_index=True), cats)
+    codes, cells = _Codes.of(found, question_ids, questions["percentage_base"].to_numpy(dtype=object))
+    cats = categories(questions, answer_sets, groups)
+    return _complete(pd.concat(_estimate_cells(cells, cats, codes), ignore_index=True), cats)
 
 
-def _distinct_keys(values: pd.Series, what: str) -> pa.Array:
-    """Key values as Arrow text, refused when one occurs twice: a key's position is its row."""
+def answer_cells(answers: duckdb.DuckDBPyRelation, respondents: duckdb.DuckDBPyRelation, questions: pd.DataFrame,
+                 con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The answers each question's percentage_base counts, of respondents and questions known,
+    summed into cells of one question, meting, subgroup of every dimension and code each: n
+    answers, the sum of their weights and of their squared weights, and how many have no weight.
+    Every estimate is a sum of these, so the breakdowns read the cells, far fewer than the answers."""
+    repeated = respondents.aggregate("respondent_key, count(*) as n", "respondent_key").filter("n > 1")
+    repeated = [key for (key, _) in repeated.order("respondent_key").limit(5).fetchall()]
+    if repeated:
+        raise ValueError(f"fct_respondent.respondent_key: {repeated} occur more than once")
+    counted = pd.DataFrame([(question, status) for question, base in zip(questions["question_id"],
+                                                                           questions["percentage_base"])
+                            for status in BASE_STATUSES[base]], columns=["question_id", "answer_status"])
+    joined = (answers.set_alias("a")
+              .join(respondents.set_alias("r"), "a.respondent_key = r.respondent_key")
+              .join(con.from_df(counted).set_alias("b"),
+                    "a.question_id = b.question_id and a.answer_status = b.answer_status"))
+    sums = ["count(*) as n", "sum(cast(r.weight as double)) as weight_sum",
+            "sum(cast(r.weight as double) * cast(r.weight as double)) as square_sum",
+            "count(*) - count(r.weight) as without_weight"]
+    keys = [f"{sql} as {name}" for name, sql in CELL_SQL]
+    cells = joined.aggregate(", ".join([*keys, *sums]), ", ".join(sql for _, sql in CELL_SQL)).df()
+    uncoded = cells["harmonised_code"].isna()
+    if uncoded.any():
+        missing = sorted(set(cells.loc[uncoded, "question_id"]))
+        raise ValueError(f"fct_answer: answers in the base without a harmonised_code, question(s) {missing[:5]}")
+    return cells
+
+
+def _distinct(values: pd.Series, what: str) -> np.ndarray:
+    """Key values, refused when one occurs twice: a key's position is its code."""
     repeated = values[values.duplicated()]
     if len(repeated):
         raise ValueError(f"{what}: {sorted(repeated.unique())[:5]} occur more than once")
-    return pa.array(values.to_numpy(dtype=object), type=pa.string())
+    return values.to_numpy(dtype=object)
 
 
 @dataclass(frozen=True)
 class _Codes:
-    """The respondents and questions with every text column as integer codes: pandas groups and
-    joins integers many times faster than text, which matters at millions of answers. `labels`
-    turns the codes back into text (-1: the dimension does not apply). Text codes are given in
-    sorted order, so that sorting codes sorts the text."""
-    people: pd.DataFrame  # meting, weight, stratum, *DIMENSIONS; a row per respondent
-    respondent_keys: pa.Array  # a respondent's row in `people` is its position here
+    """Questions and subgroups as integer codes: numpy groups integers many times faster than text.
+    `labels` turns the codes back into text (-1: the dimension does not apply). Text codes are
+    given in sorted order, so that sorting codes sorts the text."""
     question_ids: np.ndarray  # a question's code is its position here
     question_base: np.ndarray  # a question code's percentage_base
     labels: dict[str, np.ndarray]
 
     @classmethod
-    def of(cls, respondents: pd.DataFrame, questions: pd.DataFrame) -> _Codes:
-        text = subgroup_columns(respondents)
-        # the weights are raked within meting x group: the strata of the design
-        text["stratum"] = respondents["meting"].astype(str) + " " + text["group_label"]
-        people = pd.DataFrame({"meting": respondents["meting"].to_numpy(),
-                               "weight": respondents["weight"].to_numpy(dtype=float, na_value=np.nan)})
+    def of(cls, found: pd.DataFrame, question_ids: np.ndarray,
+           question_base: np.ndarray) -> tuple[_Codes, dict[str, np.ndarray]]:
+        """The codes, and the cells (`answer_cells`) in them: question, meting, stratum (the
+        weights are raked within meting x group: the strata of the design), the subgroups, code,
+        n, weight_sum, square_sum and `weighted`: the cell's meting has a weight for everybody in
+        the question's base."""
+        cells = {"question": pd.Index(question_ids).get_indexer(found["question_id"]),
+                 "meting": found["meting"].to_numpy(dtype=np.int64)}
+        text = found[list(DIMENSIONS)].astype(object)
+        text["stratum"] = found["meting"].astype(str) + " " + text["group_label"]
         labels = {}
         for column in ("stratum", *DIMENSIONS):
-            people[column], labels[column] = pd.factorize(text[column].astype(object), sort=True)
-        return cls(people=people,
-                   respondent_keys=_distinct_keys(respondents["respondent_key"], "fct_respondent.respondent_key"),
-                   question_ids=_distinct_keys(questions["question_id"], "seeds questions.question_id")
-                   .to_numpy(zero_copy_only=False),
-                   question_base=questions["percentage_base"].to_numpy(dtype=object), labels=labels)
+            cells[column], labels[column] = pd.factorize(text[column], sort=True)
+        cells["harmonised_code"] = found["harmonised_code"].to_numpy(dtype=np.int64)
+        cells["n"] = found["n"].to_numpy(dtype=float)
+        cells["weight_sum"] = found["weight_sum"].to_numpy(dtype=float, na_value=np.nan)
+        cells["square_sum"] = found["square_sum"].to_numpy(dtype=float, na_value=np.nan)
+        _, question_meting = _factorized(_packed([cells["question"], cells["meting"]]))
+        unweighted = np.bincount(question_meting, found["without_weight"].to_numpy(dtype=float)) > 0
+        cells["weighted"] = ~unweighted[question_meting]
+        return cls(question_ids=question_ids, question_base=question_base, labels=labels), cells
 
 
-def _coded_base(answers: pa.Table, codes: _Codes) -> pd.DataFrame:
-    """The answers each question's percentage_base counts, of respondents and questions known,
-    joined to their respondent's codes."""
-    question = _positions(answers["question_id"], codes.question_ids)
-    person = _positions(answers["respondent_key"], codes.respondent_keys)
-    statuses = sorted({status for kept in BASE_STATUSES.values() for status in kept})
-    status = _positions(answers["answer_status"], pa.array(statuses, pa.string()))
-    known = (question >= 0) & (person >= 0)
-    # counts[base, status]: whether a question with that percentage_base counts an answer of that
-    # status; the last column, all False, is any other status (position -1)
-    bases = sorted(BASE_STATUSES)
-    counts = np.array([[name in BASE_STATUSES[base] for name in statuses] + [False] for base in bases])
-    base_of = np.searchsorted(bases, codes.question_base)[np.where(known, question, 0)]
-    keep = known & counts[base_of, status]
-    code = answers["harmonised_code"].to_numpy(zero_copy_only=False)[keep]
-    uncoded = np.isnan(code.astype(float))
-    if uncoded.any():
-        missing = sorted(set(codes.question_ids[question[keep][uncoded]]))
-        raise ValueError(f"fct_answer: answers in the base without a harmonised_code, question(s) {missing[:5]}")
-    base = codes.people.take(person[keep]).reset_index(drop=True)
-    base.insert(0, "question", question[keep])
-    base["harmonised_code"] = code.astype(int)
-    return base
-
-
-def _positions(values: pa.ChunkedArray | pa.Array, among: pa.Array | np.ndarray) -> np.ndarray:
-    """Each value's position in `among` (distinct values), -1 where it is not there; in Arrow's
-    hash lookup, without turning the keys into Python strings."""
-    among = among if isinstance(among, pa.Array) else pa.array(among, type=pa.string())
-    found = pc.index_in(values, value_set=among.cast(values.type))
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _a_row_of_each(positions: np.ndarray, count: int) -> np.ndarray:
-    """For each of `count` groups, the position of one row in it (the last)."""
-    row_of = np.empty(count, dtype=np.int64)
-    row_of[positions] = np.arange(len(positions))
-    return row_of
-
-
-# what an answer's cell is: answers alike in all of these are summed into one
-CELL_KEYS = ("question", "meting", "stratum", *DIMENSIONS, "harmonised_code")
-
-
-def _cells(base: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The answers in the base summed into cells of one question, meting, stratum, subgroup of
-    every dimension and code each: n answers, the sum of their weights and of their squared
-    weights. Every estimate is a sum of these, so each breakdown reads the cells instead of the
-    answers, which are many times more. `weighted`: the cell's meting has a weight for everybody
-    in the question's base (a missing weight makes its cell's weight sum NaN)."""
-    columns = {key: base[key].to_numpy() for key in CELL_KEYS}
-    _, cell = _factorized(_packed(list(columns.values())))
-    count = int(cell.max()) + 1
-    row_of = _a_row_of_each(cell, count)  # a cell's keys are the same in all its answers
-    cells = {key: values[row_of] for key, values in columns.items()}
-    weight = base["weight"].to_numpy(dtype=float)
-    cells["n"] = np.bincount(cell, minlength=count).astype(float)
-    cells["weight_sum"] = np.bincount(cell, weight, minlength=count)
-    cells["square_sum"] = np.bincount(cell, weight * weight, minlength=count)
-    _, question_meting = _factorized(_packed([cells["question"], cells["meting"]]))
-    unweighted = np.bincount(question_meting, np.isnan(cells["weight_sum"])) > 0
-    cells["weighted"] = ~unweighted[question_meting]
-    return cells
-
-
-def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> list[pd.DataFrame]:
-    """Every breakdown of the single and the combined categories of the questions in `base`, with
+def _estimate_cells(cells: dict[str, np.ndarray], cats: pd.DataFrame, codes: _Codes) -> list[pd.DataFrame]:
+    """Every breakdown of the single and the combined categories of the cells' questions, with
     the codes turned back into text."""
-    if not len(base):
-        return []
-    cells = _cells(base)
     recodings = {"single": (cells, cells["harmonised_code"])}
     combined = cats.loc[cats["category_kind"] == "combined", ["question_id", "code", "category_id"]]
-    combined = combined.assign(question=_positions(pa.array(combined["question_id"], pa.string()), codes.question_ids))
+    combined = combined.assign(question=pd.Index(codes.question_ids).get_indexer(combined["question_id"]))
     grouped = np.isin(cells["question"], combined["question"].to_numpy())
     if grouped.any():
         ids, names = pd.factorize(combined["category_id"])
@@ -443,6 +368,13 @@ def _estimate_batch(base: pd.DataFrame, cats: pd.DataFrame, codes: _Codes) -> li
             estimated["category"] = category.astype(str) if kind == "single" else combined_names[category]
             frames.append(_decoded(estimated, dimensions, codes).assign(category_kind=kind, breakdown=breakdown))
     return frames
+
+
+def _a_row_of_each(positions: np.ndarray, count: int) -> np.ndarray:
+    """For each of `count` groups, the position of one row in it (the last)."""
+    row_of = np.empty(count, dtype=np.int64)
+    row_of[positions] = np.arange(len(positions))
+    return row_of
 
 
 def _decoded(estimated: pd.DataFrame, dimensions: tuple[str, ...], codes: _Codes) -> pd.DataFrame:

@@ -4,18 +4,17 @@ and weighted, with standard errors: the one place the comparison's estimates are
 are computed in Python; the rules live in orchestration/estimates.py (held to svy in its tests),
 this file only hands it the answers, the respondents and the codebook."""
 
-from orchestration.estimates import estimates, question_batches
+from orchestration.estimates import estimates
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # read a batch of whole questions at a time: every answer at once outgrows memory at scale
-    answers = dbt.ref("fct_answer").filter(
-        "answer_status in ('valid', 'dont_know', 'no_answer')"
-    ).project("respondent_key, question_id, harmonised_code, answer_status")
+    # DuckDB joins the answers to their respondents and sums them into cells (estimates.answer_cells):
+    # the answers themselves never come into Python
+    answers = dbt.ref("fct_answer").project("respondent_key, question_id, harmonised_code, answer_status")
     respondents = dbt.ref("fct_respondent").project(
         "respondent_key, meting, wet, group_label, leerroute, cohort, gender, weight"
-    ).df()
+    )
     questions = dbt.ref("questions").filter(
         "value_type in ('categorical', 'multi_response_option')"
     ).project("question_id, answer_set_id, percentage_base").df()
@@ -23,4 +22,4 @@ def model(dbt, session):
         "answer_set_id, code, label_nl, label_en, sort_order, missing_type"
     ).df()
     groups = dbt.ref("answer_set_groups").df()
-    return estimates(question_batches(answers), respondents, questions, answer_sets, groups)
+    return estimates(answers, respondents, questions, answer_sets, groups, con=session)

@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from orchestration.analysis.comparison import chi_square_tests
-from orchestration.estimates import _packed, estimates, question_batches, weighted_shares
+from orchestration.estimates import _packed, estimates, weighted_shares
 
 # Six respondents, known weights; "agree" is the category of interest.
 WEIGHTS = [1.0, 2.0, 1.0, 3.0, 2.0, 1.0]
@@ -95,11 +95,13 @@ def test_estimates_over_the_base_with_combined_categories_and_unknown_subgroups(
 
 def test_a_meting_without_weights_has_no_weighted_shares_and_an_unknown_base_is_refused():
     questions, answer_sets, groups = _codebook()
-    answers = pd.DataFrame({"respondent_key": ["a", "b"], "question_id": "q", "harmonised_code": [4, 1],
+    # c has no weight and answers as a does: their cell's weights sum to a's alone, yet the meting
+    # has somebody without a weight, so none of its shares is weighted
+    answers = pd.DataFrame({"respondent_key": ["a", "b", "c"], "question_id": "q", "harmonised_code": [4, 1, 4],
                             "answer_status": "valid"})
-    respondents = pd.DataFrame({"respondent_key": ["a", "b"], "meting": 2023, "wet": "Wi2013",
+    respondents = pd.DataFrame({"respondent_key": ["a", "b", "c"], "meting": 2023, "wet": "Wi2013",
                                 "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
-                                "gender": "man", "weight": [1.0, None]})
+                                "gender": "man", "weight": [1.0, 2.0, None]})
     out = estimates(answers, respondents, questions, answer_sets, groups)
     assert out["pct"].notna().all() and out["pct_weighted"].isna().all() and out["se_weighted_points"].isna().all()
     # leerroute and cohort do not apply to Wi2013: no such lines, nobody silently in 'onbekend'
@@ -216,23 +218,14 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     together, alone = (frame.sort_values(order).reset_index(drop=True) for frame in (together, alone))
     assert len(together) == len(alone) > 0 and together["se_weighted_points"].notna().any()
     pd.testing.assert_frame_equal(together, alone, check_exact=False, rtol=1e-12)
-    # in batches of whole questions (one question a batch here), the same
-    monkeypatch.setattr("orchestration.estimates.BATCH_ROWS", 10)
-    batched = estimates(answers, respondents, questions, answer_sets, groups)
-    pd.testing.assert_frame_equal(batched.sort_values(order).reset_index(drop=True), together,
-                                  check_exact=False, rtol=1e-12)
-    # read from the warehouse a batch of whole questions at a time, as the dbt model does: the same
+    # the answers and respondents as relations of a DuckDB connection, as the dbt model hands them
+    # over (DuckDB sums them into cells there): the same
     with duckdb.connect() as con:
-        relation = con.from_df(answers)
-        batches = question_batches(relation, rows=30)
-        assert [sorted(set(batch["question_id"].to_pylist())) for batch in batches] == [["p"], ["q"]]
-        streamed = estimates(question_batches(relation, rows=30), respondents, questions, answer_sets, groups)
-    pd.testing.assert_frame_equal(streamed.sort_values(order).reset_index(drop=True), together,
+        related = estimates(con.from_df(answers), con.from_df(respondents), questions, answer_sets, groups, con=con)
+        with pytest.raises(TypeError, match="relations need their connection"):
+            estimates(con.from_df(answers), respondents, questions, answer_sets, groups)
+    pd.testing.assert_frame_equal(related.sort_values(order).reset_index(drop=True), together,
                                   check_exact=False, rtol=1e-12)
-    # a question whose answers arrive in two batches would be estimated twice on half its base
-    halves = [answers.iloc[:25], answers.iloc[25:]]
-    with pytest.raises(ValueError, match=r"question\(s\) \['q'\] arrive in more than one batch"):
-        estimates(halves, respondents, questions, answer_sets, groups)
 
 
 def test_a_respondent_twice_in_fct_respondent_is_refused_not_counted_twice():
