@@ -21,8 +21,9 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   alike in question, meting, subgroups and code (`answer_cells`); each breakdown then reads the
   cells, which are far fewer than the answers, and the answers never come into Python.
 - **Subgroups** are the dimensions as separate columns (NULL where not part of the breakdown).
-  An unknown value is a subgroup 'onbekend', never dropped; leerroute and cohort apply to the
-  Wi2021 groups only (Wi2013 has neither), so Wi2013 respondents are outside those breakdowns.
+  An unknown value is a subgroup 'onbekend', never dropped; leerroute and cohort apply where the
+  law has them (seeds laws.has_leerroute and cohorts, as mart_route_cohort reads them: the
+  Wi2021), so Wi2013 respondents are outside those breakdowns.
 """
 
 from __future__ import annotations
@@ -154,8 +155,8 @@ def _estimate_kind(cells: dict[str, np.ndarray], category: np.ndarray, dimension
     """Counts, shares and standard errors of one recoding (single codes or combined ids) over
     one breakdown, for every question and meting at once: strata are question x meting x group, so
     each question's estimates are those of its own design. `cells` are the answers summed
-    (`_cells`), with integer codes, -1 where a dimension does not apply; `category` is each
-    cell's category."""
+    (`answer_cells`, coded by `_Codes.of`), -1 where a dimension does not apply; `category` is
+    each cell's category."""
     keys = ["question", "meting", *dimensions]
     scope = (np.stack([cells[d] for d in dimensions]) >= 0).all(axis=0) if dimensions \
         else np.ones(len(category), dtype=bool)
@@ -167,7 +168,8 @@ def _estimate_kind(cells: dict[str, np.ndarray], category: np.ndarray, dimension
     cats, c = _factorized(category[scope])
     pair_keys, pair = _factorized(domain.astype(np.int64) * len(cats) + c)
     pair_domain, pair_c = np.divmod(pair_keys, len(cats))
-    row_of = _a_row_of_each(domain, len(domain_keys))  # a domain's keys are the same in all its cells
+    row_of = np.empty(len(domain_keys), dtype=np.int64)
+    row_of[domain] = np.arange(len(domain))  # any cell of a domain: its keys are the same in all
     n = part["n"]
     result = pd.DataFrame({key: part[key][row_of[pair_domain]] for key in keys})
     result["category"] = cats[pair_c]
@@ -205,17 +207,16 @@ def _packed(columns: list[np.ndarray]) -> np.ndarray:
 
 
 def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray, stratum: np.ndarray,
-                               n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                               n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A stratum with one respondent in the base has no variance of its own (its variance divides
     by n - 1): it is collapsed into the largest stratum of its meting, the usual remedy for
     singleton strata (ties to the stratum whose name sorts last). A meting with one respondent in
     the base cannot be estimated at all: its rows are left out, so their weighted share and
     standard error stay NULL rather than look certain. Per question: each question's base is a
-    design of its own. A row stands for `n` respondents (cells; one each when not given). Returns
-    the strata of the rows kept, and which rows are kept."""
+    design of its own. A row stands for `n` respondents (a cell). Returns the strata of the rows
+    kept, and which rows are kept."""
     if not len(stratum):
         return stratum, np.ones(0, dtype=bool)
-    n = np.ones(len(stratum)) if n is None else n
     _, cell = _factorized(_packed([question, stratum]))
     size = np.bincount(cell, n)[cell]
     if (size > 1).all():
@@ -232,11 +233,11 @@ def _collapse_singleton_strata(question: np.ndarray, meting: np.ndarray, stratum
 
 
 # Each answer's subgroups as the breakdowns read them: 'onbekend' where a dimension applies but
-# is unknown, NULL where it does not apply (leerroute and cohort outside Wi2021).
+# is unknown, NULL where it does not apply (l: the respondent's law, `_dimension_laws`).
 SUBGROUP_SQL = {
     "group_label": f"coalesce(r.group_label, '{UNKNOWN}')",
-    "leerroute": f"case when r.wet = 'Wi2021' then coalesce(r.leerroute, '{UNKNOWN}') end",
-    "cohort": f"case when r.wet = 'Wi2021' then coalesce(cast(cast(r.cohort as bigint) as varchar), '{UNKNOWN}') end",
+    "leerroute": f"case when l.has_leerroute then coalesce(r.leerroute, '{UNKNOWN}') end",
+    "cohort": f"case when l.has_cohort then coalesce(cast(cast(r.cohort as bigint) as varchar), '{UNKNOWN}') end",
     "gender": f"coalesce(r.gender, '{UNKNOWN}')",
 }
 # answers alike in all of these are one cell: (column, expression)
@@ -245,27 +246,29 @@ CELL_SQL = [("question_id", "a.question_id"), ("meting", "r.meting"), *SUBGROUP_
 
 
 def estimates(answers: pd.DataFrame | duckdb.DuckDBPyRelation, respondents: pd.DataFrame | duckdb.DuckDBPyRelation,
-              questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.DataFrame,
-              con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+              questions: pd.DataFrame, answer_sets: pd.DataFrame, groups: pd.DataFrame, laws: pd.DataFrame,
+              cohorts: pd.DataFrame, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
     """One row per meting x question x breakdown line x category (zero rows included for every
     category of a line that has a base). Inputs: fct_answer (respondent_key, question_id,
     harmonised_code, answer_status) and fct_respondent (respondent_key, meting, wet, group_label,
     leerroute, cohort, gender, weight), as frames or as DuckDB relations of `con` (the dbt
     model's: DuckDB joins and sums the answers, which never come into Python); seeds questions
-    (question_id, answer_set_id, percentage_base), answer_sets and answer_set_groups as frames."""
+    (question_id, answer_set_id, percentage_base), answer_sets, answer_set_groups, laws (wet,
+    has_leerroute) and cohorts (wet) as frames."""
     unknown_base = sorted(set(questions["percentage_base"]) - set(BASE_STATUSES))
     if unknown_base:
         raise ValueError(f"seeds questions.percentage_base: unknown value(s) {unknown_base}; "
                          f"expected one of {sorted(BASE_STATUSES)}")
     question_ids = _distinct(questions["question_id"], "seeds questions.question_id")
-    if isinstance(answers, pd.DataFrame) and isinstance(respondents, pd.DataFrame) and con is None:
+    applies = _dimension_laws(laws, cohorts)
+    if con is None:
+        if not (isinstance(answers, pd.DataFrame) and isinstance(respondents, pd.DataFrame)):
+            raise TypeError("estimates: relations need their connection (con=)")
         with duckdb.connect() as own:  # frames: an in-memory DuckDB of their own
-            found = answer_cells(own.from_df(answers), own.from_df(respondents), questions, own)
-    elif con is None:
-        raise TypeError("estimates: relations need their connection (con=)")
+            found = answer_cells(own.from_df(answers), own.from_df(respondents), questions, applies, own)
     else:
         found = answer_cells(*(con.from_df(x) if isinstance(x, pd.DataFrame) else x for x in (answers, respondents)),
-                             questions, con)
+                             questions, applies, con)
     if found.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
     codes, cells = _Codes.of(found, question_ids, questions["percentage_base"].to_numpy(dtype=object))
@@ -273,8 +276,17 @@ def estimates(answers: pd.DataFrame | duckdb.DuckDBPyRelation, respondents: pd.D
     return _complete(pd.concat(_estimate_cells(cells, cats, codes), ignore_index=True), cats)
 
 
+def _dimension_laws(laws: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
+    """Per law (wet): whether leerroute and cohort apply, from seeds laws.has_leerroute and the
+    laws that seeds cohorts gives cohorts to. A law in neither has neither."""
+    wets = sorted(set(laws["wet"]) | set(cohorts["wet"]))
+    leerroute = dict(zip(laws["wet"], laws["has_leerroute"].astype(bool)))
+    return pd.DataFrame({"wet": wets, "has_leerroute": [leerroute.get(wet, False) for wet in wets],
+                         "has_cohort": [wet in set(cohorts["wet"]) for wet in wets]})
+
+
 def answer_cells(answers: duckdb.DuckDBPyRelation, respondents: duckdb.DuckDBPyRelation, questions: pd.DataFrame,
-                 con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+                 applies: pd.DataFrame, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The answers each question's percentage_base counts, of respondents and questions known,
     summed into cells of one question, meting, subgroup of every dimension and code each: n
     answers, the sum of their weights and of their squared weights, and how many have no weight.
@@ -288,6 +300,7 @@ def answer_cells(answers: duckdb.DuckDBPyRelation, respondents: duckdb.DuckDBPyR
                             for status in BASE_STATUSES[base]], columns=["question_id", "answer_status"])
     joined = (answers.set_alias("a")
               .join(respondents.set_alias("r"), "a.respondent_key = r.respondent_key")
+              .join(con.from_df(applies).set_alias("l"), "r.wet = l.wet", how="left")
               .join(con.from_df(counted).set_alias("b"),
                     "a.question_id = b.question_id and a.answer_status = b.answer_status"))
     sums = ["count(*) as n", "sum(cast(r.weight as double)) as weight_sum",
@@ -368,13 +381,6 @@ def _estimate_cells(cells: dict[str, np.ndarray], cats: pd.DataFrame, codes: _Co
             estimated["category"] = category.astype(str) if kind == "single" else combined_names[category]
             frames.append(_decoded(estimated, dimensions, codes).assign(category_kind=kind, breakdown=breakdown))
     return frames
-
-
-def _a_row_of_each(positions: np.ndarray, count: int) -> np.ndarray:
-    """For each of `count` groups, the position of one row in it (the last)."""
-    row_of = np.empty(count, dtype=np.int64)
-    row_of[positions] = np.arange(len(positions))
-    return row_of
 
 
 def _decoded(estimated: pd.DataFrame, dimensions: tuple[str, ...], codes: _Codes) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 and weighted, with standard errors: the one place the comparison's estimates are computed
 (mart_meting_comparison pairs them). A dbt Python model because the design-based standard errors
 are computed in Python; the rules live in orchestration/estimates.py (held to svy in its tests),
-this file only hands it the answers, the respondents and the codebook."""
+this file only hands it the answers, the respondents, the codebook and the laws."""
 
 from orchestration.estimates import estimates
 
@@ -22,4 +22,7 @@ def model(dbt, session):
         "answer_set_id, code, label_nl, label_en, sort_order, missing_type"
     ).df()
     groups = dbt.ref("answer_set_groups").df()
-    return estimates(answers, respondents, questions, answer_sets, groups, con=session)
+    # which laws have a leerroute and cohorts, as mart_route_cohort reads them
+    laws = dbt.ref("laws").project("wet, has_leerroute").df()
+    cohorts = dbt.ref("cohorts").project("wet").df()
+    return estimates(answers, respondents, questions, answer_sets, groups, laws, cohorts, con=session)

@@ -46,6 +46,11 @@ def test_linearised_standard_error_with_two_strata_by_hand():
     assert agree["se"] == pytest.approx(math.sqrt(0.0624))
 
 
+# the laws as seeds laws and cohorts give them: leerroute and cohorts for the Wi2021 only
+LAWS = pd.DataFrame({"wet": ["Wi2021", "Wi2013"], "has_leerroute": [True, False]})
+COHORTS = pd.DataFrame({"wet": ["Wi2021", "Wi2021"], "cohort": [1, 2]})
+
+
 def _codebook():
     questions = pd.DataFrame({"question_id": ["q"], "answer_set_id": ["s"], "percentage_base": ["valid_and_dont_know"]})
     answer_sets = pd.DataFrame({
@@ -69,7 +74,7 @@ def test_estimates_over_the_base_with_combined_categories_and_unknown_subgroups(
         "respondent_key": keys, "meting": 2024, "wet": "Wi2021", "group_label": "Wi2021-asiel",
         "leerroute": ["B1", "B1", None, "Z", None, "B1", "B1"], "cohort": [1, 1, 2, 2, None, 1, 1],
         "gender": ["man", "vrouw", None, "man", "vrouw", "man", "man"], "weight": WEIGHTS + [1.0]})
-    out = estimates(answers, respondents, questions, answer_sets, groups)
+    out = estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
     group = out[(out["breakdown"] == "group")].set_index("category_id")
     # base: five valid answers and one "weet ik niet" = 6; agree = codes 4 + 5 = 3 of 6
     assert set(group["base_n"]) == {6}
@@ -102,12 +107,13 @@ def test_a_meting_without_weights_has_no_weighted_shares_and_an_unknown_base_is_
     respondents = pd.DataFrame({"respondent_key": ["a", "b", "c"], "meting": 2023, "wet": "Wi2013",
                                 "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
                                 "gender": "man", "weight": [1.0, 2.0, None]})
-    out = estimates(answers, respondents, questions, answer_sets, groups)
+    out = estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
     assert out["pct"].notna().all() and out["pct_weighted"].isna().all() and out["se_weighted_points"].isna().all()
     # leerroute and cohort do not apply to Wi2013: no such lines, nobody silently in 'onbekend'
     assert not out["breakdown"].isin(["leerroute", "cohort", "group_x_leerroute", "group_x_cohort"]).any()
     with pytest.raises(ValueError, match="percentage_base.*'everything'"):
-        estimates(answers, respondents, questions.assign(percentage_base="everything"), answer_sets, groups)
+        estimates(answers, respondents, questions.assign(percentage_base="everything"), answer_sets, groups,
+                  LAWS, COHORTS)
 
 
 def test_a_stratum_of_one_respondent_is_collapsed_and_a_meting_of_one_is_left_unweighted():
@@ -120,7 +126,7 @@ def test_a_stratum_of_one_respondent_is_collapsed_and_a_meting_of_one_is_left_un
         "respondent_key": keys, "meting": [2024] * 5 + [2023], "wet": "Wi2021",
         "group_label": ["Wi2021-asiel"] * 4 + ["Wi2021-gezin", "Wi2021-asiel"], "leerroute": "B1", "cohort": 1,
         "gender": "man", "weight": [1.0, 2.0, 1.0, 1.0, 5.0, 1.0]})
-    out = estimates(answers, respondents, questions, answer_sets, groups)
+    out = estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
     total = out[(out["breakdown"] == "total") & (out["category_id"] == "agree")].set_index("meting")
     # 2024: (1 + 1 + 5) / 10 agree, as one stratum of five after collapsing; the standard error is
     # that of the one-stratum hand computation: scores z = w (y - 0.7) / 10 = .03 -.14 .03 -.07 .15,
@@ -177,7 +183,7 @@ def test_weighted_shares_over_answer_cells_equal_svys_on_the_respondents():
                             "answer_status": "valid"})
     respondents = pd.DataFrame({"respondent_key": keys, "meting": 2024, "wet": "Wi2021", "group_label": group,
                                 "leerroute": "B1", "cohort": 1, "gender": gender, "weight": weight})
-    out = estimates(answers, respondents, questions, answer_sets, groups)
+    out = estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
     mine = out[out["breakdown"] == "gender"].set_index(["gender", "category_id"])
     design = svy.Design(stratum="stratum", wgt="weight")
     compared = 0
@@ -211,9 +217,10 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
         pd.DataFrame({"respondent_key": keys[:50], "question_id": "q", "harmonised_code": rng.integers(1, 7, 50)}),
         pd.DataFrame({"respondent_key": keys[20:], "question_id": "p", "harmonised_code": rng.integers(1, 6, 40)}),
     ]).assign(answer_status=lambda f: np.where(f["harmonised_code"] == 6, "dont_know", "valid"))
-    together = estimates(answers, respondents, questions, answer_sets, groups)
+    together = estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
     alone = pd.concat([estimates(answers[answers["question_id"] == q], respondents,
-                                 questions[questions["question_id"] == q], answer_sets, groups) for q in "pq"])
+                                 questions[questions["question_id"] == q], answer_sets, groups, LAWS, COHORTS)
+                       for q in "pq"])
     order = ["meting", "question_id", "breakdown", "breakdown_value", "category_kind", "category_id"]
     together, alone = (frame.sort_values(order).reset_index(drop=True) for frame in (together, alone))
     assert len(together) == len(alone) > 0 and together["se_weighted_points"].notna().any()
@@ -221,9 +228,10 @@ def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
     # the answers and respondents as relations of a DuckDB connection, as the dbt model hands them
     # over (DuckDB sums them into cells there): the same
     with duckdb.connect() as con:
-        related = estimates(con.from_df(answers), con.from_df(respondents), questions, answer_sets, groups, con=con)
+        related = estimates(con.from_df(answers), con.from_df(respondents), questions, answer_sets, groups,
+                            LAWS, COHORTS, con=con)
         with pytest.raises(TypeError, match="relations need their connection"):
-            estimates(con.from_df(answers), respondents, questions, answer_sets, groups)
+            estimates(con.from_df(answers), respondents, questions, answer_sets, groups, LAWS, COHORTS)
     pd.testing.assert_frame_equal(related.sort_values(order).reset_index(drop=True), together,
                                   check_exact=False, rtol=1e-12)
 
@@ -236,7 +244,7 @@ def test_a_respondent_twice_in_fct_respondent_is_refused_not_counted_twice():
                                 "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
                                 "gender": "man", "weight": 1.0})
     with pytest.raises(ValueError, match=r"fct_respondent.respondent_key: \['b'\] occur more than once"):
-        estimates(answers, respondents, questions, answer_sets, groups)
+        estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
 
 
 def test_an_answer_in_the_base_without_a_harmonised_code_is_refused():
@@ -247,7 +255,7 @@ def test_an_answer_in_the_base_without_a_harmonised_code_is_refused():
                                 "group_label": "Wi2013-asiel", "leerroute": None, "cohort": None,
                                 "gender": "man", "weight": 1.0})
     with pytest.raises(ValueError, match=r"without a harmonised_code, question\(s\) \['q'\]"):
-        estimates(answers, respondents, questions, answer_sets, groups)
+        estimates(answers, respondents, questions, answer_sets, groups, LAWS, COHORTS)
 
 
 def test_group_keys_of_wide_integer_columns_neither_overflow_nor_merge_groups():
