@@ -18,10 +18,12 @@ After every successful refresh build the warehouse records what the project was 
   When only these changed, dbt itself says which nodes differ from the recorded manifest:
   `dbt build --select state:modified+` rebuilds those and everything downstream of them.
 
-With every fingerprint equal and every model's relation in place there is nothing to do, and dbt
-is not started. The record is written only after a build that succeeded, in the warehouse
-itself: a failed build leaves the last good record, so the next refresh tries the same work
-again, and a warehouse file replaced by another carries its own record, or none (a full build).
+No refresh runs dbt's unit tests (orchestration.dbt_runner.WITHOUT_UNIT_TESTS): they test the
+project's SQL, which `make test` does. With every fingerprint equal and every model's relation in
+place there is nothing to do, and dbt is not started. The record is written only after a build
+that succeeded, in the warehouse itself: a failed build leaves the last good record, so the next
+refresh tries the same work again, and a warehouse file replaced by another carries its own
+record, or none (a full build).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import PROJECT_DIR
-from orchestration.dbt_runner import DBT_PARTS
+from orchestration.dbt_runner import DBT_PARTS, WITHOUT_UNIT_TESTS
 from orchestration.privacy.pseudonym_key import key
 
 SCHEMA = "refresh"
@@ -64,10 +66,12 @@ class Plan:
 
     def dbt_args(self, state_dir: Path) -> list[str]:
         if self.kind == "modified":
-            return ["--select", "state:modified+", "--state", str(state_dir)]
+            return ["--select", "state:modified+", "--state", str(state_dir), *WITHOUT_UNIT_TESTS]
         if self.kind == "exports":
-            return ["--selector", EXPORTS_SELECTOR]
-        return []
+            return ["--selector", EXPORTS_SELECTOR]  # the selector leaves the unit tests out itself
+        if self.kind == "everything":
+            return list(WITHOUT_UNIT_TESTS)
+        return []  # nothing: dbt is not started
 
 
 def _digest(*chunks: bytes) -> str:

@@ -38,7 +38,7 @@ from dagster import (
 from orchestration import dbt_state
 from orchestration.assets.catalog import OWNERS, tags_for
 from orchestration.dagster_dbt_cli import DagsterDbtTranslator, DbtCliResource, dbt_assets
-from orchestration.dbt_runner import copy_partial_parse
+from orchestration.dbt_runner import WITHOUT_UNIT_TESTS, copy_partial_parse
 from orchestration.resources import WarehouseResource, dbt_manifest
 from orchestration.warehouse import wait_until_free, writer_lock
 
@@ -170,7 +170,7 @@ def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wa
         # the definition as declared, every dbt asset: in a run of some of them, Dagster's
         # context.assets_def is already cut down to the selection
         if set(context.selected_asset_keys) != set(warehouse_dbt_models.keys):
-            invocation = dbt.cli(["build"], context=context)
+            invocation = dbt.cli(["build", *WITHOUT_UNIT_TESTS], context=context)
             yield from invocation.stream()
             _keep_partial_parse(context, invocation.target_path, Path(dbt.project_dir))
         else:

@@ -10,7 +10,7 @@ ROWS = [
     ("land", "land (all files)"),
     ("dbt_parse_cold", "dbt parse, no partial-parse cache"),
     ("dbt_parse_warm", "dbt parse, partial parsing"),
-    ("dbt_build", "dbt build (seeds, models, tests)"),
+    ("dbt_build", "dbt build (seeds, models, data tests)"),
     ("analysis", "analysis + report pages (Dagster)"),
     ("publish", "publish read-only snapshot"),
     ("plain_sql", "plain SQL floor (models only)"),

@@ -79,10 +79,12 @@ def dbt_build(args: dict) -> dict:
 
     from orchestration import dbt_state
     from orchestration.config import PROJECT_DIR
+    from orchestration.dbt_runner import WITHOUT_UNIT_TESTS
     from orchestration.dbt_runner import dbt_build as build
 
     target = Path(args["target_path"])
-    build(Path(args["database"]), target, PROJECT_DIR)
+    # what the refresh job's first build runs: every seed, model and data test
+    build(Path(args["database"]), target, PROJECT_DIR, *WITHOUT_UNIT_TESTS)
     timings = dbt_timings(target)
     with duckdb.connect(args["database"]) as con:
         dbt_state.record(con, dbt_state.current_inputs(con), target / "manifest.json", models_ran=True)

@@ -42,7 +42,9 @@ def _built(con, project):
 
 
 def test_no_record_builds_everything_and_a_recorded_build_with_nothing_new_builds_nothing(con, project):
-    assert dbt_state.plan(con, project).kind == "everything"
+    work = dbt_state.plan(con, project)
+    # every seed, model and data test; dbt's unit tests are make test's, not a refresh's
+    assert (work.kind, work.dbt_args(project)) == ("everything", ["--exclude-resource-type", "unit_test"])
     _built(con, project)
     work = dbt_state.plan(con, project)
     assert (work.kind, work.dbt_args(project)) == ("nothing", [])
@@ -93,7 +95,8 @@ def test_an_edited_seed_builds_the_modified_nodes_against_the_recorded_manifest(
     work = dbt_state.plan(con, project)
     assert work.kind == "modified"
     state = dbt_state.write_state(work, tmp_path_factory.mktemp("state"))
-    assert work.dbt_args(state) == ["--select", "state:modified+", "--state", str(state)]
+    assert work.dbt_args(state) == ["--select", "state:modified+", "--state", str(state),
+                                    "--exclude-resource-type", "unit_test"]
     assert json.loads((state / "manifest.json").read_text()) == json.loads((project / "manifest.json").read_text())
 
 
