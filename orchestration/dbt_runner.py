@@ -60,18 +60,21 @@ class DbtFailed(RuntimeError):
 
 
 def dbt_build(database: Path, target_path: Path, project_dir: Path = PROJECT_DIR, *args: str) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
     with writer_lock(database, "dbt build"):
         wait_until_free(database)
-        result = _run_dbt(dbt, database, target_path, project_dir, args)
+        result = run_dbt("build", database, target_path, project_dir, "--quiet", *args)
     if result.returncode != 0:
         raise DbtFailed(result.stdout[-4000:] + result.stderr[-2000:])
 
 
-def _run_dbt(dbt: Path, database: Path, target_path: Path, project_dir: Path, args: tuple[str, ...]):
+def run_dbt(command: str, database: Path, target_path: Path, project_dir: Path = PROJECT_DIR,
+            *args: str) -> subprocess.CompletedProcess:
+    """This environment's dbt `command` on the project in `project_dir` against the warehouse
+    file `database`, its files in `target_path`; what it printed is in the result. It takes no
+    lock: `dbt_build` does, for a warehouse others may use."""
     return subprocess.run(
-        [str(dbt), "build", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-         "--target-path", str(target_path), "--quiet", *args],
+        [str(Path(sys.executable).parent / "dbt"), command, "--project-dir", str(project_dir),
+         "--profiles-dir", str(project_dir), "--target-path", str(target_path), *args],
         cwd=project_dir, env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
         capture_output=True, text=True,
     )

@@ -28,6 +28,7 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import duckdb
@@ -261,14 +262,12 @@ def estimates(answers: pd.DataFrame | duckdb.DuckDBPyRelation, respondents: pd.D
                          f"expected one of {sorted(BASE_STATUSES)}")
     question_ids = _distinct(questions["question_id"], "seeds questions.question_id")
     applies = _dimension_laws(laws, cohorts)
-    if con is None:
-        if not (isinstance(answers, pd.DataFrame) and isinstance(respondents, pd.DataFrame)):
-            raise TypeError("estimates: relations need their connection (con=)")
-        with duckdb.connect() as own:  # frames: an in-memory DuckDB of their own
-            found = answer_cells(own.from_df(answers), own.from_df(respondents), questions, applies, own)
-    else:
-        found = answer_cells(*(con.from_df(x) if isinstance(x, pd.DataFrame) else x for x in (answers, respondents)),
-                             questions, applies, con)
+    if con is None and not (isinstance(answers, pd.DataFrame) and isinstance(respondents, pd.DataFrame)):
+        raise TypeError("estimates: relations need their connection (con=)")
+    # frames without a connection get an in-memory DuckDB of their own, closed afterwards
+    with duckdb.connect() if con is None else contextlib.nullcontext(con) as db:
+        found = answer_cells(*(db.from_df(x) if isinstance(x, pd.DataFrame) else x for x in (answers, respondents)),
+                             questions, applies, db)
     if found.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
     codes, cells = _Codes.of(found, question_ids, questions["percentage_base"].to_numpy(dtype=object))

@@ -129,17 +129,11 @@ def refresh(args: dict) -> dict:
 def dbt_parse(args: dict) -> dict:
     """`dbt parse` into args["target_path"]: cold when that folder has no partial_parse.msgpack
     yet, warm (partial parsing: only changed files re-read) when an earlier parse left one."""
-    import subprocess
-
-    from orchestration.config import PROJECT_DIR
-    from orchestration.dbt_runner import PARTIAL_PARSE_FILE
+    from orchestration.dbt_runner import PARTIAL_PARSE_FILE, run_dbt
 
     target = Path(args["target_path"])
     had_cache = (target / PARTIAL_PARSE_FILE).exists()
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run([str(dbt), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-                             "--target-path", str(target)], cwd=PROJECT_DIR, capture_output=True, text=True,
-                            env={**os.environ, "INBURGERING_DUCKDB_PATH": str(args["database"])})
+    result = run_dbt("parse", Path(args["database"]), target)
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
     full = "Unable to do partial parsing" in result.stdout or not had_cache

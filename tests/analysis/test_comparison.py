@@ -199,7 +199,7 @@ def test_weighted_shares_over_answer_cells_equal_svys_on_the_respondents():
     assert compared == 12 and len(mine) == 14
 
 
-def test_questions_estimated_together_equal_each_estimated_alone(monkeypatch):
+def test_questions_estimated_together_equal_each_estimated_alone():
     # every question is a design of its own (its base, its strata, its singleton collapse): the
     # estimates of two questions at once must be those of each question alone
     questions, answer_sets, groups = _codebook()

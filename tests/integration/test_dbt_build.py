@@ -7,15 +7,12 @@ build; what ran from the run results."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from orchestration.bench.runner import copy_database
 from orchestration.config import PROJECT_DIR
+from orchestration.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -45,10 +42,7 @@ def test_every_unit_test_passes(built_warehouse, built_manifest, tmp_path):
     """dbt's unit tests, which no refresh runs, on a copy of the session's build (dbt reads the
     column types of a unit test's inputs from the warehouse)."""
     database = copy_database(built_warehouse, tmp_path / "warehouse")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit", "--profiles-dir",
-         str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--quiet"],
-        cwd=PROJECT_DIR, env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)}, capture_output=True, text=True)
+    result = run_dbt("test", database, tmp_path / "target", PROJECT_DIR, "--select", "test_type:unit", "--quiet")
     ran = _statuses(json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8")))
 
     assert sorted(ran) == sorted(built_manifest["unit_tests"]), result.stdout[-3000:]

@@ -10,9 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import test_proportions_2indep as two_proportions_test
+
+from orchestration.dbt_runner import run_dbt
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SEED = PROJECT_DIR / "seeds" / "population_margins.csv"
@@ -57,14 +56,8 @@ def _land_exports(database: Path, paths: list[Path]) -> None:
             con.unregister("landing_frame")
 
 
-def _dbt(*args: str, database: Path, target: Path) -> None:
-    env = {**os.environ, "INBURGERING_DUCKDB_PATH": str(database)}
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
-         "--target-path", str(target)],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
-    )
+def _dbt(command: str, *args: str, database: Path, target: Path) -> None:
+    result = run_dbt(command, database, target, PROJECT_DIR, *args)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
