@@ -86,8 +86,11 @@ PYTEST_WORKERS ?= auto
 # the project. `make dbt-build` runs it on its own, into warehouse/test/.
 # Lint and the mutation sample run beside the suite, on what its workers leave of the cores
 # (waiting on a shared fixture, a subprocess or a lock); each part's output is printed whole
-# when it ends, and make test fails if any part does.
-test: manifest dagster-home browser
+# when it ends, and make test fails if any part does. Lint starts at once, beside dbt's parse
+# for the manifest (it seeds a warehouse of its own and parses in target/lint); the suite and the
+# mutation sample start when the manifest is there. One make plans it all, so the manifest is
+# made once.
+test: setup dagster-home browser
 	@$(MAKE) --no-print-directory --jobs=2 --output-sync=target pytest-suite lint-and-mutants
 
 .PHONY: pytest-suite lint-and-mutants
@@ -96,8 +99,8 @@ pytest-suite: manifest dagster-home
 
 # Beside the suite, lint takes one process: each sqlfluff process loads the dbt project once, so
 # a second one shortens lint but takes that CPU from the suite's workers, which need it more.
-lint-and-mutants: manifest
-	@$(MAKE) --no-print-directory lint mutants-sample LINT_PROCESSES=1
+lint-and-mutants: LINT_PROCESSES = 1
+lint-and-mutants: lint mutants-sample
 
 dbt-build: setup
 	rm -rf $(dir $(TEST_DB))
