@@ -21,7 +21,8 @@ standard error: the estimates every meting-on-meting comparison reads (mart_meti
   alike in question, meting, subgroups and code (`answer_cells`); each breakdown then reads the
   cells, which are far fewer than the answers, and the answers never come into Python.
 - **Subgroups** are the dimensions as separate columns (NULL where not part of the breakdown).
-  An unknown value is a subgroup 'onbekend', never dropped; leerroute and cohort apply where the
+  An unknown value is a subgroup 'onbekend' (var unknown_subgroup of dbt_project.yml, as
+  mart_route_cohort reads it), never dropped; leerroute and cohort apply where the
   law has them (seeds laws.has_leerroute and cohorts, as mart_route_cohort reads them: the
   Wi2021), so Wi2013 respondents are outside those breakdowns.
 """
@@ -35,7 +36,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-UNKNOWN = "onbekend"
+from orchestration.dbt_vars import dbt_var
+
+UNKNOWN = dbt_var("unknown_subgroup")
 DIMENSIONS = ("group_label", "leerroute", "cohort", "gender")
 BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "total": (),
@@ -47,12 +50,8 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "group_x_cohort": ("group_label", "cohort"),
 }
 TOTAL_LABEL = "Totaal"
-# answer_status of the answers each percentage_base counts
-BASE_STATUSES = {
-    "valid": ("valid",),
-    "valid_and_dont_know": ("valid", "dont_know"),
-    "answered": ("valid", "dont_know", "no_answer"),
-}
+# answer_status of the answers each percentage_base counts (as mart_route_cohort counts them)
+BASE_STATUSES = {base: tuple(statuses) for base, statuses in dbt_var("percentage_base_statuses").items()}
 OUTPUT_COLUMNS = [
     "meting", "question_id", "percentage_base", "breakdown", "breakdown_value", *DIMENSIONS,
     "category_kind", "category_id", "harmonised_code", "harmonised_codes", "answer_status", "label_nl",

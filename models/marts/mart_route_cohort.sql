@@ -6,12 +6,13 @@
 --
 -- The dimensions of a breakdown are columns of their own (group_label, leerroute, cohort,
 -- gender, age_band; NULL where not part of the breakdown); breakdown_value is their display
--- label. An unknown value is the subgroup 'onbekend', never dropped. Leerroute and cohort exist
--- only where the law has them (seeds laws and cohorts: the Wi2021), so Wi2013 respondents are
--- outside the breakdowns that use them.
+-- label. An unknown value is the subgroup 'onbekend' (var unknown_subgroup), never dropped.
+-- Leerroute and cohort exist only where the law has them (seeds laws and cohorts: the Wi2021), so
+-- Wi2013 respondents are outside the breakdowns that use them. The answer statuses each
+-- percentage base counts are var percentage_base_statuses (dbt_project.yml).
 {{ config(materialized='table') }}
 
-{%- set unknown = "'onbekend'" %}
+{%- set unknown = "'" ~ var('unknown_subgroup') ~ "'" %}
 {%- set dimensions = {
     'group_label': 'group_label',
     'leerroute': "case when has_leerroute then coalesce(leerroute, " ~ unknown ~ ") end",
@@ -30,11 +31,6 @@
     'group_x_gender': ['group_label', 'gender'],
     'group_x_leerroute': ['group_label', 'leerroute'],
     'group_x_cohort': ['group_label', 'cohort'],
-} %}
-{%- set base_statuses = {
-    'valid': "['valid']",
-    'valid_and_dont_know': "['valid', 'dont_know']",
-    'answered': "['valid', 'dont_know', 'no_answer']",
 } %}
 
 with joined as (
@@ -79,8 +75,9 @@ question_bases as (
         question_id,
         percentage_base,
         case percentage_base
-            {%- for base, statuses in base_statuses.items() %}
-                when '{{ base }}' then {{ statuses }}
+            {%- for base, statuses in var('percentage_base_statuses').items() %}
+                {%- set listed = "['" ~ (statuses | join("', '")) ~ "']" %}
+                when '{{ base }}' then {{ listed }}
             {%- endfor %}
         end as base_statuses
     from {{ ref('questions') }}
