@@ -63,7 +63,9 @@ with open(out, "a") as log:
         record["end"] = time.time()
         log.write(json.dumps(record) + "\n")
         log.flush()
-        time.sleep(0.05)  # still many reads a second, and the cores left to the build and the publishes it watches
+        # a few reads a second: tens of them overlap the build and the publishes, and the cores stay
+        # with the build and the publishes it watches
+        time.sleep(0.2)
 """
 
 

@@ -160,13 +160,15 @@ def run_stages(copy: Path, exports: list[Path], guards: list[str], stages: tuple
     return None
 
 
-def generate_exports(workdir: Path) -> list[Path]:
-    """The demo exports, written once by the unmutated generator."""
+def generate_exports(workdir: Path, scale: float = 1.0) -> list[Path]:
+    """The demo exports, written once by the unmutated generator, at `scale` times the demo's
+    respondents."""
     directory = workdir / "exports"
     directory.mkdir(parents=True, exist_ok=True)
     log = workdir / "generate.log"
     with log.open("w", encoding="utf-8") as out:
-        subprocess.run(_cli("generate", "--out", str(directory)), cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
+        subprocess.run(_cli("generate", "--out", str(directory), "--scale", f"{scale:g}"), cwd=PROJECT,
+                       stdout=out, stderr=subprocess.STDOUT,
                        env={**os.environ, "PYTHONPATH": str(PROJECT)}, check=True, stdin=subprocess.DEVNULL)
     return sorted(directory.glob("*.sav"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -47,8 +48,20 @@ def test_seed_declares_at_least_the_reviewed_quasi_identifiers():
     assert set(RESPONDENT_QUASI_IDENTIFIERS) | {COUNTRY} <= declared
 
 
-def test_no_combination_of_quasi_identifiers_is_under_k(warehouse, target):
-    snapshot = publish(warehouse, target)
+@pytest.fixture(scope="module")
+def published(built_warehouse, tmp_path_factory):
+    """One snapshot of an unchanged copy of the session's warehouse, for the tests that only read
+    the two: (warehouse, snapshot file, what publish returned)."""
+    root = tmp_path_factory.mktemp("published")
+    warehouse = root / "warehouse" / "inburgering.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy2(built_warehouse, warehouse)
+    target = root / "published" / "inburgering.duckdb"
+    return warehouse, target, publish(warehouse, target)
+
+
+def test_no_combination_of_quasi_identifiers_is_under_k(published):
+    warehouse, target, snapshot = published
     combinations = _combinations(target)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         respondents = con.execute("select count(*) from marts.fct_respondent").fetchone()[0]
@@ -228,9 +241,10 @@ def test_a_person_keyed_table_is_record_level_and_dim_respondent_stays_out(wareh
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
 
 
-def test_aggregate_lines_under_k_are_left_out_of_the_snapshot_and_kept_in_the_warehouse(warehouse, target):
+def test_aggregate_lines_under_k_are_left_out_of_the_snapshot_and_kept_in_the_warehouse(published):
     """A line of mart_route_cohort (meting x question x subgroup) with fewer than 5 respondents
     would hand over their answers; the snapshot leaves its rows out, the warehouse keeps them."""
+    warehouse, target, _ = published
     line = "meting, question_id, breakdown, breakdown_value"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0]
@@ -242,7 +256,6 @@ def test_aggregate_lines_under_k_are_left_out_of_the_snapshot_and_kept_in_the_wa
         # the smallest line of all: one respondent, with their answer
         single = con.execute(f"select {line}, harmonised_code, answer_status from marts.mart_route_cohort "
                              "where answered_n = 1 order by all limit 1").fetchone()
-    publish(warehouse, target)
     with duckdb.connect(str(target), read_only=True) as con:
         kept = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in rows}
         smallest = con.execute("select min(least(base_n, answered_n)), min(answered_n) "
@@ -271,11 +284,11 @@ COMPLEMENTS = [("group", "group_x_gender", ["group_label"]), ("gender", "group_x
                ("total", "age_band", []), ("total", "gender", []), ("total", "group", [])]
 
 
-def test_a_left_out_line_cannot_be_recomputed_from_the_lines_printed_beside_it(warehouse, target):
+def test_a_left_out_line_cannot_be_recomputed_from_the_lines_printed_beside_it(published):
     """The 'anders' of one group left out, its group's line minus the printed genders would give
     them back: the printed lines of a breakdown leave out none or at least k respondents of the
     coarser line they add up to, in base_n and in answered_n."""
-    publish(warehouse, target)
+    warehouse, target, _ = published
     recoverable = {}
     with duckdb.connect(str(target), read_only=True) as con:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
@@ -315,15 +328,17 @@ def test_a_new_aggregate_without_a_rule_stops_the_publish(warehouse, target):
         assert con.execute("select count(*) from marts.mart_metingen").fetchone()[0] == 2
 
 
-def test_warehouse_and_snapshot_are_private(built_warehouse, tmp_path, warehouse, target):
+def test_warehouse_and_snapshot_are_private(full_build, tmp_path, published):
+    """The warehouse `inburgering build` wrote, one the project's connect() created and the
+    snapshot. (Not the suite's copies of the warehouse: their mode is the test process's umask.)"""
     from orchestration.warehouse import connect
 
+    _, target, _ = published
     fresh = tmp_path / "fresh" / "inburgering.duckdb"
     with connect(fresh) as con:
         con.execute("create table t as select 1 as x")
-    publish(warehouse, target)
     modes = {name: stat.S_IMODE(path.stat().st_mode) for name, path in
-             [("built", built_warehouse), ("fresh", fresh), ("snapshot", target)]}
+             [("built", Path(full_build["duckdb"])), ("fresh", fresh), ("snapshot", target)]}
     assert modes["built"] & 0o027 == 0 and modes["fresh"] & 0o027 == 0, modes
     assert modes["snapshot"] == 0o440, oct(modes["snapshot"])
 
