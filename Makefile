@@ -4,7 +4,7 @@
 # python3 on PATH (PYTHON=... picks another). Debian's and Ubuntu's are built with profile-guided
 # and link-time optimisation and a static libpython; the default source build that python3 finds
 # first on these machines (pyenv's) has neither, and runs the same dbt, sqlfluff and analyses with
-# 4-14 % more CPU.
+# 3-14 % more CPU (measured here on dbt commands, sqlfluff, the analyses and the bench smoke test).
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3)
 VENV := .venv
 BIN := $(VENV)/bin
