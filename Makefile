@@ -1,11 +1,13 @@
 # Two commands on a fresh machine: `make run` builds the demo warehouse end to end,
 # `make test` runs the whole suite, dbt build and lint.
-# The interpreter the venv is made from: the system's own CPython 3.11 where there is one, else
-# python3 on PATH (PYTHON=... picks another). Debian's and Ubuntu's are built with profile-guided
+# The interpreter the venv is made from: the system's own CPython 3.11 where there is one that
+# can make a venv (Debian splits ensurepip off into python3.11-venv), else python3 on PATH
+# (PYTHON=... picks another). Debian's and Ubuntu's are built with profile-guided
 # and link-time optimisation and a static libpython; the default source build that python3 finds
 # first on these machines (pyenv's) has neither, and runs the same dbt, sqlfluff and analyses with
 # 3-14 % more CPU (measured here on dbt commands, sqlfluff, the analyses and the bench smoke test).
-PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3)
+SYSTEM_PYTHON := /usr/bin/python3.11
+PYTHON ?= $(or $(shell $(SYSTEM_PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 && echo $(SYSTEM_PYTHON)),python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
