@@ -67,14 +67,20 @@ def dbt_build(database: Path, target_path: Path, project_dir: Path = PROJECT_DIR
         raise DbtFailed(result.stdout[-4000:] + result.stderr[-2000:])
 
 
+def dbt_command(command: str, target_path: Path, project_dir: Path = PROJECT_DIR, *args: str) -> list[str]:
+    """The command line of dbt's `command` ('build', 'docs generate', ...) on the project in
+    `project_dir`, its files in `target_path`: this environment's dbt, else the one on PATH."""
+    dbt = Path(sys.executable).parent / "dbt"
+    return [str(dbt) if dbt.exists() else "dbt", *command.split(), "--project-dir", str(project_dir),
+            "--profiles-dir", str(project_dir), "--target-path", str(target_path), *args]
+
+
 def run_dbt(command: str, database: Path, target_path: Path, project_dir: Path = PROJECT_DIR,
             *args: str) -> subprocess.CompletedProcess:
-    """This environment's dbt `command` on the project in `project_dir` against the warehouse
-    file `database`, its files in `target_path`; what it printed is in the result. It takes no
-    lock: `dbt_build` does, for a warehouse others may use."""
+    """dbt's `command` (see `dbt_command`) against the warehouse file `database`; what it printed
+    is in the result. It takes no lock: `dbt_build` does, for a warehouse others may use."""
     return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), command, "--project-dir", str(project_dir),
-         "--profiles-dir", str(project_dir), "--target-path", str(target_path), *args],
+        dbt_command(command, target_path, project_dir, *args),
         cwd=project_dir, env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
         capture_output=True, text=True,
     )

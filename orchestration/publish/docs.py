@@ -3,12 +3,10 @@ lineage graph, and the catalog (types, row counts) read from a warehouse file.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR
+from orchestration.dbt_runner import dbt_command, run_dbt
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 # Not target/ itself: that manifest is the one Dagster loads, and its partial-parse cache
@@ -20,12 +18,6 @@ class DocsFailed(RuntimeError):
     """dbt docs generate exited non-zero; the message holds the end of its output."""
 
 
-def _dbt(*command: str, target_path: Path) -> list[str]:
-    dbt = Path(sys.executable).parent / "dbt"
-    return [str(dbt if dbt.exists() else "dbt"), *command, "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_path), "--quiet"]
-
-
 def generate(database: Path, target_path: Path = DOCS_DIR) -> Path:
     """Write the site (index.html, manifest.json, catalog.json) to `target_path`; the catalog
     describes the tables as they are in `database`. Returns index.html."""
@@ -34,12 +26,10 @@ def generate(database: Path, target_path: Path = DOCS_DIR) -> Path:
     # parse writes manifest.json; generate --no-compile then adds catalog.json and index.html.
     # No compile: the site shows model source, not compiled SQL, which keeps it small and free of
     # anything environment-specific (the pseudonym key itself is never in SQL: privacy/README.md).
-    for command in (["parse"], ["docs", "generate", "--no-compile"]):
-        result = subprocess.run(_dbt(*command, target_path=target_path), cwd=PROJECT_DIR,
-                                env={**os.environ, "INBURGERING_DUCKDB_PATH": str(database)},
-                                capture_output=True, text=True)
+    for command, *options in (("parse",), ("docs generate", "--no-compile")):
+        result = run_dbt(command, database, target_path, PROJECT_DIR, *options, "--quiet")
         if result.returncode != 0:
-            raise DocsFailed(f"dbt {' '.join(command)} against {database} into {target_path} failed "
+            raise DocsFailed(f"dbt {' '.join([command, *options])} against {database} into {target_path} failed "
                              f"(exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
     # dbt's partial-parse cache stores the environment variables it rendered; the server would
     # hand it to anyone who asks, and the site does not need it.
@@ -52,4 +42,5 @@ def generate(database: Path, target_path: Path = DOCS_DIR) -> Path:
 
 def serve_command(target_path: Path, port: int, host: str = "127.0.0.1") -> list[str]:
     """`dbt docs serve` on the generated site; it only serves files, the warehouse stays closed."""
-    return [*_dbt("docs", "serve", target_path=target_path), "--port", str(port), "--host", host, "--no-browser"]
+    return dbt_command("docs serve", target_path, PROJECT_DIR, "--quiet", "--port", str(port), "--host", host,
+                       "--no-browser")

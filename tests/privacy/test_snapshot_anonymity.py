@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import shutil
 import stat
 from pathlib import Path
 
@@ -52,10 +51,10 @@ def test_seed_declares_at_least_the_reviewed_quasi_identifiers():
 def published(built_warehouse, tmp_path_factory):
     """One snapshot of an unchanged copy of the session's warehouse, for the tests that only read
     the two: (warehouse, snapshot file, what publish returned)."""
+    from orchestration.bench.runner import copy_database
+
     root = tmp_path_factory.mktemp("published")
-    warehouse = root / "warehouse" / "inburgering.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copy2(built_warehouse, warehouse)
+    warehouse = copy_database(built_warehouse, root / "warehouse")
     target = root / "published" / "inburgering.duckdb"
     return warehouse, target, publish(warehouse, target)
 
